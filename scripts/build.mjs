@@ -1,0 +1,30 @@
+// Bundles the extension and the CLI with esbuild. node-pty's native addon cannot be bundled, so
+// it stays external and is copied next to the bundle (dist/node_modules) for the .vsix.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // ssh2 optionally loads cpu-features and its own native crypto binding; both have pure-JS fallbacks.
+  external: ['vscode', 'node-pty', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+};
+
+rmSync('dist', { recursive: true, force: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+]);
+
+// node-pty: ship only its JS and the N-API build for this platform.
+const ptyDest = 'dist/node_modules/node-pty';
+mkdirSync(ptyDest, { recursive: true });
+for (const part of ['package.json', 'lib', 'build/Release/pty.node']) {
+  cpSync(`node_modules/node-pty/${part}`, `${ptyDest}/${part}`, { recursive: true });
+}
