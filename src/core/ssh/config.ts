@@ -28,10 +28,11 @@ export interface ConfigProblem {
 /** A resolution that cannot produce a usable host (a ProxyJump loop). */
 export class SshConfigError extends Error {
   constructor(
-    message: string,
+    /** What is wrong, without the location. */
+    readonly reason: string,
     readonly location?: ConfigLocation,
   ) {
-    super(location ? `${location.file}:${location.line}: ${message}` : message);
+    super(location ? `${location.file}:${location.line}: ${reason}` : reason);
     this.name = 'SshConfigError';
   }
 }
@@ -597,7 +598,8 @@ function resolveJumpChain(
   at: ConfigLocation | undefined,
   jumpStack: string[],
 ): ResolvedHost[] {
-  const { hops: specs } = parseJumpSpec(spec);
+  const { hops: specs, error } = parseJumpSpec(spec);
+  if (error) throw new SshConfigError(`ProxyJump ${error}`, at);
   const chain: ResolvedHost[] = [];
   for (const [index, hopSpec] of specs.entries()) {
     if (jumpStack.length > MAX_JUMP_HOPS) throw new SshConfigError(`ProxyJump chain longer than ${MAX_JUMP_HOPS} hops`, at);
