@@ -1,0 +1,50 @@
+// `firefighter health HOST [--json]`: one health sample of a host.
+import { formatHealthText } from '../core/health/format';
+import { HealthSampler } from '../core/health/sampler';
+import type { RemoteRunner } from '../core/ssh/remote';
+import { ExitCode, type CliCommand, type CliIo } from './command';
+
+export type CliConnect = (host: string, io: CliIo) => Promise<RemoteRunner>;
+
+const usage = 'usage: firefighter health HOST [--json]\n';
+
+/**
+ * The exit code for an error thrown by `connect`: the error's own `exitCode` when it carries one
+ * (e.g. 4 for a refused host key), otherwise 3 (cannot connect).
+ */
+export function connectExitCode(error: unknown): number {
+  const code = (error as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' ? code : ExitCode.connect;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function makeHealthCommand(connect: CliConnect): CliCommand {
+  return async (args, io) => {
+    const json = args.includes('--json');
+    const rest = args.filter((a) => a !== '--json');
+    if (rest.length !== 1 || rest[0].startsWith('-')) {
+      io.stderr.write(usage);
+      return ExitCode.usage;
+    }
+    const host = rest[0];
+    let runner: RemoteRunner;
+    try {
+      runner = await connect(host, io);
+    } catch (error) {
+      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+      return connectExitCode(error);
+    }
+    try {
+      const reading = await new HealthSampler().sample(runner);
+      io.stdout.write(json ? `${JSON.stringify(reading)}\n` : formatHealthText(reading));
+      return ExitCode.ok;
+    } catch (error) {
+      // The connection worked but the read did not (channel dropped, exec timed out).
+      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+      return ExitCode.connect;
+    }
+  };
+}

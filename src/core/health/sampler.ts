@@ -1,0 +1,62 @@
+// One health read per call, one exec per read. The CPU counters of the last read of each host
+// are kept, so a refresh needs no in-script pause: busy % is measured over the refresh interval,
+// as top does. The first read of a host (or one after a long gap) pairs two samples in-script.
+import type { RemoteRunner } from '../ssh/remote';
+import { healthScript, newNonce, parseHealthOutput, type CpuSnapshot } from './proc';
+import type { HealthReading } from './types';
+
+export interface HealthSamplerOptions {
+  /** How many processes a reading lists (default 10). */
+  topCount?: number;
+  /** The in-script pause between the two samples of a first read (default 0.2 s). */
+  pairDelaySeconds?: number;
+  /** An earlier sample older than this is not used for deltas (default 60 s). */
+  maxPreviousAgeMs?: number;
+  /** Per exec (default 15 s). */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export class HealthSampler {
+  private readonly previous = new Map<string, { snapshot: CpuSnapshot; at: number }>();
+  private readonly topCount: number;
+  private readonly pairDelaySeconds: number;
+  private readonly maxPreviousAgeMs: number;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(options: HealthSamplerOptions = {}) {
+    this.topCount = options.topCount ?? 10;
+    this.pairDelaySeconds = options.pairDelaySeconds ?? 0.2;
+    this.maxPreviousAgeMs = options.maxPreviousAgeMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async sample(runner: RemoteRunner): Promise<HealthReading> {
+    const host = runner.host;
+    const kept = this.previous.get(host);
+    const previous = kept && this.now() - kept.at <= this.maxPreviousAgeMs ? kept.snapshot : undefined;
+    const nonce = newNonce();
+    const script = healthScript(nonce, previous ? undefined : this.pairDelaySeconds);
+    const result = await runner.exec(`sh -c ${shellQuote(script)}`, { timeoutMs: this.timeoutMs });
+    if (result.exitCode !== 0) {
+      const detail = result.stderr.trim() || (result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`);
+      throw new Error(`${host}: reading health failed: ${detail}`);
+    }
+    const now = this.now();
+    const parsed = parseHealthOutput(host, result.stdout, nonce, { previous, topCount: this.topCount, now });
+    if (parsed.snapshot) this.previous.set(host, { snapshot: parsed.snapshot, at: now });
+    return parsed.reading;
+  }
+
+  /** Drops the kept counters of a host (e.g. after a reconnect to what may be another machine). */
+  forget(host: string): void {
+    this.previous.delete(host);
+  }
+}
+
+/** Quotes one word for a POSIX shell. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
