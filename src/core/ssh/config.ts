@@ -161,15 +161,20 @@ export function sshCommandLine(
   const argv = ['ssh'];
   // Without -F ssh reads ~/.ssh/config itself (and the system config, as a user expects).
   if (path.resolve(configFile) !== path.join(homeDir, '.ssh', 'config')) argv.push('-F', configFile);
-  let plain: ResolvedHost | undefined;
-  try {
-    plain = resolveHost(host.alias, { ...options, configFile });
-  } catch {
-    plain = undefined;
-  }
-  if (plain?.hostName !== host.hostName) argv.push('-o', `HostName=${host.hostName}`);
-  if (plain?.port !== host.port) argv.push('-p', String(host.port));
-  if (plain?.user !== host.user) argv.push('-l', host.user);
+  const config = loadSshConfig({ ...options, configFile });
+  const resolveOrUndefined = (overrides?: HostOverrides): ResolvedHost | undefined => {
+    try {
+      return config.resolve(host.alias, overrides);
+    } catch {
+      return undefined; // a jump loop in the config: spell everything out
+    }
+  };
+  const bare = resolveOrUndefined();
+  if (bare?.hostName !== host.hostName) argv.push('-o', `HostName=${host.hostName}`);
+  if (bare?.port !== host.port) argv.push('-p', String(host.port));
+  if (bare?.user !== host.user) argv.push('-l', host.user);
+  // Identity paths may hold %r %h %p: compare with what the config gives under these flags.
+  const plain = resolveOrUndefined({ hostName: host.hostName, port: host.port, user: host.user });
   for (const file of host.identityFiles) {
     if (!plain?.identityFiles.includes(file)) argv.push('-i', file);
   }
@@ -268,16 +273,19 @@ function toStatement(
 ): Statement | undefined {
   const keyword = node.param.toLowerCase();
   const args = Array.isArray(node.value) ? node.value.map((part) => part.val) : node.value ? [node.value] : [];
-  const problem = (message: string): undefined => {
+  // A rejected Host or Match line still ends the block before it, as a block matching nothing,
+  // so the options under it do not leak into that block.
+  const neverMatches: Statement = { kind: 'host', patterns: [], at };
+  const problem = (message: string): Statement | undefined => {
     context.problems.push({ ...at, message: `${node.param}: ${message}` });
-    return undefined;
+    return keyword === 'host' || keyword === 'match' ? neverMatches : undefined;
   };
   if (args.length === 0) return problem('needs a value');
   switch (keyword) {
     case 'host':
       return { kind: 'host', patterns: args, at };
     case 'match':
-      return parseMatch(node.param, args, at, context);
+      return parseMatch(node.param, args, at, context) ?? neverMatches;
     case 'include': {
       if (depth >= MAX_INCLUDE_DEPTH) return problem(`nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`);
       const files: ParsedFile[] = [];
@@ -540,7 +548,8 @@ function buildResolvedHost(root: ParsedFile, context: Context, evaluation: Evalu
     .filter((file) => file.toLowerCase() !== 'none')
     .map(expandPath);
   const identityFiles = [...new Set(configured.length > 0 ? configured : defaultIdentityFiles(context.homeDir))];
-  for (const file of identityFiles) {
+  // Only configured identities: ssh2 skips a default security key and tries the other defaults.
+  for (const file of configured) {
     const keyType = securityKeyType(file);
     if (keyType) needsOpenSsh.push(`identity ${file} is a security key (${keyType})`);
   }
