@@ -3,7 +3,7 @@
 // (tags, group, logs, revision); an entry with an `address` is a host of its own. Connection
 // fields of an entry act like ssh command-line flags: they win, the ssh config fills the rest.
 import * as fs from 'node:fs';
-import { loadSshConfig, SshConfigError, type HostOverrides } from '../ssh/config';
+import { loadSshConfig, SshConfigError, sortProblems, type HostOverrides } from '../ssh/config';
 import type { ResolvedHost } from '../ssh/types';
 import { JsoncSyntaxError, parseJsonc, type JsonNode } from './jsonc';
 
@@ -125,7 +125,7 @@ export function loadInventory(options: InventoryOptions): Inventory {
   for (const entry of entryByName.values()) {
     if (!configNames.has(entry.name.toLowerCase())) add(entry.name, entry, 'hosts.json');
   }
-  return { hosts, errors };
+  return { hosts, errors: sortProblems(errors) };
 }
 
 function readHostsJson(file: string, errors: InventoryProblem[]): HostsJsonEntry[] {

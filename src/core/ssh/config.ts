@@ -129,7 +129,7 @@ export function loadSshConfig(options: SshConfigOptions): SshConfig {
   return {
     configFile,
     hosts: listConcreteHosts(root),
-    problems: context.problems,
+    problems: sortProblems(context.problems),
     resolve: (alias, overrides) => resolveAlias(root, context, alias, overrides ?? {}, []),
   };
 }
@@ -183,6 +183,13 @@ export function sshCommandLine(
   if (!plain || formatJumpChain(plain.proxyJump) !== jumps) argv.push(...(jumps ? ['-J', jumps] : ['-o', 'ProxyJump=none']));
   argv.push(host.alias);
   return argv;
+}
+
+/** Orders problems by line within each file, files in the order they were first mentioned. */
+export function sortProblems<T extends ConfigProblem>(problems: T[]): T[] {
+  const fileOrder = new Map<string, number>();
+  for (const problem of problems) if (!fileOrder.has(problem.file)) fileOrder.set(problem.file, fileOrder.size);
+  return [...problems].sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || (a.line ?? 0) - (b.line ?? 0));
 }
 
 /** Joins an argv into one POSIX shell line (for "Copy ssh command"). */
