@@ -1,0 +1,238 @@
+// Finds stack traces in text of any size. One regular expression of plain literals finds the few
+// lines that could belong to a trace; only those (and a few lines above them, for headers) are
+// cleaned and parsed, so ordinary log lines cost a single pass of the regex engine.
+import { INCOMPLETE, parseAtFrame, parseGoFileLine, parseHashFrame, parsePythonFrame, parseRubyFrame, skipSpaces } from './frameSyntax';
+import { traceFingerprint } from './fingerprint';
+import { atBlockStart, isStrongAtHeader, parseAtBlock } from './formats/at';
+import type { BlockResult } from './formats/builder';
+import { gdbBlockStart, isGdbThreadHeader, parseGdbBlock } from './formats/gdb';
+import { goBlockStart, isGoStarter, parseGoBlock } from './formats/go';
+import { parsePhpBlock, parsePhpHeader, phpBlockStart } from './formats/php';
+import { isPythonStarter, parsePythonBlock } from './formats/python';
+import { parseRubyBlock } from './formats/ruby';
+import { type LogicalLine, logicalLinesOf } from './lines';
+import { LineReader } from './reader';
+import type { StackTrace } from './types';
+
+/** Text every trace has on one of its first lines. Escaped forms cover stacks inside JSON strings. */
+const TRIGGER =
+  /(?: at |\tat |\nat |\\tat |\\nat |File "|File \x1b|Traceback \(|most recent call first|Fatal Python error|\.go:\d|panic: |fatal error: |goroutine \d|:in [`']|#\d|Stack trace:|Uncaught |Unhandled [eE]xception|Caused by: |Exception in thread|Thread \d)/g;
+
+/** Lines above a first frame that may hold its header (exception type and message). */
+const LOOKBACK_LINES = 8;
+/** A block still open at the end of a chunk waits for more text, up to this many characters. */
+const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+
+type Starter = 'python' | 'at-frame' | 'at-header' | 'go' | 'go-file' | 'ruby' | 'php' | 'php-stack' | 'gdb';
+
+function classifyStarter(text: string): Starter | null {
+  const first = text.charCodeAt(skipSpaces(text, 0));
+  if (first === 97 /* a */ && parseAtFrame(text) !== null) return 'at-frame';
+  if (first === 70 /* F */ && parsePythonFrame(text) !== null) return 'python';
+  if (first === 35 /* # */) {
+    const frame = parseHashFrame(text);
+    if (frame === INCOMPLETE) return 'gdb';
+    if (frame) return frame.format;
+  }
+  const trimmed = text.trim();
+  if (isPythonStarter(trimmed)) return 'python';
+  if (isGoStarter(trimmed)) return 'go';
+  if (parseGoFileLine(text)) return 'go-file';
+  if (parseRubyFrame(text)) return 'ruby';
+  if (trimmed === 'Stack trace:') return 'php-stack';
+  if (parsePhpHeader(trimmed)) return 'php';
+  if (isGdbThreadHeader(trimmed)) return 'gdb';
+  if (isStrongAtHeader(trimmed)) return 'at-header';
+  return null;
+}
+
+function blockStart(starter: Starter, reader: LineReader, index: number): number {
+  switch (starter) {
+    case 'at-frame':
+      return atBlockStart(reader, index);
+    case 'go-file':
+      return goBlockStart(reader, index);
+    case 'php-stack':
+      return phpBlockStart(reader, index);
+    case 'gdb':
+      return gdbBlockStart(reader, index);
+    default:
+      return index;
+  }
+}
+
+function parseBlock(starter: Starter, reader: LineReader, start: number): BlockResult | null {
+  switch (starter) {
+    case 'python':
+      return parsePythonBlock(reader, start);
+    case 'at-frame':
+    case 'at-header':
+      return parseAtBlock(reader, start);
+    case 'go':
+    case 'go-file':
+      return parseGoBlock(reader, start);
+    case 'ruby':
+      return parseRubyBlock(reader, start);
+    case 'php':
+    case 'php-stack':
+      return parsePhpBlock(reader, start);
+    case 'gdb':
+      return parseGdbBlock(reader, start);
+  }
+}
+
+interface ScanState {
+  /** Where the trigger search resumes. */
+  searchFrom: number;
+  /** End of the last trace found: later traces (and their headers) start at or after it. */
+  floor: number;
+}
+
+function physicalLineStart(input: string, offset: number): number {
+  return offset <= 0 ? 0 : input.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Start of the physical line LOOKBACK_LINES above `lineStart`, not above the floor's line. */
+function lookbackStart(input: string, lineStart: number, floor: number): number {
+  const floorLine = physicalLineStart(input, floor);
+  let start = lineStart;
+  for (let n = 0; n < LOOKBACK_LINES && start > floorLine; n++) start = physicalLineStart(input, start - 1);
+  return Math.max(start, floorLine);
+}
+
+/**
+ * Scans input[state.searchFrom, limit) and emits the traces found. Returns -1, or (when not
+ * final) the start of a block that reaches `limit` and may continue in text not seen yet.
+ */
+function scan(input: string, state: ScanState, limit: number, final: boolean, emit: (trace: StackTrace) => void): number {
+  const trigger = new RegExp(TRIGGER.source, 'g');
+  trigger.lastIndex = state.searchFrom;
+  let cachedStart = -1;
+  let cachedEnd = -1;
+  let cachedLines: LogicalLine[] = [];
+  let cachedIndex = 0;
+  for (;;) {
+    const match = trigger.exec(input);
+    if (!match) break;
+    let pos = match.index;
+    if (input.charCodeAt(pos) === 10) pos++;
+    if (pos >= limit) break;
+    if (pos < cachedStart || pos > cachedEnd) {
+      cachedStart = physicalLineStart(input, pos);
+      cachedEnd = input.indexOf('\n', pos);
+      if (cachedEnd < 0 || cachedEnd > limit) cachedEnd = limit;
+      cachedLines = logicalLinesOf(input, cachedStart, cachedEnd);
+      cachedIndex = 0;
+    }
+    while (cachedIndex < cachedLines.length && (cachedLines[cachedIndex].end < pos || cachedLines[cachedIndex].start < state.floor)) {
+      cachedIndex++;
+    }
+    const line = cachedLines[cachedIndex];
+    if (!line) {
+      trigger.lastIndex = cachedEnd + 1;
+      continue;
+    }
+    const skipLine = () => {
+      trigger.lastIndex = line.end >= cachedEnd ? cachedEnd + 1 : Math.max(pos + 1, line.end);
+    };
+    const starter = classifyStarter(line.text);
+    if (!starter) {
+      skipLine();
+      continue;
+    }
+    const reader = new LineReader(input, lookbackStart(input, cachedStart, state.floor), state.floor, limit);
+    const index = reader.indexOfStart(line.start);
+    const start = index < 0 ? -1 : blockStart(starter, reader, index);
+    const block = start < 0 ? null : parseBlock(starter, reader, start);
+    if (!block) {
+      skipLine();
+      continue;
+    }
+    if (!final && reader.hitLimit) return (reader.at(start) as LogicalLine).physicalStart;
+    emit(toTrace(block));
+    state.floor = (reader.at(block.end - 1) as LogicalLine).end;
+    trigger.lastIndex = state.floor;
+  }
+  return -1;
+}
+
+function toTrace(block: BlockResult): StackTrace {
+  const start = Math.min(...block.exceptions.map((e) => e.span.start));
+  const end = Math.max(...block.exceptions.map((e) => e.span.end));
+  return {
+    language: block.language,
+    exceptions: block.exceptions,
+    fingerprint: traceFingerprint(block.language, block.exceptions),
+    span: { start, end },
+  };
+}
+
+function shiftTrace(trace: StackTrace, delta: number): StackTrace {
+  if (delta === 0) return trace;
+  const shift = (span: { start: number; end: number }) => {
+    span.start += delta;
+    span.end += delta;
+  };
+  shift(trace.span);
+  for (const exception of trace.exceptions) {
+    shift(exception.span);
+    for (const frame of exception.frames) shift(frame.span);
+  }
+  return trace;
+}
+
+/**
+ * Finds traces in text that arrives in pieces (a log stream, stdin). Spans are offsets from the
+ * start of the whole stream. Memory stays bounded: only the unfinished tail is kept.
+ */
+export class TraceScanner {
+  private buffer = '';
+  /** Stream offset of buffer[0]. */
+  private base = 0;
+  private readonly state: ScanState = { searchFrom: 0, floor: 0 };
+
+  push(chunk: string): StackTrace[] {
+    this.buffer += chunk;
+    return this.run(false);
+  }
+
+  /** The traces left in the tail once the stream has ended. */
+  end(): StackTrace[] {
+    const traces = this.run(true);
+    this.base += this.buffer.length;
+    this.buffer = '';
+    this.state.searchFrom = 0;
+    this.state.floor = 0;
+    return traces;
+  }
+
+  private run(final: boolean): StackTrace[] {
+    const traces: StackTrace[] = [];
+    const limit = final ? this.buffer.length : this.buffer.lastIndexOf('\n') + 1;
+    if (limit <= this.state.searchFrom) return traces;
+    const emit = (trace: StackTrace) => traces.push(shiftTrace(trace, this.base));
+    let pending = scan(this.buffer, this.state, limit, final, emit);
+    if (pending >= 0 && limit - pending > MAX_PENDING_CHARS) {
+      this.state.searchFrom = pending;
+      pending = scan(this.buffer, this.state, limit, true, emit);
+    }
+    this.state.searchFrom = pending >= 0 ? pending : limit;
+    if (!final) this.dropConsumedText();
+    return traces;
+  }
+
+  private dropConsumedText(): void {
+    const keepFrom = lookbackStart(this.buffer, this.state.searchFrom, this.state.floor);
+    if (keepFrom === 0) return;
+    this.buffer = this.buffer.slice(keepFrom);
+    this.base += keepFrom;
+    this.state.searchFrom -= keepFrom;
+    this.state.floor = Math.max(0, this.state.floor - keepFrom);
+  }
+}
+
+/** Every stack trace in `text`, in text order. */
+export function findStackTraces(text: string): StackTrace[] {
+  const scanner = new TraceScanner();
+  return [...scanner.push(text), ...scanner.end()];
+}

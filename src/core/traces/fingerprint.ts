@@ -1,0 +1,43 @@
+// A trace's fingerprint groups the same failure across deploys and hosts: exception types and the
+// innermost application frames (function and file name), with line numbers, addresses, ids and
+// release directories left out.
+import { createHash } from 'node:crypto';
+import type { StackFrame, TraceException, TraceLanguage } from './types';
+
+const FRAMES_PER_EXCEPTION = 3;
+
+export function traceFingerprint(language: TraceLanguage, exceptions: TraceException[]): string {
+  return createHash('sha1').update(fingerprintSignature(language, exceptions)).digest('hex').slice(0, 16);
+}
+
+/** The readable text the fingerprint hashes; exported so tests and similarity search can see it. */
+export function fingerprintSignature(language: TraceLanguage, exceptions: TraceException[]): string {
+  const parts: string[] = [language];
+  // Other goroutines and threads of a dump vary from one dump to the next; only the failing one counts.
+  const failing = exceptions.filter((e, i) => i === 0 || (e.relation !== 'goroutine' && e.relation !== 'thread'));
+  for (const exception of failing) {
+    const innermostFirst = exception.innermostFirst ? exception.frames : [...exception.frames].reverse();
+    const appFrames = innermostFirst.filter((f) => f.app);
+    const chosen = (appFrames.length > 0 ? appFrames : innermostFirst).slice(0, FRAMES_PER_EXCEPTION);
+    parts.push([normalizeIds(exception.type ?? ''), ...chosen.map(frameKey)].join(' > '));
+  }
+  return parts.join(' | ');
+}
+
+function frameKey(frame: StackFrame): string {
+  const file = frame.file ? baseName(frame.file) : '';
+  return `${normalizeIds(frame.function ?? '')}@${file}`;
+}
+
+function baseName(file: string): string {
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return slash >= 0 ? file.slice(slash + 1) : file;
+}
+
+/** Addresses, lambda/closure counters and long numbers change between builds and runs. */
+function normalizeIds(text: string): string {
+  return text
+    .replace(/0x[0-9a-fA-F]+/g, '0x')
+    .replace(/\$\d+/g, '$N')
+    .replace(/\d{4,}/g, 'N');
+}

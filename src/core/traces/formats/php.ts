@@ -1,0 +1,88 @@
+// PHP: `PHP Fatal error:  Uncaught Type: message in /x.php:12`, `Stack trace:`, `#0 /x.php(30): f()`,
+// `#1 {main}`, `  thrown in /x.php on line 12`; earlier exceptions chain with `Next Type: …`.
+import { parseHashFrame, splitLocation } from '../frameSyntax';
+import type { LogicalLine } from '../lines';
+import type { LineReader } from '../reader';
+import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
+
+const PHP_PREFIXES = ['PHP Fatal error:', 'Fatal error:', 'PHP Warning:', 'Warning:'];
+
+interface PhpHeader {
+  type: string;
+  message: string;
+  file: string;
+  line: number;
+  next: boolean;
+}
+
+/** `PHP Fatal error:  Uncaught RuntimeException: boom in /var/www/x.php:12` and `Next …` lines. */
+export function parsePhpHeader(trimmed: string): PhpHeader | null {
+  let rest = trimmed;
+  for (const prefix of PHP_PREFIXES) {
+    if (rest.startsWith(prefix)) {
+      rest = rest.slice(prefix.length).trimStart();
+      break;
+    }
+  }
+  let next = false;
+  if (rest.startsWith('Uncaught ')) rest = rest.slice(9);
+  else if (rest.startsWith('Next ')) {
+    rest = rest.slice(5);
+    next = true;
+  } else if (rest === trimmed) return null;
+  const colon = rest.indexOf(': ');
+  const inAt = rest.lastIndexOf(' in ');
+  if (colon <= 0 || inAt < colon || /\s/.test(rest.slice(0, colon))) return null;
+  const location = splitLocation(rest.slice(inAt + 4));
+  if (!location || location.column !== null) return null;
+  return { type: rest.slice(0, colon), message: rest.slice(colon + 2, inAt), file: location.file, line: location.line, next };
+}
+
+/** `Stack trace:` belongs to the header line above it. */
+export function phpBlockStart(reader: LineReader, index: number): number {
+  const previous = index > 0 ? reader.at(index - 1) : undefined;
+  return previous && parsePhpHeader(previous.text.trim()) ? index - 1 : index;
+}
+
+export function parsePhpBlock(reader: LineReader, start: number): BlockResult | null {
+  const builders: ExceptionBuilder[] = [];
+  let current: ExceptionBuilder | null = null;
+  let i = start;
+  const open = (line: LogicalLine, header: PhpHeader | null) => {
+    current = new ExceptionBuilder(header?.type ?? null, header?.message ?? '', builders.length ? 'caused-by-previous' : null, true, wholeLine(line));
+    builders.push(current);
+    // The throw site printed in the header is the innermost frame.
+    if (header) current.addFrame(null, { file: header.file, line: header.line, column: null }, wholeLine(line));
+    return current;
+  };
+  for (;;) {
+    const line = reader.at(i);
+    if (!line) break;
+    const trimmed = line.text.trim();
+    const header = parsePhpHeader(trimmed);
+    if (header) {
+      if (current && !header.next) break;
+      open(line, header);
+      i++;
+      continue;
+    }
+    if (trimmed === 'Stack trace:') {
+      i++;
+      continue;
+    }
+    const frame = parseHashFrame(line.text);
+    if (frame && frame !== 'incomplete' && frame.format === 'php') {
+      const target: ExceptionBuilder = current ?? open(line, null);
+      target.addFrame(frame.function, frame, spanIn(line, frame.start, frame.end));
+      i++;
+      continue;
+    }
+    if (current && trimmed.startsWith('thrown in ') && / on line \d+$/.test(trimmed)) {
+      (current as ExceptionBuilder).extendTo(wholeLine(line).end);
+      i++;
+    }
+    break;
+  }
+  if (totalFrames(builders) === 0) return null;
+  return { language: 'php', exceptions: builders.map((b) => b.build('php')), end: i };
+}
