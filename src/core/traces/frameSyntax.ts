@@ -202,8 +202,9 @@ function v8Location(inner: string): FrameLocation {
 
 /** `java.base/java.lang.Thread.run` → `java.lang.Thread.run`; `app//com.x.Y.z` → `com.x.Y.z`. */
 function stripJavaModule(callee: string): string {
-  const slash = callee.lastIndexOf('/');
-  return slash >= 0 ? callee.slice(slash + 1) : callee;
+  // Lambda classes contain a slash too (`Foo$$Lambda$14/0x…`), but never a `$` before it.
+  const m = /^[\w.@-]{1,200}\/\/?/.exec(callee);
+  return m && m[0].length < callee.length ? callee.slice(m[0].length) : callee;
 }
 
 function dotnetLocatedFrame(text: string, body: number, end: number): Omit<AtFrame, 'start' | 'end'> | null {

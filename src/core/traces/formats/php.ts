@@ -66,6 +66,11 @@ export function parsePhpBlock(reader: LineReader, start: number): BlockResult | 
       i++;
       continue;
     }
+    // PHP leaves a blank line before each `Next` exception of a chain.
+    if (current && line.isBlank() && parsePhpHeader(reader.trimmed(i + 1))?.next) {
+      i++;
+      continue;
+    }
     if (trimmed === 'Stack trace:') {
       i++;
       continue;
