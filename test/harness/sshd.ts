@@ -24,7 +24,7 @@ export interface SshHostOptions {
   authorizedKeys?: string[];
   /** Needed by a ProxyJump bastion (direct-tcpip channels). */
   allowTcpForwarding?: boolean;
-  /** Extra sshd_config lines. */
+  /** Extra sshd_config lines; they come first, so they win over the harness defaults (first value counts). */
   extraConfig?: string[];
 }
 
@@ -81,6 +81,7 @@ export async function startSshHost(options: SshHostOptions): Promise<SshHost> {
   writeFileSync(
     configFile,
     [
+      ...(options.extraConfig ?? []),
       `ListenAddress ${address}`,
       `Port ${port}`,
       `HostKey ${hostKey.privateKeyPath}`,
@@ -95,7 +96,6 @@ export async function startSshHost(options: SshHostOptions): Promise<SshHost> {
       // The pool multiplexes terminals, health reads and followers on one connection.
       'MaxSessions 64',
       'LogLevel VERBOSE',
-      ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
     { mode: 0o600 },

@@ -20,10 +20,19 @@ export interface RemoteProcess {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly stderr: Readable;
-  /** Resolves when the remote command ends or the channel closes. */
-  readonly exit: Promise<{ exitCode: number | null; signal: string | null }>;
+  /**
+   * Resolves when the remote command ends or the channel closes. `error` is set when the channel
+   * ended because the connection failed (exitCode and signal are then null).
+   */
+  readonly exit: Promise<{ exitCode: number | null; signal: string | null; error?: Error }>;
   /** Closes the channel (the remote command gets SIGHUP with its session). */
   close(): void;
+}
+
+/** A process in a remote pseudo-terminal: stdout carries the screen, stderr stays empty. */
+export interface PtyProcess extends RemoteProcess {
+  /** Tells the pty its new size; the program in it gets SIGWINCH. */
+  resize(cols: number, rows: number): void;
 }
 
 export interface PtyOptions {

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { HostStateChange } from '../../../src/core/ssh/pool';
+import { generateKey, makeTempDir, startBastion, startFaultProxy, startSshHost, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
+import { poolFor } from './support';
+
+let dir: string;
+let userKey: KeyPair;
+let outer: SshHost;
+let inner: SshHost;
+let target: SshHost;
+/** In front of the first hop, to count the TCP connections the pool makes. */
+let outerProxy: FaultProxy;
+
+before(async () => {
+  dir = makeTempDir('jump-test');
+  userKey = await generateKey({ dir, name: 'id_user' });
+  const authorizedKeys = [userKey.publicKey];
+  // DEBUG1 makes sshd log each direct-tcpip request with its target, which proves the route.
+  [outer, inner, target] = await Promise.all([
+    startBastion({ name: 'outer', authorizedKeys, extraConfig: ['LogLevel DEBUG1'] }),
+    startBastion({ name: 'inner', authorizedKeys, extraConfig: ['LogLevel DEBUG1'] }),
+    startSshHost({ name: 'db-1', authorizedKeys }),
+  ]);
+  outerProxy = await startFaultProxy({ target: outer });
+});
+
+after(async () => {
+  await Promise.all([outer.stop(), inner.stop(), target.stop(), outerProxy.stop()]);
+});
+
+function writeConfig() {
+  const identityFiles = [userKey.privateKeyPath];
+  return writeSshConfig({
+    dir,
+    entries: [
+      // The outer bastion is dialled through the fault proxy; its known_hosts name is the proxy's address.
+      { host: { ...outer, address: outerProxy.address, port: outerProxy.port, knownHostsLine: () => `[${outerProxy.address}]:${outerProxy.port} ${outer.hostKeyPub}` }, alias: 'outer', identityFiles },
+      { host: inner, identityFiles },
+      { host: target, identityFiles, proxyJump: 'outer,inner' },
+    ],
+  });
+}
+
+test('a two-hop ProxyJump reaches the target through both bastions', async () => {
+  const { configFile } = writeConfig();
+  const pool = poolFor(configFile);
+  const changes: HostStateChange[] = [];
+  pool.onDidChangeState((change) => changes.push(change));
+  try {
+    const result = await pool.runner('db-1').exec('echo "$SSH_CONNECTION"; hostname');
+    assert.equal(result.exitCode, 0);
+    assert.ok(result.stdout.includes(` ${target.address} ${target.port}\n`), result.stdout);
+    assert.ok(outer.log().includes(`target ${inner.address} port ${inner.port}`), 'the outer bastion opened the tunnel to the inner one');
+    assert.ok(inner.log().includes(`target ${target.address} port ${target.port}`), 'the inner bastion opened the tunnel to the target');
+    for (const host of ['outer', 'inner', 'db-1']) {
+      assert.deepEqual(
+        changes.filter((change) => change.host === host).map((change) => change.state.kind),
+        ['connecting', 'connected'],
+        host,
+      );
+    }
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('each hop is a pooled connection shared with direct use of that host', async () => {
+  const { configFile } = writeConfig();
+  const pool = poolFor(configFile);
+  const before = outerProxy.connectionCount;
+  try {
+    await Promise.all([pool.runner('db-1').exec('true'), pool.runner('db-1').exec('true')]);
+    assert.equal((await pool.runner('outer').exec('echo direct')).stdout, 'direct\n');
+    await pool.runner('db-1').exec('true');
+    assert.equal(outerProxy.connectionCount - before, 1);
+  } finally {
+    pool.dispose();
+  }
+});

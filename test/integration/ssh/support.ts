@@ -1,0 +1,58 @@
+// Shared pieces of the SSH integration tests: a pool over an ssh_config written by the harness,
+// prompts that answer from a script and record what was asked, and small waiting helpers.
+import { loadSshConfig } from '../../../src/core/ssh/config';
+import { SshPool, type SshPoolOptions } from '../../../src/core/ssh/pool';
+import type { AuthPrompts } from '../../../src/core/ssh/types';
+
+export type PromptLog = { kind: keyof AuthPrompts; host: string; detail: string }[];
+
+/** Prompts that answer from `answers` and log every question. */
+export function scriptedPrompts(answers: {
+  passphrase?: string;
+  password?: string;
+  acceptHostKey?: boolean;
+}): { prompts: AuthPrompts; asked: PromptLog } {
+  const asked: PromptLog = [];
+  return {
+    asked,
+    prompts: {
+      passphrase: async (host, keyFile) => {
+        asked.push({ kind: 'passphrase', host, detail: keyFile });
+        return answers.passphrase;
+      },
+      password: async (host, user) => {
+        asked.push({ kind: 'password', host, detail: user });
+        return answers.password;
+      },
+      keyboardInteractive: async (host, instructions) => {
+        asked.push({ kind: 'keyboardInteractive', host, detail: instructions });
+        return undefined;
+      },
+      confirmUnknownHostKey: async (host, keyType, fingerprint) => {
+        asked.push({ kind: 'confirmUnknownHostKey', host, detail: `${keyType} ${fingerprint}` });
+        return answers.acceptHostKey ?? false;
+      },
+    },
+  };
+}
+
+/** A pool that resolves hosts from `configFile` like `ssh -F configFile`, with no ambient agent. */
+export function poolFor(configFile: string, options: Partial<SshPoolOptions> = {}): SshPool {
+  return new SshPool({
+    resolveHost: (name) => loadSshConfig({ configFile }).resolve(name),
+    agentSocket: '',
+    connectTimeoutMs: 5000,
+    backoffInitialMs: 50,
+    backoffMaxMs: 200,
+    ...options,
+  });
+}
+
+/** Resolves when `condition` holds, polling; rejects after `timeoutMs` with `what`. */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
