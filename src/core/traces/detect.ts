@@ -22,6 +22,8 @@ const TRIGGER =
 const LOOKBACK_LINES = 8;
 /** A block still open at the end of a chunk waits for more text, up to this many characters. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+/** After this many lines of one physical line failed to start a trace, the rest of it is skipped. */
+const MAX_FAILED_STARTS_PER_LINE = 8;
 
 type Starter = 'python' | 'at-frame' | 'at-header' | 'go' | 'go-file' | 'ruby' | 'php' | 'php-stack' | 'gdb';
 
@@ -111,6 +113,7 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
   let cachedEnd = -1;
   let cachedLines: LogicalLine[] = [];
   let cachedIndex = 0;
+  let failedStarts = 0;
   for (;;) {
     const match = trigger.exec(input);
     if (!match) break;
@@ -123,6 +126,7 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
       if (cachedEnd < 0 || cachedEnd > limit) cachedEnd = limit;
       cachedLines = logicalLinesOf(input, cachedStart, cachedEnd);
       cachedIndex = 0;
+      failedStarts = 0;
     }
     while (cachedIndex < cachedLines.length && (cachedLines[cachedIndex].end < pos || cachedLines[cachedIndex].start < state.floor)) {
       cachedIndex++;
@@ -140,15 +144,17 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
       skipLine();
       continue;
     }
-    const reader = new LineReader(input, lookbackStart(input, cachedStart, state.floor), state.floor, limit);
+    const reader = new LineReader(input, lookbackStart(input, cachedStart, state.floor), state.floor, limit, { start: cachedStart, lines: cachedLines });
     const index = reader.indexOfStart(line.start);
     const start = index < 0 ? -1 : blockStart(starter, reader, index);
     const block = start < 0 ? null : parseBlock(starter, reader, start);
+    // The parser wanted lines not received yet: decide when they are here.
+    if (!final && reader.hitLimit) return start < 0 ? cachedStart : (reader.at(start) as LogicalLine).physicalStart;
     if (!block) {
-      skipLine();
+      if (++failedStarts >= MAX_FAILED_STARTS_PER_LINE) trigger.lastIndex = cachedEnd + 1;
+      else skipLine();
       continue;
     }
-    if (!final && reader.hitLimit) return (reader.at(start) as LogicalLine).physicalStart;
     emit(toTrace(block));
     state.floor = (reader.at(block.end - 1) as LogicalLine).end;
     trigger.lastIndex = state.floor;

@@ -182,7 +182,8 @@ export function parseAtFrame(text: string): AtFrame | Incomplete | null {
   // V8 without a function name: `at /srv/x.js:1:2`, `at async file:///x.mjs:3:1`
   const locStart = text.startsWith('async ', body) ? body + 6 : body;
   const locText = text.slice(locStart, end);
-  if (hasWhitespace(locText)) return null;
+  // Only an absolute path may contain spaces (`at C:\Program Files\app\x.js:3:1`).
+  if (hasWhitespace(locText) && !/^(?:[A-Za-z]:[\\/]|\/)/.test(locText)) return null;
   const loc = splitLocation(locText);
   if (!loc) return null;
   return { style: 'v8', decisive: true, function: null, ...loc, start, end: frameEnd };

@@ -5,6 +5,8 @@ import { LogicalLine, stripAnsi } from './lines';
 import { isDigitCode, normalizeFileText } from './frameSyntax';
 
 export const MAX_LOCATIONS_PER_LINE = 10;
+/** Only the start of a very long line is searched, as VS Code's own terminal link detection does. */
+export const MAX_SCANNED_LINE_LENGTH = 4096;
 /** How far back a path may reach from its line number. */
 const MAX_PATH_LENGTH = 1024;
 
@@ -28,8 +30,9 @@ const SOURCE_EXTENSIONS = new Set(
 type Introducer = 'colon' | 'python' | 'dotnet' | 'paren' | 'php-on-line';
 
 export function findFrameLocations(text: string, maxLocations = MAX_LOCATIONS_PER_LINE): LineLocation[] {
-  let line = LogicalLine.plain(text, 0, 0, text.length);
-  if (text.indexOf('\x1b') >= 0 || text.indexOf('\x9b') >= 0) line = stripAnsi(line);
+  const scanned = text.length > MAX_SCANNED_LINE_LENGTH ? text.slice(0, MAX_SCANNED_LINE_LENGTH) : text;
+  let line = LogicalLine.plain(scanned, 0, 0, scanned.length);
+  if (scanned.indexOf('\x1b') >= 0 || scanned.indexOf('\x9b') >= 0) line = stripAnsi(line);
   const s = line.text;
   const found: LineLocation[] = [];
   // Paths never reach back before the end of the previous candidate: keeps the scan linear.

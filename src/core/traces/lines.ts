@@ -56,6 +56,12 @@ export class LogicalLine {
     return LogicalLine.mapped(text, table, this.physicalStart, next.physicalEnd);
   }
 
+  /** Writes the offsets of text[from, to) into target starting at targetIndex. */
+  copyOffsets(target: Int32Array, targetIndex: number, from: number, to: number): void {
+    if (this.table === null) for (let k = from; k < to; k++) target[targetIndex++] = this.base + k;
+    else target.set(this.table.subarray(from, to), targetIndex);
+  }
+
   isBlank(): boolean {
     for (let i = 0; i < this.text.length; i++) {
       const c = this.text.charCodeAt(i);
@@ -66,12 +72,16 @@ export class LogicalLine {
 }
 
 const ESC = 0x1b;
+/** Longer lines are not cleaned or unfolded: bounds the work one hostile line can cause. */
+const MAX_TRANSFORMED_LINE = 32 * 1024;
 const CSI_8BIT = 0x9b;
 
 /** The logical lines of the physical line input[start, end) (end excludes the newline). */
 export function logicalLinesOf(input: string, start: number, end: number): LogicalLine[] {
   if (end > start && input.charCodeAt(end - 1) === 13) end--;
   let line = LogicalLine.plain(input.slice(start, end), start, start, end);
+  // Longer lines cannot hold a frame unless they hide a stack in a string; past this they are left as they are.
+  if (line.text.length > MAX_TRANSFORMED_LINE) return [line];
   if (line.text.indexOf('\x1b') >= 0 || line.text.indexOf('\x9b') >= 0) line = stripAnsi(line);
   if (line.text.indexOf('\\n') >= 0) {
     const unfolded = unfoldEscapedStrings(line, 2);
@@ -83,21 +93,23 @@ export function logicalLinesOf(input: string, start: number, end: number): Logic
 /** Removes CSI, OSC and two-character escape sequences, keeping offsets. */
 export function stripAnsi(line: LogicalLine): LogicalLine {
   const s = line.text;
-  const out: string[] = [];
-  const table: number[] = [];
+  const parts: string[] = [];
+  const table = new Int32Array(s.length + 1);
+  let length = 0;
   let i = 0;
   while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c === ESC || c === CSI_8BIT) {
-      i = ansiSequenceEnd(s, i);
-      continue;
+    // Copy the run up to the next escape in one piece.
+    let next = i;
+    while (next < s.length && s.charCodeAt(next) !== ESC && s.charCodeAt(next) !== CSI_8BIT) next++;
+    if (next > i) {
+      parts.push(s.slice(i, next));
+      line.copyOffsets(table, length, i, next);
+      length += next - i;
     }
-    out.push(s[i]);
-    table.push(line.offsetAt(i));
-    i++;
+    i = next < s.length ? ansiSequenceEnd(s, next) : next;
   }
-  table.push(line.offsetAt(s.length));
-  return LogicalLine.mapped(out.join(''), Int32Array.from(table), line.physicalStart, line.physicalEnd);
+  table[length] = line.offsetAt(s.length);
+  return LogicalLine.mapped(parts.join(''), table.subarray(0, length + 1), line.physicalStart, line.physicalEnd);
 }
 
 function ansiSequenceEnd(s: string, i: number): number {
@@ -139,15 +151,23 @@ function unfoldEscapedStrings(line: LogicalLine, depth: number): LogicalLine[] |
   while (i < s.length) {
     const open = s.indexOf('"', i);
     if (open < 0) break;
+    // The closing quote is the first one not escaped; jump between backslashes and quotes.
     let j = open + 1;
     let hasNewline = false;
-    while (j < s.length) {
-      const c = s.charCodeAt(j);
-      if (c === 92 /* \ */) {
-        if (s.charCodeAt(j + 1) === 110 /* n */) hasNewline = true;
-        j += 2;
-      } else if (c === 34 /* " */) break;
-      else j++;
+    let quote = s.indexOf('"', j);
+    for (;;) {
+      if (quote >= 0 && quote < j) quote = s.indexOf('"', j);
+      const backslash = s.indexOf('\\', j);
+      if (backslash < 0 || (quote >= 0 && quote < backslash)) {
+        j = quote < 0 ? s.length : quote;
+        break;
+      }
+      if (s.charCodeAt(backslash + 1) === 110 /* n */) hasNewline = true;
+      j = backslash + 2;
+      if (j >= s.length) {
+        j = s.length;
+        break;
+      }
     }
     const close = Math.min(j, s.length);
     if (hasNewline) {
@@ -162,45 +182,88 @@ function unfoldEscapedStrings(line: LogicalLine, depth: number): LogicalLine[] |
   return result.length > 0 ? result : null;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+/** JSON escapes other than \\uXXXX; -1 drops the character (\\r before \\n). */
+function escapedChar(kind: number): number {
+  switch (kind) {
+    case 110: // n
+      return 10;
+    case 116: // t
+      return 9;
+    case 114: // r
+      return -1;
+    case 98: // b
+      return 8;
+    case 102: // f
+      return 12;
+    default: // \" \\ \/ and anything else stand for themselves
+      return kind;
+  }
+}
 
+function hex4(s: string, i: number): number {
+  let value = 0;
+  for (let k = i; k < i + 4; k++) {
+    const c = s.charCodeAt(k);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function charsToString(chars: Uint16Array, length: number): string {
+  if (LITTLE_ENDIAN) return Buffer.from(chars.buffer, chars.byteOffset, length * 2).toString('utf16le');
+  let text = '';
+  for (let i = 0; i < length; i += 4096) text += String.fromCharCode(...chars.subarray(i, Math.min(length, i + 4096)));
+  return text;
+}
+
+/** Decodes the escapes of text[from, to) and splits the result at escaped newlines. */
 function decodeStringLines(line: LogicalLine, from: number, to: number): LogicalLine[] {
   const s = line.text;
-  const lines: LogicalLine[] = [];
-  let chars: string[] = [];
-  let table: number[] = [];
-  const flush = (endOffset: number) => {
-    table.push(endOffset);
-    lines.push(LogicalLine.mapped(chars.join(''), Int32Array.from(table), line.physicalStart, line.physicalEnd));
-    chars = [];
-    table = [];
-  };
+  const chars = new Uint16Array(to - from);
+  const table = new Int32Array(to - from + 1);
+  let length = 0;
   let i = from;
   while (i < to) {
-    const at = line.offsetAt(i);
-    if (s.charCodeAt(i) !== 92 || i + 1 >= to) {
-      chars.push(s[i]);
-      table.push(at);
-      i++;
-      continue;
+    // Copy the run up to the next backslash, then decode one escape.
+    let next = s.indexOf('\\', i);
+    if (next < 0 || next >= to - 1) next = to;
+    if (next > i) {
+      for (let k = i; k < next; k++) chars[length + k - i] = s.charCodeAt(k);
+      line.copyOffsets(table, length, i, next);
+      length += next - i;
+      i = next;
+      if (i >= to) break;
     }
-    const kind = s[i + 1];
-    if (kind === 'u' && i + 6 <= to && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
-      chars.push(String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16)));
-      table.push(at);
-      i += 6;
-      continue;
+    let decoded = escapedChar(s.charCodeAt(i + 1));
+    let consumed = 2;
+    if (decoded === 117 /* u */ && i + 6 <= to) {
+      const code = hex4(s, i + 2);
+      if (code >= 0) {
+        decoded = code;
+        consumed = 6;
+      }
     }
-    const decoded = SIMPLE_ESCAPES[kind] ?? kind;
-    i += 2;
-    if (decoded === '\n') flush(at);
-    else if (decoded !== '\r') {
-      chars.push(decoded);
-      table.push(at);
+    if (decoded >= 0) {
+      chars[length] = decoded;
+      table[length++] = line.offsetAt(i);
     }
+    i += consumed;
   }
-  flush(line.offsetAt(to));
-  return lines;
+  table[length] = line.offsetAt(to);
+  const text = charsToString(chars, length);
+  const lines: LogicalLine[] = [];
+  let lineStart = 0;
+  for (;;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline < 0 ? text.length : newline;
+    lines.push(LogicalLine.mapped(text.slice(lineStart, lineEnd), table.subarray(lineStart, lineEnd + 1), line.physicalStart, line.physicalEnd));
+    if (newline < 0) return lines;
+    lineStart = newline + 1;
+  }
 }
 
 // Log prefixes: a run of tokens (timestamps, levels, [bracketed], pid, `name |`) at the start of a

@@ -2,8 +2,17 @@
 // it looks at. Lines before `floor` (already part of an earlier trace) are skipped.
 import { LogicalLine, logicalLinesOf } from './lines';
 
+/** The logical lines of one physical line, from `first` on (the ones before lie under the floor). */
+interface LineGroup {
+  lines: readonly LogicalLine[];
+  first: number;
+  /** Reader index of lines[first]. */
+  index: number;
+}
+
 export class LineReader {
-  private readonly lines: LogicalLine[] = [];
+  private readonly groups: LineGroup[] = [];
+  private count = 0;
   private nextPhysical: number;
   /** Set when a parser asked for a line past `limit`: in a stream, the block may continue. */
   hitLimit = false;
@@ -14,31 +23,53 @@ export class LineReader {
     private readonly floor: number,
     /** End of the complete lines available. */
     private readonly limit: number,
+    /** A physical line the caller already split (a long JSON line is then not unfolded again). */
+    private readonly known?: { start: number; lines: readonly LogicalLine[] },
   ) {
     this.nextPhysical = physicalStart;
   }
 
   at(index: number): LogicalLine | undefined {
-    while (this.lines.length <= index && this.nextPhysical < this.limit) this.readPhysicalLine();
-    if (index >= this.lines.length) {
-      this.hitLimit = true;
+    while (this.count <= index && this.nextPhysical < this.limit) this.readPhysicalLine();
+    if (index >= this.count || index < 0) {
+      if (index >= this.count) this.hitLimit = true;
       return undefined;
     }
-    return this.lines[index];
+    const group = this.groupOf(index);
+    return group.lines[group.first + index - group.index];
   }
 
   /** Index of the line starting at input offset `offset`, or -1. */
   indexOfStart(offset: number): number {
-    for (let i = 0; ; i++) {
-      const line = this.at(i);
-      if (!line || line.start > offset) return -1;
-      if (line.start === offset) return i;
+    while (this.nextPhysical < this.limit && (this.count === 0 || (this.at(this.count - 1) as LogicalLine).start < offset)) {
+      this.readPhysicalLine();
     }
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const start = (this.at(mid) as LogicalLine).start;
+      if (start === offset) return mid;
+      if (start < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Text of line `index` with indentation and trailing spaces removed ('' past the end). */
   trimmed(index: number): string {
     return this.at(index)?.text.trim() ?? '';
+  }
+
+  private groupOf(index: number): LineGroup {
+    let lo = 0;
+    let hi = this.groups.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.groups[mid].index <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.groups[lo];
   }
 
   private readPhysicalLine(): void {
@@ -47,8 +78,18 @@ export class LineReader {
     if (end < 0 || end >= this.limit) end = this.limit;
     this.nextPhysical = end + 1;
     if (end === this.limit && end > start && this.input.charCodeAt(end - 1) === 10) end--;
-    for (const line of logicalLinesOf(this.input, start, end)) {
-      if (line.start >= this.floor) this.lines.push(line);
+    const lines = this.known?.start === start ? this.known.lines : logicalLinesOf(this.input, start, end);
+    // Lines are in offset order: skip those under the floor by binary search.
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines[mid].start < this.floor) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < lines.length) {
+      this.groups.push({ lines, first: lo, index: this.count });
+      this.count += lines.length - lo;
     }
   }
 }

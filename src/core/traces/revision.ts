@@ -78,7 +78,7 @@ export function parseHunks(diff: string): DiffHunk[] {
 }
 
 export interface MovedLine {
-  /** unchanged: same number; moved: shifted by edits elsewhere; changed: the line itself was edited or deleted. */
+  /** unchanged: nothing above it changed; moved: edits above it (the number may still net out); changed: the line itself was edited or deleted. */
   kind: 'unchanged' | 'moved' | 'changed';
   line: number;
 }
@@ -86,11 +86,13 @@ export interface MovedLine {
 /** Moves an old line number through -U0 hunks; an edited line lands on its hunk's nearest new line. */
 export function moveLineThroughHunks(hunks: readonly DiffHunk[], line: number): MovedLine {
   let shift = 0;
+  let editedBefore = false;
   for (const hunk of hunks) {
     if (hunk.oldCount === 0) {
       // Pure insertion after oldStart.
-      if (hunk.oldStart < line) shift += hunk.newCount;
-      else break;
+      if (hunk.oldStart >= line) break;
+      shift += hunk.newCount;
+      editedBefore = true;
       continue;
     }
     if (line < hunk.oldStart) break;
@@ -99,8 +101,9 @@ export function moveLineThroughHunks(hunks: readonly DiffHunk[], line: number): 
       return { kind: 'changed', line: newLine };
     }
     shift += hunk.newCount - hunk.oldCount;
+    editedBefore = true;
   }
-  return { kind: shift === 0 ? 'unchanged' : 'moved', line: line + shift };
+  return { kind: editedBefore ? 'moved' : 'unchanged', line: line + shift };
 }
 
 export interface LineAtHead extends MovedLine {

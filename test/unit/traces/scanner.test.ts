@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { findStackTraces, TraceScanner } from '../../../src/core/traces';
+
+const FIXTURES = path.join(__dirname, '../../fixtures/traces');
+
+describe('streaming scanner', () => {
+  const log = readdirSync(FIXTURES)
+    .sort()
+    .map((name) => `log line before ${name}\n` + readFileSync(path.join(FIXTURES, name), 'utf8'))
+    .join('request ok\n');
+  const whole = findStackTraces(log);
+
+  it('finds the same traces, with the same spans, whatever the chunk size', () => {
+    assert.ok(whole.length >= 19);
+    for (const size of [1, 7, 64, 1000]) {
+      const scanner = new TraceScanner();
+      const found = [];
+      for (let i = 0; i < log.length; i += size) found.push(...scanner.push(log.slice(i, i + size)));
+      found.push(...scanner.end());
+      assert.deepEqual(found, whole, `chunk size ${size}`);
+    }
+  });
+
+  it('reports a trace as soon as the line after it arrives, without waiting for the end', () => {
+    const scanner = new TraceScanner();
+    assert.deepEqual(scanner.push('Traceback (most recent call last):\n  File "/a.py", line 1, in f\n'), []);
+    const found = scanner.push('ValueError: x\nnext request\n');
+    assert.equal(found.length, 1);
+    assert.equal(found[0].exceptions[0].type, 'ValueError');
+  });
+});
