@@ -22,9 +22,10 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
-// node-pty: ship only its JS and the N-API build for this platform.
+// node-pty: ship only its Unix JS and the N-API build for this platform (no tests, maps or Windows parts).
 const ptyDest = 'dist/node_modules/node-pty';
 mkdirSync(ptyDest, { recursive: true });
+const runtimeFile = (source) => !/\.(map|test\.js)$|[\\/](windows|conpty)[^\\/]*$/i.test(source);
 for (const part of ['package.json', 'lib', 'build/Release/pty.node']) {
-  cpSync(`node_modules/node-pty/${part}`, `${ptyDest}/${part}`, { recursive: true });
+  cpSync(`node_modules/node-pty/${part}`, `${ptyDest}/${part}`, { recursive: true, filter: runtimeFile });
 }

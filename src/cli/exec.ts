@@ -1,0 +1,36 @@
+// `firefighter exec HOST -- COMMAND...`: runs one command; its exit code is the tool's.
+import { ExitCode, type CliCommand } from './command';
+import { connectExitCode, errorMessage, type CliConnect } from './health';
+
+/** What ssh returns when there is no remote exit status (connection lost, killed by a signal). */
+const NO_EXIT_STATUS = 255;
+
+export function makeExecCommand(connect: CliConnect): CliCommand {
+  return async (args, io) => {
+    const separator = args.indexOf('--');
+    const host = args[0];
+    const command = args.slice(separator + 1);
+    if (separator !== 1 || !host || host.startsWith('-') || command.length === 0) {
+      io.stderr.write('usage: firefighter exec HOST -- COMMAND...\n');
+      return ExitCode.usage;
+    }
+    let runner;
+    try {
+      runner = await connect(host, io);
+    } catch (error) {
+      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+      return connectExitCode(error);
+    }
+    // Arguments arrive split by the local shell; the remote shell gets them joined, as with ssh.
+    const remote = await runner.spawn(command.join(' '));
+    remote.stdin.end();
+    remote.stdout.pipe(io.stdout, { end: false });
+    remote.stderr.pipe(io.stderr, { end: false });
+    const abort = () => remote.close();
+    io.signal.addEventListener('abort', abort, { once: true });
+    const { exitCode, error } = await remote.exit;
+    io.signal.removeEventListener('abort', abort);
+    if (error) io.stderr.write(`firefighter: ${error.message}\n`);
+    return exitCode ?? NO_EXIT_STATUS;
+  };
+}

@@ -1,0 +1,55 @@
+// Wiring only: builds the services, hands them to the views, and disposes everything once.
+import * as vscode from 'vscode';
+import { HealthMonitor } from './core/health/monitor';
+import { SshPool } from './core/ssh/pool';
+import { DisposableStore } from './core/util/events';
+import { VsCodeAuthPrompts } from './views/authPrompts';
+import { registerHostCommands } from './views/hostCommands';
+import { HostsView } from './views/hostsView';
+import { InventoryService } from './views/inventoryService';
+import type { Services } from './views/services';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const store = new DisposableStore();
+  context.subscriptions.push(store);
+  const settings = () => vscode.workspace.getConfiguration('firefighter');
+
+  const log = store.add(vscode.window.createOutputChannel('Firefighter', { log: true }));
+  const inventory = store.add(new InventoryService());
+  const prompts = new VsCodeAuthPrompts(context.secrets);
+  const pool = store.add(
+    new SshPool({
+      resolveHost: (name) => {
+        const host = inventory.host(name);
+        if (!host) throw new Error(`No host named "${name}" in ${inventory.sshConfigFile} or .vscode/hosts.json.`);
+        return host.ssh;
+      },
+      prompts,
+      recallSecret: (keyFile) => prompts.recallSecret(keyFile),
+      rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
+      connectTimeoutMs: settings().get<number>('connectTimeout', 15) * 1000,
+    }),
+  );
+  store.add(
+    pool.onDidRunCommand((record) => {
+      const outcome = record.exitCode !== null ? `exit ${record.exitCode}` : (record.signal ?? record.error ?? 'no exit status');
+      log.info(`[${record.host}] ${record.command} → ${outcome} (${record.durationMs} ms)`);
+    }),
+  );
+  const health = store.add(
+    new HealthMonitor({ connect: (name) => pool.connect(name), intervalMs: settings().get<number>('healthInterval', 5) * 1000 }),
+  );
+  store.add(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('firefighter.healthInterval')) health.setInterval(settings().get<number>('healthInterval', 5) * 1000);
+    }),
+  );
+  const services: Services = { inventory, pool, health, log };
+
+  store.add(new HostsView(inventory, pool, health));
+  for (const disposable of registerHostCommands(services)) store.add(disposable);
+}
+
+export function deactivate(): void {
+  // Everything is in the context's DisposableStore.
+}

@@ -1,0 +1,222 @@
+// The Hosts view: groups and hosts from the core's tree model, and under an expanded host its
+// health (load per CPU, CPU, memory, uptime, top processes), refreshed while it is visible.
+import * as vscode from 'vscode';
+import { formatCpuBusy, formatLoad, formatMemory, formatUptime } from '../core/health/format';
+import type { HealthMonitor } from '../core/health/monitor';
+import type { HealthReading, ProcessHealth } from '../core/health/types';
+import { buildHostTree, type ConnectionState, type HostNode, type HostTreeNode } from '../core/hosts/tree';
+import type { SshPool } from '../core/ssh/pool';
+import type { InventoryService } from './inventoryService';
+
+type ConnectionStates = Pick<SshPool, 'state' | 'onDidChangeState'>;
+
+type HealthNode =
+  | { kind: 'figure'; host: string; key: string; label: string; icon: string; tooltip?: string }
+  | { kind: 'processes'; host: string; processes: ProcessHealth[] }
+  | { kind: 'process'; host: string; process: ProcessHealth }
+  | { kind: 'message'; host: string; label: string; icon: string; color?: string };
+
+export type HostsViewNode = HostTreeNode | HealthNode;
+
+const HOST_SCHEME = 'firefighter-host';
+
+export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode.FileDecorationProvider, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<HostsViewNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly decorationEmitter = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChangeFileDecorations = this.decorationEmitter.event;
+  readonly treeView: vscode.TreeView<HostsViewNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Hosts whose node is expanded: their health is refreshed while the view is visible. */
+  private readonly expanded = new Set<string>();
+  private roots: HostTreeNode[] = [];
+  /** The last failed health read per host, cleared by the next good one. */
+  private readonly healthErrors = new Map<string, string>();
+
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly connections: ConnectionStates,
+    private readonly health: HealthMonitor,
+  ) {
+    this.treeView = vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.treeView,
+      this.changeEmitter,
+      this.decorationEmitter,
+      vscode.window.registerFileDecorationProvider(this),
+      inventory.onDidChange(() => this.changeEmitter.fire(undefined)),
+      connections.onDidChangeState(({ host }) => this.refreshHost(host)),
+      this.treeView.onDidExpandElement(({ element }) => {
+        if (element.kind === 'host') this.watch(element.id);
+      }),
+      this.treeView.onDidCollapseElement(({ element }) => {
+        if (element.kind === 'host') {
+          this.expanded.delete(element.id);
+          this.health.stop(element.id);
+        }
+      }),
+      this.treeView.onDidChangeVisibility(({ visible }) => {
+        for (const host of this.expanded) {
+          if (visible) this.health.start(host);
+          else this.health.stop(host);
+        }
+      }),
+    );
+    const sampled = this.health.onDidSample(({ host }) => {
+      this.healthErrors.delete(host);
+      this.refreshHost(host);
+    });
+    const failed = this.health.onDidFail(({ host, error }) => {
+      this.healthErrors.set(host, error.message);
+      this.refreshHost(host);
+    });
+    this.disposables.push({ dispose: () => (sampled.dispose(), failed.dispose()) });
+  }
+
+  /** Host nodes of the last render, for the quick pick and commands. */
+  hostNode(name: string): HostNode | undefined {
+    return this.allHostNodes().find((node) => node.id === name);
+  }
+
+  private allHostNodes(): HostNode[] {
+    return this.roots.flatMap((node) => (node.kind === 'group' ? node.children : [node]));
+  }
+
+  private watch(host: string): void {
+    this.expanded.add(host);
+    if (this.treeView.visible) this.health.start(host);
+  }
+
+  private refreshHost(host: string): void {
+    const node = this.hostNode(host);
+    // Firing for the node itself re-renders its label and children; a new host re-renders all.
+    this.changeEmitter.fire(node);
+    this.decorationEmitter.fire([hostUri(host)]);
+  }
+
+  getTreeItem(node: HostsViewNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = node.id;
+        item.description = node.description;
+        item.contextValue = node.contextValue;
+        item.iconPath = new vscode.ThemeIcon('server-environment', node.production ? new vscode.ThemeColor('charts.red') : undefined);
+        return item;
+      }
+      case 'host': {
+        const item = new vscode.TreeItem(node.label, this.expanded.has(node.id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.contextValue = node.contextValue;
+        item.resourceUri = hostUri(node.id);
+        item.iconPath = stateIcon(node.state);
+        return item;
+      }
+      case 'figure': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.host}/${node.key}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.tooltip = node.tooltip;
+        return item;
+      }
+      case 'processes': {
+        const item = new vscode.TreeItem('Top processes', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `${node.host}/processes`;
+        item.iconPath = new vscode.ThemeIcon('list-ordered');
+        item.description = `${node.processes.length} by CPU`;
+        return item;
+      }
+      case 'process': {
+        const p = node.process;
+        const item = new vscode.TreeItem(`${p.cpuPercent.toFixed(1)}%  ${p.command}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.host}/process/${p.pid}`;
+        item.description = `pid ${p.pid} · ${p.user} · ${p.memPercent.toFixed(1)}% mem`;
+        item.tooltip = `${p.command}\npid ${p.pid}, user ${p.user}\n${p.cpuPercent.toFixed(1)}% CPU, ${p.memPercent.toFixed(1)}% memory`;
+        item.contextValue = 'process';
+        item.iconPath = new vscode.ThemeIcon('gear');
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.host}/message`;
+        item.iconPath = new vscode.ThemeIcon(node.icon, node.color ? new vscode.ThemeColor(node.color) : undefined);
+        item.tooltip = node.label;
+        return item;
+      }
+    }
+  }
+
+  getChildren(node?: HostsViewNode): HostsViewNode[] {
+    if (!node) {
+      this.roots = buildHostTree(this.inventory.hosts, (name) => this.connections.state(name));
+      return this.roots;
+    }
+    if (node.kind === 'group') return node.children;
+    if (node.kind === 'processes') return node.processes.map((process) => ({ kind: 'process', host: node.host, process }));
+    if (node.kind !== 'host') return [];
+    // VS Code asks for a host's children when it is expanded: start reading its health.
+    this.watch(node.id);
+    const state = this.connections.state(node.id);
+    const healthError = this.healthErrors.get(node.id);
+    if (state.kind !== 'error' && healthError) return [{ kind: 'message', host: node.id, label: healthError, icon: 'error', color: 'errorForeground' }];
+    return healthNodes(node.id, state, this.health.latest(node.id));
+  }
+
+  getParent(node: HostsViewNode): HostsViewNode | undefined {
+    if (node.kind === 'group') return undefined;
+    if (node.kind === 'host') return this.roots.find((root) => root.kind === 'group' && root.children.some((child) => child.id === node.id));
+    return this.hostNode(node.host);
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== HOST_SCHEME) return undefined;
+    const host = this.inventory.host(decodeURIComponent(uri.path.slice(1)));
+    if (!host?.production) return undefined;
+    return new vscode.FileDecoration('P', 'Production host: state-changing actions ask first', new vscode.ThemeColor('charts.red'));
+  }
+
+  dispose(): void {
+    for (const host of this.expanded) this.health.stop(host);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+function hostUri(name: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: HOST_SCHEME, path: `/${encodeURIComponent(name)}` });
+}
+
+function stateIcon(state: ConnectionState): vscode.ThemeIcon {
+  switch (state.kind) {
+    case 'idle':
+      return new vscode.ThemeIcon('vm-outline');
+    case 'connecting':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'connected':
+      return new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('charts.green'));
+    case 'error':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+  }
+}
+
+function healthNodes(host: string, state: ConnectionState, reading: HealthReading | undefined): HealthNode[] {
+  if (state.kind === 'error') return [{ kind: 'message', host, label: state.message, icon: 'error', color: 'errorForeground' }];
+  if (!reading) return [{ kind: 'message', host, label: state.kind === 'connecting' ? 'Connecting…' : 'Reading health…', icon: 'loading~spin' }];
+  if (!reading.available) return [{ kind: 'message', host, label: reading.reason, icon: 'info' }];
+  const overloaded = reading.loadPerCpu >= 1;
+  return [
+    {
+      kind: 'figure',
+      host,
+      key: 'load',
+      label: formatLoad(reading),
+      icon: overloaded ? 'flame' : 'dashboard',
+      tooltip: `Load averages over 1, 5 and 15 minutes on ${reading.cpus} CPUs. Above 1.0 per CPU, work is queueing.`,
+    },
+    { kind: 'figure', host, key: 'cpu', label: formatCpuBusy(reading), icon: 'pulse' },
+    { kind: 'figure', host, key: 'memory', label: formatMemory(reading), icon: 'database', tooltip: 'Used (total minus available) of total memory' },
+    { kind: 'figure', host, key: 'uptime', label: formatUptime(reading.uptimeSeconds), icon: 'clock' },
+    { kind: 'processes', host, processes: reading.processes },
+  ];
+}
