@@ -1,4 +1,5 @@
 // Each CLI subcommand is a function of its arguments and streams, so tests run it in-process.
+import { exitCodeForSshError, isSshError } from '../core/ssh/errors';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -21,3 +22,12 @@ export const ExitCode = {
 } as const;
 
 export class UsageError extends Error {}
+
+/** The exit code for a failed connect: 4 when a host key was refused, 3 for anything else. */
+export function connectExitCode(error: unknown): number {
+  return isSshError(error) ? exitCodeForSshError(error) : ExitCode.connect;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

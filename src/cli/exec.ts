@@ -1,6 +1,6 @@
 // `firefighter exec HOST -- COMMAND...`: runs one command; its exit code is the tool's.
-import { ExitCode, type CliCommand } from './command';
-import { connectExitCode, errorMessage, type CliConnect } from './health';
+import { connectExitCode, errorMessage, ExitCode, type CliCommand } from './command';
+import type { CliConnect } from './health';
 
 /** What ssh returns when there is no remote exit status (connection lost, killed by a signal). */
 const NO_EXIT_STATUS = 255;

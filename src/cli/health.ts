@@ -2,24 +2,11 @@
 import { formatHealthText } from '../core/health/format';
 import { HealthSampler } from '../core/health/sampler';
 import type { RemoteRunner } from '../core/ssh/remote';
-import { ExitCode, type CliCommand, type CliIo } from './command';
+import { connectExitCode, errorMessage, ExitCode, type CliCommand, type CliIo } from './command';
 
 export type CliConnect = (host: string, io: CliIo) => Promise<RemoteRunner>;
 
 const usage = 'usage: firefighter health HOST [--json]\n';
-
-/**
- * The exit code for an error thrown by `connect`: the error's own `exitCode` when it carries one
- * (e.g. 4 for a refused host key), otherwise 3 (cannot connect).
- */
-export function connectExitCode(error: unknown): number {
-  const code = (error as { exitCode?: unknown } | null)?.exitCode;
-  return typeof code === 'number' ? code : ExitCode.connect;
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function makeHealthCommand(connect: CliConnect): CliCommand {
   return async (args, io) => {

@@ -1,0 +1,12 @@
+// Command ids are public (keybindings, walkthroughs and tests use them). Kept free of `vscode` so
+// a unit test can check that package.json declares exactly these.
+export const CommandId = {
+  connect: 'firefighter.connect',
+  disconnect: 'firefighter.disconnect',
+  openTop: 'firefighter.openTop',
+  openShell: 'firefighter.openShell',
+  copySshCommand: 'firefighter.copySshCommand',
+  refreshHosts: 'firefighter.refreshHosts',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
