@@ -2,27 +2,25 @@
 // a frame alone (the path, or for JVM and .NET frames the namespace).
 import type { TraceLanguage } from './types';
 
-const LIBRARY_PATH_PARTS = [
-  '/node_modules/',
-  '/site-packages/',
-  '/dist-packages/',
-  '/lib/python',
-  '/gems/',
-  '/lib/ruby/',
-  '/vendor/',
-  '/pkg/mod/',
-  '/usr/local/go/',
-  '/usr/lib/',
-  '/usr/local/lib/',
-  '/usr/share/',
-  '/usr/include/',
-  '/lib/x86_64-linux-gnu/',
-  '/lib/aarch64-linux-gnu/',
-  '/windows/',
-  '/program files/dotnet/',
-];
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-const LIBRARY_PATH_STARTS = ['node:', 'internal/', '<', '../sysdeps/', './nptl/', '/lib/', '/lib64/', '/usr/', '/opt/homebrew/'];
+/** One pattern for all library/runtime path markers: runs once per frame on the lower-cased path. */
+const LIBRARY_PATH = new RegExp(
+  [
+    // anywhere in the path
+    ...[
+      '/node_modules/', '/site-packages/', '/dist-packages/', '/lib/python', '/gems/', '/lib/ruby/', '/vendor/', '/pkg/mod/',
+      '/usr/local/go/', '/usr/lib/', '/usr/local/lib/', '/usr/share/', '/usr/include/', '/lib/x86_64-linux-gnu/',
+      '/lib/aarch64-linux-gnu/', '/windows/', '/program files/dotnet/',
+    ].map(escape),
+    // at the start: runtime pseudo-paths, glibc sources, system directories
+    ...['node:', 'internal/', '<', '../sysdeps/', './nptl/', '/lib/', '/lib64/', '/usr/', '/opt/homebrew/'].map((p) => '^' + escape(p)),
+    // Windows Python installs: c:/python311/lib/json/decoder.py
+    '^[a-z]:/python\\d*/lib/',
+    // native shared objects (`from /lib/libc.so.6`) are never the application's source
+    '\\.so(?:\\.\\d+)*$',
+  ].join('|'),
+);
 
 const JVM_LIBRARY_PACKAGES = [
   'java.', 'javax.', 'jdk.', 'sun.', 'com.sun.', 'kotlin.', 'kotlinx.', 'scala.', 'groovy.', 'org.springframework.',
@@ -44,12 +42,5 @@ export function isApplicationFrame(language: TraceLanguage, file: string | null,
   }
   if (language === 'go' && fn && fn.startsWith('runtime.')) return false;
   if (file === null || file === '') return false;
-  const path = file.replace(/\\/g, '/').toLowerCase();
-  if (LIBRARY_PATH_STARTS.some((p) => path.startsWith(p))) return false;
-  if (LIBRARY_PATH_PARTS.some((p) => path.includes(p))) return false;
-  // Windows installs: C:\Python311\Lib\json\decoder.py
-  if (/^[a-z]:\/python\d*\/lib\//.test(path)) return false;
-  // Native shared objects (`from /lib/libc.so.6`) are never the application's source.
-  if (/\.so(?:\.\d+)*$/.test(path)) return false;
-  return true;
+  return !LIBRARY_PATH.test(file.replace(/\\/g, '/').toLowerCase());
 }

@@ -1,13 +1,27 @@
 // A trace's fingerprint groups the same failure across deploys and hosts: exception types and the
 // innermost application frames (function and file name), with line numbers, addresses, ids and
 // release directories left out.
-import { createHash } from 'node:crypto';
 import type { StackFrame, TraceException, TraceLanguage } from './types';
 
 const FRAMES_PER_EXCEPTION = 3;
 
 export function traceFingerprint(language: TraceLanguage, exceptions: TraceException[]): string {
-  return createHash('sha1').update(fingerprintSignature(language, exceptions)).digest('hex').slice(0, 16);
+  return hash64(fingerprintSignature(language, exceptions));
+}
+
+/** 64-bit FNV-1a as two 32-bit halves: stable, cheap, and plenty for grouping (not for security). */
+function hash64(text: string): string {
+  let high = 0xcbf29ce4;
+  let low = 0x84222325;
+  for (let i = 0; i < text.length; i++) {
+    low ^= text.charCodeAt(i);
+    // multiply by the FNV prime 0x100000001b3, keeping 64 bits across the two halves
+    const lowProduct = low * 0x1b3;
+    const carry = Math.floor(lowProduct / 0x100000000);
+    high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + carry) >>> 0;
+    low = lowProduct >>> 0;
+  }
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }
 
 /** The readable text the fingerprint hashes; exported so tests and similarity search can see it. */

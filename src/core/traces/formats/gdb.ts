@@ -13,8 +13,9 @@ export function isGdbThreadHeader(trimmed: string): boolean {
   return trimmed.length < 300 && THREAD_HEADER.test(trimmed);
 }
 
-/** The signal gdb reported just before the backtrace names the failure. */
+/** The thread header above the first frame, or the signal gdb reported before the backtrace. */
 export function gdbBlockStart(reader: LineReader, frameIndex: number): number {
+  if (frameIndex > 0 && isGdbThreadHeader(reader.trimmed(frameIndex - 1))) return frameIndex - 1;
   for (let k = frameIndex - 1; k >= 0 && k >= frameIndex - 5; k--) {
     const trimmed = reader.trimmed(k);
     if (trimmed.length < 300 && SIGNAL.test(trimmed)) return k;

@@ -14,10 +14,25 @@ function isGoroutineHeader(trimmed: string): boolean {
   return trimmed.startsWith('goroutine ') && trimmed.length < 500 && GOROUTINE_HEADER.test(trimmed);
 }
 
-/** A lone `\tfile.go:N` line's function is the line above it. */
+/**
+ * From a `\tfile.go:N` line back to the start of its goroutine: the function line above it, the
+ * `goroutine N [state]:` header, and the `panic:` / `[signal …]` lines before a blank line.
+ */
 export function goBlockStart(reader: LineReader, fileLineIndex: number): number {
-  const previous = fileLineIndex > 0 ? reader.at(fileLineIndex - 1) : undefined;
-  return previous && parseGoFunctionLine(previous.text) ? fileLineIndex - 1 : fileLineIndex;
+  let start = fileLineIndex;
+  const fnLine = reader.at(start - 1);
+  if (start > 0 && fnLine && parseGoFunctionLine(fnLine.text)) start--;
+  if (start > 0 && isGoroutineHeader(reader.trimmed(start - 1))) start--;
+  else return start;
+  let k = start - 1;
+  if (k >= 0 && reader.at(k)?.isBlank()) k--;
+  let panicStart = -1;
+  for (let n = 0; k >= 0 && n < 6; k--, n++) {
+    const trimmed = reader.trimmed(k);
+    if (trimmed.startsWith('panic: ') || trimmed.startsWith('fatal error: ')) panicStart = k;
+    else if (!trimmed.startsWith('[signal ')) break;
+  }
+  return panicStart >= 0 ? panicStart : start;
 }
 
 export function parseGoBlock(reader: LineReader, start: number): BlockResult | null {

@@ -38,10 +38,12 @@ export function parsePhpHeader(trimmed: string): PhpHeader | null {
   return { type: rest.slice(0, colon), message: rest.slice(colon + 2, inAt), file: location.file, line: location.line, next };
 }
 
-/** `Stack trace:` belongs to the header line above it. */
+/** From the first `#0` frame (or `Stack trace:`) back to the `Uncaught …` header above it. */
 export function phpBlockStart(reader: LineReader, index: number): number {
-  const previous = index > 0 ? reader.at(index - 1) : undefined;
-  return previous && parsePhpHeader(previous.text.trim()) ? index - 1 : index;
+  let start = index;
+  if (start > 0 && reader.trimmed(start) !== 'Stack trace:' && reader.trimmed(start - 1) === 'Stack trace:') start--;
+  if (start > 0 && parsePhpHeader(reader.trimmed(start - 1))) start--;
+  return start;
 }
 
 export function parsePhpBlock(reader: LineReader, start: number): BlockResult | null {

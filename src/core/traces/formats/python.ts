@@ -25,6 +25,27 @@ export function isPythonStarter(trimmed: string): boolean {
   return sectionHeader(trimmed) !== null || trimmed.startsWith('Fatal Python error: ');
 }
 
+/** The header above a first `File "…"` line: `Traceback …`, a faulthandler thread and its fatal error. */
+export function pythonBlockStart(reader: LineReader, index: number): number {
+  let start = index;
+  for (let k = index - 1; k >= 0 && k >= index - 4; k--) {
+    const trimmed = reader.trimmed(k);
+    if (sectionHeader(trimmed)) {
+      start = k;
+      break;
+    }
+    // py-bt prints C-level frames (`<built-in method …>`) between the header and the first File line.
+    if (!trimmed.startsWith('<')) return index;
+  }
+  if (start === index) return index;
+  for (let k = start - 1; k >= 0 && k >= start - 2; k--) {
+    const trimmed = reader.trimmed(k);
+    if (trimmed.startsWith('Fatal Python error: ')) return k;
+    if (trimmed !== '') break;
+  }
+  return start;
+}
+
 function indentOf(text: string): number {
   let i = 0;
   while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;

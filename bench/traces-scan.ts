@@ -1,0 +1,169 @@
+// Benchmark (not a test): scans a generated 100+ MB mixed log with the trace detector and, in the
+// same run, with `grep -cE` and a frame-shaped regex; then measures the per-line link finder.
+// Run: node --import tsx bench/traces-scan.ts [sizeMB]
+// The core is bundled with esbuild first, as dist/ ships it, so tsx's module shims are not measured.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { buildSync } from 'esbuild';
+import type * as Traces from '../src/core/traces';
+
+type TracesModule = typeof Traces;
+
+const TARGET_MB = Number(process.argv[2] ?? 110);
+const TRACE_EVENT_PROBABILITY = 0.003; // ≈ 3% of lines end up inside traces
+const FRAME_REGEX = String.raw`(^|[[:space:]])at [^ ]+ \(.*:[0-9]+(:[0-9]+)?\)|File ".*", line [0-9]+|\.(go|rb|php|c|cs|java|py|js):[0-9]+`;
+
+let seed = 12345;
+function random(): number {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+}
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
+const PATHS = ['/api/orders', '/api/users', '/health', '/api/cart/items', '/static/app.js', '/login'];
+
+function normalLine(i: number): string {
+  const ms = String(i % 1000).padStart(3, '0');
+  const time = `2024-05-01T12:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${ms}Z`;
+  switch (i % 6) {
+    case 0:
+      return `${time} INFO  [http-nio-8080-exec-${i % 16}] c.a.s.web.RequestLogger - GET ${pick(PATHS)}/${i} 200 ${i % 97}ms user=${pick(USERS)}`;
+    case 1:
+      return `May  1 12:00:${String(i % 60).padStart(2, '0')} web-1 nginx[1234]: 10.0.${i % 255}.7 - - "GET ${pick(PATHS)} HTTP/1.1" 200 ${i % 4096}`;
+    case 2:
+      return JSON.stringify({ level: 'info', time, msg: 'request done', path: pick(PATHS), status: 200, duration_ms: i % 300 });
+    case 3:
+      return `${time.replace('T', ' ').replace('Z', '')} WARNING app.cache: cache miss for key user:${i} at shard ${i % 8}`;
+    case 4:
+      return `${time} DEBUG worker picked job ${i} at ${time.slice(11, 19)} from queue ${pick(['default', 'mail', 'billing'])}`;
+    default:
+      return `${time} ERROR payment gateway returned 502 for order #${i} (retry ${i % 3} of 3) at https://pay.example.com:443/v1`;
+  }
+}
+
+function loadBundledCore(work: string): TracesModule {
+  const outfile = path.join(work, 'traces.cjs');
+  buildSync({ entryPoints: [path.join(__dirname, '../src/core/traces/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'silent' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(outfile) as TracesModule;
+}
+
+function main(): void {
+  const work = mkdtempSync(path.join(tmpdir(), 'ff-bench-traces-'));
+  try {
+    const core = loadBundledCore(work);
+    const fixtures = path.join(__dirname, '../test/fixtures/traces');
+    const traces = readdirSync(fixtures)
+      .sort()
+      .map((name) => readFileSync(path.join(fixtures, name), 'utf8').replace(/\n$/, ''));
+    const file = path.join(work, 'mixed.log');
+
+    // Generate the log.
+    let t = Date.now();
+    const pieces: string[] = [];
+    let size = 0;
+    let lines = 0;
+    let traceLines = 0;
+    let tracesWritten = 0;
+    const chunks: string[] = [];
+    while (size < TARGET_MB * 1024 * 1024) {
+      let piece: string;
+      if (random() < TRACE_EVENT_PROBABILITY) {
+        piece = pick(traces);
+        const n = piece.split('\n').length;
+        traceLines += n;
+        lines += n;
+        tracesWritten++;
+      } else {
+        piece = normalLine(lines);
+        lines++;
+      }
+      pieces.push(piece);
+      size += piece.length + 1;
+      if (pieces.length >= 10000) {
+        chunks.push(pieces.join('\n') + '\n');
+        pieces.length = 0;
+      }
+    }
+    chunks.push(pieces.join('\n') + '\n');
+    writeFileSync(file, chunks.join(''));
+    chunks.length = 0;
+    const bytes = statSync(file).size;
+    const mb = bytes / 1024 / 1024;
+    console.log(`log: ${mb.toFixed(1)} MB, ${lines} lines, ${tracesWritten} traces (${((traceLines / lines) * 100).toFixed(1)}% of lines), generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    // Warm the page cache so neither side pays for the disk.
+    spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
+
+    // grep baseline.
+    t = performance.now();
+    const grep = spawnSync('grep', ['-cE', FRAME_REGEX, file], { encoding: 'utf8' });
+    const grepSeconds = (performance.now() - t) / 1000;
+    if (grep.status !== 0) throw new Error(`grep failed: ${grep.stderr}`);
+    console.log(`grep -cE (frame-shaped regex): ${grep.stdout.trim()} matching lines in ${grepSeconds.toFixed(2)} s = ${(mb / grepSeconds).toFixed(0)} MB/s`);
+
+    // The detector, streaming the file as the CLI does.
+    scan(core, file).then(({ seconds, found, frames }) => {
+      console.log(`detector (TraceScanner): ${found} traces, ${frames} frames in ${seconds.toFixed(2)} s = ${(mb / seconds).toFixed(0)} MB/s`);
+      console.log(`detector / grep throughput: ${(grepSeconds / seconds).toFixed(2)}x (goal >= 0.5x)`);
+      linkFinderCost(core, file);
+      rmSync(work, { recursive: true, force: true });
+    });
+  } catch (error) {
+    rmSync(work, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function scan(core: TracesModule, file: string): Promise<{ seconds: number; found: number; frames: number }> {
+  const start = performance.now();
+  const scanner = new core.TraceScanner();
+  const decoder = new StringDecoder('utf8');
+  let found = 0;
+  let frames = 0;
+  const count = (traces: Traces.StackTrace[]) => {
+    found += traces.length;
+    for (const trace of traces) for (const exception of trace.exceptions) frames += exception.frames.length;
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) count(scanner.push(decoder.write(chunk as Buffer)));
+  count(scanner.push(decoder.end()));
+  count(scanner.end());
+  return { seconds: (performance.now() - start) / 1000, found, frames };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Per-line cost of the link finder, as a terminal link provider would call it. */
+function linkFinderCost(core: TracesModule, file: string): void {
+  const { findFrameLocations } = core;
+  const sample = readFileSync(file, 'utf8').slice(0, 20 * 1024 * 1024).split('\n');
+  const measure = (lines: string[]) => {
+    for (const line of lines.slice(0, 2000)) findFrameLocations(line); // warm-up
+    const times = new Float64Array(lines.length);
+    let links = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const start = process.hrtime.bigint();
+      links += findFrameLocations(lines[i]).length;
+      times[i] = Number(process.hrtime.bigint() - start) / 1000;
+    }
+    times.sort();
+    return { p50: percentile(times, 50), p99: percentile(times, 99), max: times[times.length - 1], links };
+  };
+  const all = measure(sample);
+  const frameLines = sample.filter((line) => findFrameLocations(line).length > 0);
+  const frames = measure(frameLines);
+  console.log(
+    `link finder, all lines (${sample.length}): p50 ${all.p50.toFixed(2)} µs, p99 ${all.p99.toFixed(2)} µs, max ${all.max.toFixed(0)} µs`,
+  );
+  console.log(
+    `link finder, lines with links (${frameLines.length}): p50 ${frames.p50.toFixed(2)} µs, p99 ${frames.p99.toFixed(2)} µs, max ${frames.max.toFixed(0)} µs`,
+  );
+}
+
+main();
