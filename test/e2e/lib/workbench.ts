@@ -47,6 +47,14 @@ export class Workbench {
     }
   }
 
+  /** "Developer: Reload Window": a fresh workbench and extension host on the same server. */
+  async reload(): Promise<void> {
+    await this.runCommand('Developer: Reload Window');
+    await this.page.waitForEvent('load', { timeout: WORKBENCH_TIMEOUT_MS });
+    await this.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  }
+
   async close(): Promise<void> {
     await this.browser.close();
   }

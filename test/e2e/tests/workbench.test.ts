@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { makeTempDir } from '../../harness/cleanup';
 import { openSession, type Session } from '../lib/session';
 
+const ACTIVATION_SAMPLES = 3;
+
 describe('Firefighter in code-server', () => {
   let session: Session;
 
@@ -35,12 +37,24 @@ describe('Firefighter in code-server', () => {
   });
 
   test('the extension activates; its activation time is reported', async (t) => {
-    const milliseconds = await session.workbench.activationTimeMs('Firefighter');
-    await session.workbench.screenshot('running-extensions');
-    await writeFile(path.join(session.artifactsDir, 'activation.json'), JSON.stringify({ activationMs: milliseconds }) + '\n');
-    t.diagnostic(`Firefighter activation time: ${milliseconds} ms (code loading + activate(), as Running Extensions shows it)`);
-    console.log(`Firefighter activation time: ${milliseconds} ms`);
-    const complaints = (await session.workbench.notifications()).filter((message) => /firefighter/i.test(message));
+    const { workbench, codeServer } = session;
+    // Activation time is wall-clock and this machine is shared, so take the median of a few
+    // activations, each in a freshly reloaded window (a new extension host).
+    const samples = [await workbench.activationTimeMs('Firefighter')];
+    await workbench.screenshot('running-extensions');
+    while (samples.length < ACTIVATION_SAMPLES) {
+      await workbench.reload();
+      await codeServer.waitUntilIdle();
+      await workbench.openViewContainer('Firefighter');
+      samples.push(await workbench.activationTimeMs('Firefighter'));
+    }
+    const median = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+    const report = `Firefighter activation time: ${median} ms (median of ${samples.join(', ')} ms; code loading + activate(), as Running Extensions shows it)`;
+    t.diagnostic(report);
+    console.log(report);
+    await writeFile(path.join(session.artifactsDir, 'activation.json'), JSON.stringify({ medianMs: median, samplesMs: samples }) + '\n');
+
+    const complaints = (await workbench.notifications()).filter((message) => /firefighter/i.test(message));
     assert.deepEqual(complaints, [], 'no notification about the extension (such as a failed activation)');
   });
 });
