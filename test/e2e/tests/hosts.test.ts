@@ -54,6 +54,8 @@ describe('Hosts view against a real sshd host', () => {
     await workbench.pickQuickItem(HOST);
     const screen = await workbench.waitForTerminalText(/load average/, 60_000);
     assert.match(screen, /^top - /m);
+    const terminals = await workbench.terminalNames();
+    assert.ok(terminals.some((name) => name.includes(HOST)), `a terminal named after the host; terminals: ${terminals}`);
     await workbench.screenshot('top-terminal');
   });
 });
