@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { makeHealthCommand } from '../../../src/cli/health';
 import type { CliIo } from '../../../src/cli/command';
+import { SshError } from '../../../src/core/ssh/errors';
 import { LocalRunner } from '../../support/localRunner';
 
 function io(): CliIo & { out: () => string; err: () => string } {
@@ -59,7 +60,7 @@ test('bad usage exits 2, an unreachable host 3, a refused host key its own code'
   assert.equal(await refused(['web-1'], down), 3);
   assert.equal(down.err(), 'firefighter: web-1: connect ECONNREFUSED 127.0.0.1:22\n');
   const keyChanged = makeHealthCommand(async () => {
-    throw Object.assign(new Error('web-1: host key changed'), { exitCode: 4 });
+    throw new SshError('hostKeyChanged', 'web-1', 'web-1: host key changed');
   });
   assert.equal(await keyChanged(['web-1'], io()), 4);
 });

@@ -1,0 +1,98 @@
+// `firefighter tail HOST PATH [--lines N] [--filter RE]`: print the last N lines of a log and
+// follow it until interrupted, resuming across dropped connections and rotations.
+import { colourLine, noticeLine } from '../core/logs/ansi';
+import { LogFollower } from '../core/logs/follower';
+import { connectExitCode, errorMessage, ExitCode, type CliCommand } from './command';
+import { type CliConnect } from './health';
+
+const usage = 'usage: firefighter tail HOST PATH [--lines N] [--filter RE]\n';
+
+interface TailArgs {
+  host: string;
+  path: string;
+  lines: number;
+  filter?: string;
+}
+
+function parseArgs(args: string[]): TailArgs | string {
+  const positional: string[] = [];
+  let lines = 10;
+  let filter: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name === '--lines' || name === '-n' || name === '--filter') {
+      const value = inline ?? args[++i];
+      if (value === undefined) return `${name} needs a value`;
+      if (name === '--filter') filter = value;
+      else if (!/^\d+$/.test(value)) return `--lines needs a number, not ${JSON.stringify(value)}`;
+      else lines = Number(value);
+    } else if (arg.startsWith('-') && arg !== '-') {
+      return `unknown option ${arg}`;
+    } else {
+      positional.push(arg);
+    }
+  }
+  if (positional.length !== 2) return 'HOST and PATH are needed';
+  if (filter !== undefined) {
+    try {
+      new RegExp(filter);
+    } catch (error) {
+      return `--filter: ${errorMessage(error)}`;
+    }
+  }
+  return { host: positional[0], path: positional[1], lines, filter };
+}
+
+/**
+ * Exit codes: 0 interrupted (the normal end), 2 bad usage, 3 (or the connect error's own code)
+ * when the first connection fails, 1 when the log cannot be read (permission, not a file).
+ * Later connection drops are retried with backoff and reported on stderr.
+ */
+export function makeTailCommand(connect: CliConnect): CliCommand {
+  return async (args, io) => {
+    const parsed = parseArgs(args);
+    if (typeof parsed === 'string') {
+      io.stderr.write(`firefighter tail: ${parsed}\n${usage}`);
+      return ExitCode.usage;
+    }
+    try {
+      await connect(parsed.host, io);
+    } catch (error) {
+      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+      return connectExitCode(error);
+    }
+    const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
+    const colour = stdout.isTTY === true && io.env.NO_COLOR === undefined;
+    const stderr = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+    const colourNotices = stderr.isTTY === true && io.env.NO_COLOR === undefined;
+    const follower = new LogFollower({
+      host: parsed.host,
+      path: parsed.path,
+      connect: () => connect(parsed.host, io),
+      startLines: parsed.lines,
+      filter: parsed.filter === undefined ? undefined : { pattern: parsed.filter, regex: true },
+      // The CLI has no "Open in editor": keep the ring small.
+      buffer: { maxLines: 1, maxBytes: 1024 * 1024 },
+    });
+    follower.onDidAppend((lines) => {
+      const text = lines.map((l) => (colour ? colourLine(l, { highlight: follower.filterRegExp }) : l)).join('\n');
+      // A slow reader (a pipe into less) holds the host back instead of losing lines.
+      if (!stdout.write(`${text}\n`)) {
+        follower.pause();
+        stdout.once('drain', () => follower.resume());
+      }
+    });
+    follower.onDidNotice((notice) => io.stderr.write(`${noticeLine(notice.message, { colour: colourNotices })}\n`));
+    const stop = () => follower.dispose();
+    if (io.signal.aborted) stop();
+    else io.signal.addEventListener('abort', stop, { once: true });
+    await follower.done;
+    io.signal.removeEventListener('abort', stop);
+    if (follower.error) {
+      io.stderr.write(`firefighter: ${follower.error.message}\n`);
+      return 1;
+    }
+    return ExitCode.ok;
+  };
+}

@@ -1,0 +1,51 @@
+// The log files a host has: its `logs` globs expanded on the host in one exec, newest first.
+import type { RemoteRunner } from '../ssh/remote';
+import { shellQuote } from '../health/sampler';
+
+export const defaultLogGlobs = ['/var/log/**/*.log', '/var/log/syslog'];
+
+export interface LogFileEntry {
+  path: string;
+  sizeBytes: number;
+  /** Milliseconds since the epoch. */
+  modifiedMs: number;
+  /** Whether the ssh user may read it (tailing an unreadable file fails). */
+  readable: boolean;
+}
+
+// A glob with `**` becomes `find BASE -path PATTERN` (find's `*` crosses `/`, which is what `**/`
+// means); other globs are expanded by the shell. stat prints "mtime size path" for each file.
+const listScript = String.raw`LC_ALL=C; export LC_ALL
+for g; do
+  case $g in
+  *'**'*)
+    base=$(printf '%s\n' "$g" | sed 's|/[^/]*[*?[].*$||'); [ -n "$base" ] || base=/
+    pat=$(printf '%s\n' "$g" | sed 's|\*\*/|*|g; s|\*\*|*|g')
+    find "$base" -type f -path "$pat" 2>/dev/null ;;
+  *) for f in $g; do [ -f "$f" ] && printf '%s\n' "$f"; done ;;
+  esac
+done | sort -u | head -n "$LIMIT" | while IFS= read -r f; do
+  [ -r "$f" ] || printf 'U %s\n' "$f"
+  stat -L -c 'F %Y %s %n' -- "$f" 2>/dev/null || stat -L -f 'F %m %z %N' -- "$f" 2>/dev/null
+done`;
+
+/** Expands `globs` on the host: files newest first with sizes, at most `limit`. */
+export async function listLogFiles(runner: RemoteRunner, globs: string[] = defaultLogGlobs, limit = 500): Promise<LogFileEntry[]> {
+  const script = `LIMIT=${limit}\n${listScript}`;
+  const result = await runner.exec(`sh -c ${shellQuote(script)} firefighter-logs ${globs.map(shellQuote).join(' ')}`, { timeoutMs: 30_000 });
+  if (result.exitCode !== 0 && result.stdout === '') {
+    throw new Error(`${runner.host}: listing log files failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+  }
+  const unreadable = new Set<string>();
+  const entries = new Map<string, LogFileEntry>();
+  for (const line of result.stdout.split('\n')) {
+    if (line.startsWith('U ')) unreadable.add(line.slice(2));
+    const m = /^F (\d+) (\d+) (.+)$/.exec(line);
+    if (m) entries.set(m[3], { path: m[3], sizeBytes: Number(m[2]), modifiedMs: Number(m[1]) * 1000, readable: true });
+  }
+  for (const path of unreadable) {
+    const entry = entries.get(path);
+    if (entry) entry.readable = false;
+  }
+  return [...entries.values()].sort((a, b) => b.modifiedMs - a.modifiedMs || a.path.localeCompare(b.path));
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { listLogFiles } from '../../../src/core/logs/list';
+import type { RemoteRunner } from '../../../src/core/ssh/remote';
+import { LocalRunner } from '../../support/localRunner';
+
+test('log globs expand on the host in one exec, newest first with sizes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-list-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'app', 'deep'), { recursive: true });
+  chmodSync(dir, 0o755);
+  const files: [string, number, number][] = [
+    ['app/old.log', 10, 1_000_000],
+    ['app/deep/new.log', 2000, 3_000_000],
+    ['syslog', 300, 2_000_000],
+    ['app/notes.txt', 5, 4_000_000],
+    ['with space.log', 1, 500_000],
+  ];
+  for (const [name, size, mtime] of files) {
+    writeFileSync(join(dir, name), 'x'.repeat(size));
+    utimesSync(join(dir, name), mtime, mtime);
+  }
+  chmodSync(join(dir, 'syslog'), 0o600);
+  const local = new LocalRunner('box');
+  const asNobody: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(`runuser -u nobody -- ${c}`, o), spawn: (c) => local.spawn(c) };
+  const entries = await listLogFiles(asNobody, [`${dir}/**/*.log`, `${dir}/syslog`, `${dir}/nothing/*.log`]);
+  assert.equal(local.commands.length, 1);
+  assert.deepEqual(entries, [
+    { path: join(dir, 'app/deep/new.log'), sizeBytes: 2000, modifiedMs: 3_000_000_000, readable: true },
+    { path: join(dir, 'syslog'), sizeBytes: 300, modifiedMs: 2_000_000_000, readable: false },
+    { path: join(dir, 'app/old.log'), sizeBytes: 10, modifiedMs: 1_000_000_000, readable: true },
+    { path: join(dir, 'with space.log'), sizeBytes: 1, modifiedMs: 500_000_000, readable: true },
+  ]);
+});
