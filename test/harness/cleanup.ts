@@ -21,7 +21,8 @@ export function trackProcess(child: ChildProcess): ChildProcess {
 /** A fresh directory under the system temp dir, removed when this process exits. */
 export function makeTempDir(prefix: string): string {
   installExitHandlers();
-  const dir = mkdtempSync(join(tmpdir(), `firefighter-${prefix}-`));
+  // The owner's pid in the name lets a later run sweep what a killed run left behind.
+  const dir = mkdtempSync(join(tmpdir(), `firefighter-${prefix}-p${process.pid}-`));
   tempDirs.add(dir);
   return dir;
 }
@@ -122,9 +123,41 @@ function cleanUpNow(): void {
   tempDirs.clear();
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends what a run killed with SIGKILL (no exit handler) left: processes started with a path in
+ * one of its temp dirs (sshd -f, ssh-agent -a), then the dirs.
+ */
+function sweepLeftovers(): void {
+  const stale = readdirSync(tmpdir())
+    .map((name) => ({ name, owner: Number(/^firefighter-.+-p(\d+)-[^-]+$/.exec(name)?.[1]) }))
+    .filter(({ owner }) => owner > 0 && owner !== process.pid && !isAlive(owner))
+    .map(({ name }) => join(tmpdir(), name));
+  if (stale.length === 0) return;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (stale.some((dir) => commandLine.includes(`${dir}/`))) killTree(Number(entry), 'SIGKILL');
+    } catch {
+      // The process ended while we were reading.
+    }
+  }
+  for (const dir of stale) rmSync(dir, { recursive: true, force: true });
+}
+
 function installExitHandlers(): void {
   if (installed) return;
   installed = true;
+  sweepLeftovers();
   process.once('exit', cleanUpNow);
   for (const [signal, code] of [
     ['SIGINT', 130],

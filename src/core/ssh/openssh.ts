@@ -49,10 +49,12 @@ export function spawnOpenSshTerminal(host: ResolvedHost, options: OpenSshTermina
     },
   });
   pty.onData((data) => stdout.write(data));
+  // ssh catches SIGHUP and exits 255 like a failure; a close we asked for is not one.
+  let closedByUs = false;
   const exit = new Promise<{ exitCode: number | null; signal: string | null; error?: Error }>((resolve) => {
     pty.onExit(({ exitCode, signal }) => {
       stdout.end();
-      if (signal) resolve({ exitCode: null, signal: signalName(signal) });
+      if (signal || closedByUs) resolve({ exitCode: null, signal: signalName(signal || constants.signals.SIGHUP) });
       else if (exitCode === SSH_CONNECTION_ERROR) {
         resolve({ exitCode: null, signal: null, error: new SshError('closed', host.alias, `${host.alias}: ssh could not connect or lost the connection (exit ${SSH_CONNECTION_ERROR}); its message is in the terminal.`) });
       } else resolve({ exitCode, signal: null });
@@ -63,7 +65,10 @@ export function spawnOpenSshTerminal(host: ResolvedHost, options: OpenSshTermina
     stdout,
     stderr,
     exit,
-    close: () => pty.kill('SIGHUP'),
+    close: () => {
+      closedByUs = true;
+      pty.kill('SIGHUP');
+    },
     resize: (cols, rows) => pty.resize(cols, rows),
   };
 }

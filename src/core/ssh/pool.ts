@@ -161,30 +161,35 @@ export class SshPool implements Disposable {
       let stdoutBytes = 0;
       let stderrBytes = 0;
       let exit: { exitCode: number | null; signal: string | null } | undefined;
-      let failure: SshError | undefined;
-      const stop = (error: SshError) => {
-        failure ??= error;
+      let settled = false;
+      const settle = (failure: SshError | undefined) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.record(connection, command, startedAt, failure ? undefined : exit, failure);
+        if (failure) reject(failure);
+        else resolve({ ...exit!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+      };
+      // Answers at once; the channel is released when the host confirms the close.
+      const giveUp = (error: SshError) => {
+        settle(error);
         stopChannel(channel);
       };
       const timer =
         options.timeoutMs !== undefined
-          ? setTimeout(() => stop(new SshError('timeout', connection.host.alias, `${connection.where}: \`${command}\` did not finish within ${formatSeconds(options.timeoutMs!)}; it was stopped.`)), options.timeoutMs)
+          ? setTimeout(() => giveUp(new SshError('timeout', connection.host.alias, `${connection.where}: \`${command}\` did not finish within ${formatSeconds(options.timeoutMs!)}; its channel was closed.`)), options.timeoutMs)
           : undefined;
       const collect = (into: Buffer[], chunk: Buffer, total: number): number => {
-        if (total + chunk.length > limit) stop(new SshError('closed', connection.host.alias, `${connection.where}: \`${command}\` wrote more than ${limit} bytes; stream it instead.`));
-        else into.push(chunk);
+        if (total + chunk.length > limit) giveUp(new SshError('closed', connection.host.alias, `${connection.where}: \`${command}\` wrote more than ${limit} bytes; stream it instead.`));
+        else if (!settled) into.push(chunk);
         return total + chunk.length;
       };
       channel.on('data', (chunk: Buffer) => (stdoutBytes = collect(stdout, chunk, stdoutBytes)));
       channel.stderr.on('data', (chunk: Buffer) => (stderrBytes = collect(stderr, chunk, stderrBytes)));
       channel.on('exit', (code: number | null, signal?: string) => (exit = { exitCode: code ?? null, signal: signal ?? null }));
       channel.once('close', () => {
-        clearTimeout(timer);
         release();
-        if (!exit && !failure) failure = this.lostError(connection, client, command);
-        this.record(connection, command, startedAt, exit, failure);
-        if (failure) reject(failure);
-        else resolve({ ...exit!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+        settle(exit ? undefined : this.lostError(connection, client, command));
       });
       if (options.stdin !== undefined) channel.end(options.stdin);
     });
@@ -200,15 +205,23 @@ export class SshPool implements Disposable {
     });
     const startedAt = Date.now();
     const label = command || 'login shell';
+    // Settles without waiting for the caller to drain the streams (ssh2 emits 'close' only after
+    // 'end'): on the exit status, on the channel closing without one, or on the connection going.
     const exit = new Promise<{ exitCode: number | null; signal: string | null; error?: Error }>((resolve) => {
-      let status: { exitCode: number | null; signal: string | null } | undefined;
-      channel.on('exit', (code: number | null, signal?: string) => (status = { exitCode: code ?? null, signal: signal ?? null }));
-      channel.once('close', () => {
+      let settled = false;
+      const finish = (status: { exitCode: number | null; signal: string | null } | undefined) => {
+        if (settled) return;
+        settled = true;
+        client.off('close', onConnectionClosed);
         release();
         const error = status ? undefined : this.lostError(connection, client, label);
         this.record(connection, label, startedAt, status, error);
         resolve(status ?? { exitCode: null, signal: null, error });
-      });
+      };
+      const onConnectionClosed = () => finish(undefined);
+      client.once('close', onConnectionClosed);
+      channel.on('exit', (code: number | null, signal?: string) => finish({ exitCode: code ?? null, signal: signal ?? null }));
+      channel.once('close', () => finish(undefined));
     });
     return new SshProcess(channel, exit);
   }
@@ -354,6 +367,8 @@ export class SshPool implements Disposable {
 
   private adopt(connection: PooledConnection, client: Client, releaseParent: (() => void) | undefined): void {
     connection.client = client;
+    // Each streaming channel listens for the connection closing.
+    client.setMaxListeners(0);
     connection.consecutiveFailures = 0;
     connection.retryAt = 0;
     let lastError: Error | undefined;
@@ -419,7 +434,10 @@ export class SshPool implements Disposable {
   }
 }
 
-/** Ends a channel's command: SIGTERM (OpenSSH honours signal requests), then close. */
+/**
+ * Asks the command to stop (SIGTERM) and closes its channel. OpenSSH refuses signal requests in
+ * root sessions, where a command without a pty runs on until it next writes to the closed channel.
+ */
 function stopChannel(channel: ClientChannel): void {
   try {
     channel.signal('TERM');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SshError } from '../../../src/core/ssh/errors';
 import { generateKey, makeTempDir, startSshAgent, startSshHost, writeSshConfig, type KeyPair, type SshAgent, type SshHost } from '../../harness';
-import { poolFor, scriptedPrompts } from './support';
+import { TEST_TIMEOUT_MS, poolFor, scriptedPrompts } from './support';
 
 let dir: string;
 let host: SshHost;
@@ -27,7 +27,7 @@ after(async () => {
   await Promise.all([host.stop(), agent.stop()]);
 });
 
-test('logs in with an identity file and runs a command', async () => {
+test('logs in with an identity file and runs a command', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'key', entries: [{ host, identityFiles: [goodKey.privateKeyPath] }] });
   const pool = poolFor(configFile);
   try {
@@ -38,7 +38,7 @@ test('logs in with an identity file and runs a command', async () => {
   }
 });
 
-test('logs in with a key held by ssh-agent', async () => {
+test('logs in with a key held by ssh-agent', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'agent', entries: [{ host, identityFiles: [strangerKey.privateKeyPath] }] });
   const pool = poolFor(configFile, { agentSocket: agent.socket });
   try {
@@ -48,7 +48,7 @@ test('logs in with a key held by ssh-agent', async () => {
   }
 });
 
-test('a wrong key is "Permission denied" listing every identity tried', async () => {
+test('a wrong key is "Permission denied" listing every identity tried', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'wrong', entries: [{ host, identityFiles: [strangerKey.privateKeyPath, `${dir}/id_missing`] }] });
   const pool = poolFor(configFile);
   try {
@@ -64,7 +64,7 @@ test('a wrong key is "Permission denied" listing every identity tried', async ()
   }
 });
 
-test('an encrypted key asks for its passphrase once per session and offers it to rememberSecret', async () => {
+test('an encrypted key asks for its passphrase once per session and offers it to rememberSecret', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'encrypted', entries: [{ host, identityFiles: [encryptedKey.privateKeyPath] }] });
   const { prompts, asked } = scriptedPrompts({ passphrase: 'correct horse' });
   const remembered: string[] = [];
@@ -80,7 +80,7 @@ test('an encrypted key asks for its passphrase once per session and offers it to
   }
 });
 
-test('a passphrase kept in SecretStorage is used without asking', async () => {
+test('a passphrase kept in SecretStorage is used without asking', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'recalled', entries: [{ host, identityFiles: [encryptedKey.privateKeyPath] }] });
   const { prompts, asked } = scriptedPrompts({});
   const pool = poolFor(configFile, { prompts, recallSecret: async (file) => (file === encryptedKey.privateKeyPath ? 'correct horse' : undefined) });
@@ -92,7 +92,7 @@ test('a passphrase kept in SecretStorage is used without asking', async () => {
   }
 });
 
-test('an encrypted key with no one to ask fails with a note saying so', async () => {
+test('an encrypted key with no one to ask fails with a note saying so', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'batch', entries: [{ host, identityFiles: [encryptedKey.privateKeyPath] }] });
   const pool = poolFor(configFile);
   try {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { SshError } from '../../../src/core/ssh/errors';
 import { generateKey, makeTempDir, startBastion, startSshHost, writeSshConfig, type KeyPair, type SshConfigEntry, type SshHost } from '../../harness';
-import { poolFor, scriptedPrompts } from './support';
+import { TEST_TIMEOUT_MS, poolFor, scriptedPrompts } from './support';
 
 let dir: string;
 let userKey: KeyPair;
@@ -45,7 +45,7 @@ async function connectError(configFile: string, name: string, options: Parameter
   }
 }
 
-test('a changed host key is refused, naming the known_hosts file and line', async () => {
+test('a changed host key is refused, naming the known_hosts file and line', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true })], ['# earlier entries', stale(web)]);
   const error = await connectError(configFile, 'web-1', { prompts: scriptedPrompts({ acceptHostKey: true }).prompts });
   assert.equal(error.kind, 'hostKeyChanged');
@@ -55,7 +55,7 @@ test('a changed host key is refused, naming the known_hosts file and line', asyn
   assert.ok(error.message.includes(web.hostKeyFingerprint), error.message);
 });
 
-test('a changed host key on the jump host is refused before the target is reached', async () => {
+test('a changed host key on the jump host is refused before the target is reached', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config(
     [{ host: bastion, identityFiles: [userKey.privateKeyPath], unknownHostKey: true }, direct({ proxyJump: 'bastion' })],
     [stale(bastion)],
@@ -66,12 +66,12 @@ test('a changed host key on the jump host is refused before the target is reache
   assert.ok(error.message.includes(`${knownHostsFile}:1`), error.message);
 });
 
-test('a revoked host key is refused', async () => {
+test('a revoked host key is refused', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = config([direct()], [`@revoked [${web.address}]:${web.port} ${web.hostKeyPub}`]);
   assert.equal((await connectError(configFile, 'web-1')).kind, 'hostKeyRevoked');
 });
 
-test('an unknown host key is shown with its SHA256 fingerprint; accepting appends it to known_hosts', async () => {
+test('an unknown host key is shown with its SHA256 fingerprint; accepting appends it to known_hosts', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'ask' })]);
   const { prompts, asked } = scriptedPrompts({ acceptHostKey: true });
   const pool = poolFor(configFile, { prompts });
@@ -93,14 +93,14 @@ test('an unknown host key is shown with its SHA256 fingerprint; accepting append
   }
 });
 
-test('an unknown host key the user declines is refused and not recorded', async () => {
+test('an unknown host key the user declines is refused and not recorded', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'ask' })]);
   const error = await connectError(configFile, 'web-1', { prompts: scriptedPrompts({ acceptHostKey: false }).prompts });
   assert.equal(error.kind, 'hostKeyUnknown');
   assert.equal(readFileSync(knownHostsFile, 'utf8'), '');
 });
 
-test('without prompts (the CLI) an unknown host key is refused under yes and ask', async () => {
+test('without prompts (the CLI) an unknown host key is refused under yes and ask', { timeout: TEST_TIMEOUT_MS }, async () => {
   for (const strictHostKeyChecking of ['yes', 'ask'] as const) {
     const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking })]);
     const error = await connectError(configFile, 'web-1');
@@ -110,14 +110,14 @@ test('without prompts (the CLI) an unknown host key is refused under yes and ask
   }
 });
 
-test('StrictHostKeyChecking yes refuses an unknown key without asking, even when someone could be asked', async () => {
+test('StrictHostKeyChecking yes refuses an unknown key without asking, even when someone could be asked', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'yes' })]);
   const { prompts, asked } = scriptedPrompts({ acceptHostKey: true });
   assert.equal((await connectError(configFile, 'web-1', { prompts })).kind, 'hostKeyUnknown');
   assert.deepEqual(asked, []);
 });
 
-test('accept-new records an unknown key without asking, also for a non-interactive caller', async () => {
+test('accept-new records an unknown key without asking, also for a non-interactive caller', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'accept-new' })]);
   const pool = poolFor(configFile);
   try {
@@ -128,7 +128,7 @@ test('accept-new records an unknown key without asking, also for a non-interacti
   }
 });
 
-test('an unknown key on the jump host is asked about under the jump host\'s name', async () => {
+test('an unknown key on the jump host is asked about under the jump host\'s name', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = config([
     { host: bastion, identityFiles: [userKey.privateKeyPath], unknownHostKey: true, strictHostKeyChecking: 'ask' },
     direct({ proxyJump: 'bastion' }),

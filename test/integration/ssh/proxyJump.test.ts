@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { HostStateChange } from '../../../src/core/ssh/pool';
 import { generateKey, makeTempDir, startBastion, startFaultProxy, startSshHost, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
-import { poolFor } from './support';
+import { TEST_TIMEOUT_MS, poolFor } from './support';
 
 let dir: string;
 let userKey: KeyPair;
@@ -42,7 +42,7 @@ function writeConfig() {
   });
 }
 
-test('a two-hop ProxyJump reaches the target through both bastions', async () => {
+test('a two-hop ProxyJump reaches the target through both bastions', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeConfig();
   const pool = poolFor(configFile);
   const changes: HostStateChange[] = [];
@@ -65,7 +65,7 @@ test('a two-hop ProxyJump reaches the target through both bastions', async () =>
   }
 });
 
-test('each hop is a pooled connection shared with direct use of that host', async () => {
+test('each hop is a pooled connection shared with direct use of that host', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeConfig();
   const pool = poolFor(configFile);
   const before = outerProxy.connectionCount;

@@ -4,6 +4,9 @@ import { loadSshConfig } from '../../../src/core/ssh/config';
 import { SshPool, type SshPoolOptions } from '../../../src/core/ssh/pool';
 import type { AuthPrompts } from '../../../src/core/ssh/types';
 
+/** A hung connection fails its test instead of the whole run. */
+export const TEST_TIMEOUT_MS = 30_000;
+
 export type PromptLog = { kind: keyof AuthPrompts; host: string; detail: string }[];
 
 /** Prompts that answer from `answers` and log every question. */

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { SshError } from '../../../src/core/ssh/errors';
+import type { CommandRecord, HostStateChange } from '../../../src/core/ssh/pool';
+import { freePort, generateKey, makeTempDir, nextLoopbackAddress, startFaultProxy, startSshHost, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
+import { TEST_TIMEOUT_MS, poolFor, waitFor } from './support';
+
+let dir: string;
+let userKey: KeyPair;
+let web: SshHost;
+let proxy: FaultProxy;
+let configFile: string;
+
+before(async () => {
+  dir = makeTempDir('faults-test');
+  userKey = await generateKey({ dir, name: 'id_user' });
+  web = await startSshHost({ name: 'web-1', authorizedKeys: [userKey.publicKey], allowTcpForwarding: true });
+  proxy = await startFaultProxy({ target: web });
+  const nowhere = { name: 'nowhere', address: nextLoopbackAddress(), port: await freePort() };
+  ({ configFile } = writeSshConfig({
+    dir,
+    entries: [
+      // web-1 is reached through the fault proxy; known_hosts names the address dialled.
+      { host: { ...web, address: proxy.address, port: proxy.port, knownHostsLine: () => `[${proxy.address}]:${proxy.port} ${web.hostKeyPub}` }, identityFiles: [userKey.privateKeyPath] },
+      { host: nowhere, identityFiles: [userKey.privateKeyPath] },
+    ],
+  }));
+});
+
+after(async () => {
+  await Promise.all([web.stop(), proxy.stop()]);
+});
+
+test('an unreachable host fails at once with an error naming host and cause', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { connectTimeoutMs: 3000 });
+  try {
+    const started = Date.now();
+    const error = await pool.connect('nowhere').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(error.kind, 'unreachable');
+    assert.match(error.message, /^nowhere \(127\.0\.0\.\d+:\d+\): connection refused/);
+    assert.deepEqual(pool.state('nowhere'), { kind: 'error', message: error.message, error });
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('a host that accepts TCP but never answers times out within the connect timeout', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { connectTimeoutMs: 1000 });
+  proxy.stall();
+  try {
+    const started = Date.now();
+    const error = await pool.connect('web-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1000 && elapsed < 2000, `${elapsed} ms`);
+    assert.equal(error.kind, 'timeout');
+    assert.equal(error.message.split('.').slice(0, 4).join('.'), `web-1 (${proxy.address}:${proxy.port}): connection timed out after 1 s`);
+  } finally {
+    proxy.resume();
+    pool.dispose();
+  }
+});
+
+test('failed connects are retried with exponential backoff', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { backoffInitialMs: 200, backoffMaxMs: 1000 });
+  try {
+    const attemptTimes: number[] = [];
+    pool.onDidChangeState((change) => change.state.kind === 'connecting' && attemptTimes.push(Date.now()));
+    for (let i = 0; i < 3; i++) await assert.rejects(pool.connect('nowhere'));
+    const gaps = [attemptTimes[1] - attemptTimes[0], attemptTimes[2] - attemptTimes[1]];
+    assert.ok(gaps[0] >= 190 && gaps[0] < 390, `first gap ${gaps[0]} ms`);
+    assert.ok(gaps[1] >= 390 && gaps[1] < 700, `second gap ${gaps[1]} ms`);
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('every channel of one host rides one TCP connection', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile);
+  const before = proxy.connectionCount;
+  try {
+    const runner = pool.runner('web-1');
+    const shell = await runner.openPty(undefined, { cols: 80, rows: 24 });
+    const follower = await runner.spawn('for i in 1 2 3; do echo line $i; sleep 0.05; done');
+    const forward = await runner.forwardOut(web.address, web.port);
+    const banner = new Promise<string>((resolve) => forward.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runner.exec(`echo ${i}`)));
+    assert.deepEqual(results.map((result) => result.stdout), Array.from({ length: 8 }, (_, i) => `${i}\n`));
+    assert.match(await banner, /^SSH-2\.0-OpenSSH/);
+    assert.deepEqual(await follower.exit, { exitCode: 0, signal: null });
+    shell.close();
+    forward.destroy();
+    assert.equal(proxy.connectionCount - before, 1);
+    assert.equal(proxy.openConnections, 1);
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('a cut connection fails its open channels clearly, and the next use reconnects', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile);
+  const changes: HostStateChange[] = [];
+  const commands: CommandRecord[] = [];
+  pool.onDidChangeState((change) => changes.push(change));
+  pool.onDidRunCommand((record) => commands.push(record));
+  const before = proxy.connectionCount;
+  try {
+    const runner = pool.runner('web-1');
+    const streaming = await runner.spawn('while true; do echo tick; sleep 0.05; done');
+    await new Promise((resolve) => streaming.stdout.once('data', resolve));
+    const running = runner.exec('sleep 5.01');
+    // Cut only once the command runs: a channel that never opened is retried on a new connection.
+    for (let seen = ''; !seen; ) seen = (await runner.exec('pgrep -f "sleep 5[.]01" || true')).stdout.trim();
+    proxy.cut();
+
+    const lost = await streaming.exit;
+    assert.equal(lost.exitCode, null);
+    assert.ok(lost.error instanceof SshError && lost.error.kind === 'closed');
+    assert.match(lost.error.message, /^web-1 \(.+\): connection lost.* \(while running `while true/);
+    await assert.rejects(running, (error: SshError) => error.kind === 'closed' && /connection lost.*sleep 5\.01/.test(error.message));
+    assert.equal(pool.state('web-1').kind, 'error');
+
+    assert.equal((await runner.exec('echo back')).stdout, 'back\n');
+    assert.equal(pool.state('web-1').kind, 'connected');
+    assert.equal(proxy.connectionCount - before, 2);
+    assert.deepEqual(changes.map((change) => change.state.kind), ['connecting', 'connected', 'error', 'connecting', 'connected']);
+    assert.deepEqual(
+      commands.filter(({ command }) => !command.startsWith('pgrep')).map(({ command, exitCode }) => `${command} -> ${exitCode}`).sort(),
+      ['echo back -> 0', 'sleep 5.01 -> null', 'while true; do echo tick; sleep 0.05; done -> null'],
+    );
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('a stalled link is noticed by keepalive and reported as lost', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { keepaliveIntervalMs: 200, keepaliveCountMax: 2 });
+  try {
+    await pool.connect('web-1');
+    proxy.stall();
+    await waitFor('the connection to be declared lost', () => pool.state('web-1').kind === 'error', 3000);
+    const state = pool.state('web-1');
+    assert.ok(state.kind === 'error' && /connection lost: Keepalive timeout/.test(state.message), JSON.stringify(state));
+  } finally {
+    proxy.resume();
+    pool.dispose();
+  }
+});
+
+test('a connection with nothing open closes after the idle timeout', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { idleTimeoutMs: 200 });
+  try {
+    const runner = pool.runner('web-1');
+    await runner.exec('true');
+    const streaming = await runner.spawn('sleep 0.5');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(pool.state('web-1').kind, 'connected', 'an open channel keeps it');
+    await streaming.exit;
+    await waitFor('the idle close', () => pool.state('web-1').kind === 'idle', 2000);
+    await waitFor('the proxy to see the close', () => proxy.openConnections === 0, 2000);
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('exec with a timeout gives up at the timeout and says so', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile);
+  const commands: CommandRecord[] = [];
+  pool.onDidRunCommand((record) => commands.push(record));
+  try {
+    const started = Date.now();
+    await assert.rejects(pool.runner('web-1').exec('sleep 3', { timeoutMs: 300 }), (error: SshError) => error.kind === 'timeout' && /`sleep 3` did not finish within 0\.3 s/.test(error.message));
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(commands.length, 1);
+    assert.equal(commands[0].exitCode, null);
+    assert.match(commands[0].error ?? '', /did not finish/);
+  } finally {
+    pool.dispose();
+  }
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import type { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { loadSshConfig } from '../../../src/core/ssh/config';
+import { openSshArgv, spawnOpenSshTerminal } from '../../../src/core/ssh/openssh';
+import type { CommandRecord } from '../../../src/core/ssh/pool';
+import { startSandboxHost, type SandboxHost } from '../../harness';
+import { TEST_TIMEOUT_MS, poolFor } from './support';
+
+let sandbox: SandboxHost;
+
+before(async () => {
+  sandbox = await startSandboxHost({ name: 'web-1' });
+});
+
+after(async () => {
+  await sandbox.stop();
+});
+
+/** Collects a stream's text until `pattern` shows up in it. */
+function readUntil(stream: Readable, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => {
+      stream.off('data', onData);
+      reject(new Error(`${pattern} did not appear within ${timeoutMs} ms; got ${JSON.stringify(text.slice(-500))}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        resolve(text);
+      }
+    };
+    stream.on('data', onData);
+  });
+}
+
+test('top in a pooled pty shows its header with the load average', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(sandbox.configFile);
+  const commands: CommandRecord[] = [];
+  pool.onDidRunCommand((record) => commands.push(record));
+  try {
+    const top = await pool.runner('web-1').openPty('top', { cols: 120, rows: 30 });
+    const screen = await readUntil(top.stdout, /top - .*load average: [\d.]+, [\d.]+, [\d.]+/);
+    assert.match(screen, /Tasks:/);
+    top.stdin.write('q');
+    assert.deepEqual(await top.exit, { exitCode: 0, signal: null });
+    assert.deepEqual(commands.map(({ host, command, exitCode }) => ({ host, command, exitCode })), [{ host: 'web-1', command: 'top', exitCode: 0 }]);
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('a pooled login shell follows resizes of its pty', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(sandbox.configFile);
+  try {
+    const shell = await pool.runner('web-1').openPty(undefined, { cols: 80, rows: 24 });
+    shell.stdin.write('stty size\n');
+    await readUntil(shell.stdout, /^24 80\r?$/m);
+    shell.resize(100, 30);
+    shell.stdin.write('stty size\n');
+    await readUntil(shell.stdout, /^30 100\r?$/m);
+    shell.stdin.write('exit 7\n');
+    assert.deepEqual(await shell.exit, { exitCode: 7, signal: null });
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('the OpenSSH transport runs the system ssh in a pty with the same shape', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const host = loadSshConfig({ configFile: sandbox.configFile }).resolve('web-1');
+  assert.deepEqual(openSshArgv(host, { configFile: sandbox.configFile, command: 'top' }), ['ssh', '-t', '-F', sandbox.configFile, 'web-1', 'top']);
+  const top = spawnOpenSshTerminal(host, { configFile: sandbox.configFile, command: 'top', size: { cols: 120, rows: 30 } });
+  await readUntil(top.stdout, /top - .*load average:/);
+  top.resize(100, 40);
+  top.close();
+  const exit = await top.exit;
+  assert.equal(exit.exitCode, null);
+  assert.equal(exit.signal, 'SIGHUP');
+
+  const shell = spawnOpenSshTerminal(host, { configFile: sandbox.configFile, size: { cols: 80, rows: 24 } });
+  shell.stdin.write('stty size; exit 5\n');
+  await readUntil(shell.stdout, /^24 80\r?$/m);
+  assert.deepEqual(await shell.exit, { exitCode: 5, signal: null });
+});
+
+test('the OpenSSH transport reports a failed connection as an error, not an exit code', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const host = { ...loadSshConfig({ configFile: sandbox.configFile }).resolve('web-1'), port: 1 };
+  const shell = spawnOpenSshTerminal(host, { configFile: sandbox.configFile, size: { cols: 80, rows: 24 } });
+  const screen = readUntil(shell.stdout, /Connection refused/);
+  const exit = await shell.exit;
+  assert.match(await screen, /port 1: Connection refused/);
+  assert.equal(exit.exitCode, null);
+  assert.match(exit.error?.message ?? '', /^web-1: ssh could not connect or lost the connection/);
+});
