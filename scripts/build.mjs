@@ -18,7 +18,9 @@ const common = {
 
 rmSync('dist', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  // The SSH half loads on first use (src/views/lazyPool.ts) to keep activation fast.
+  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './remote.js'] }),
+  build({ ...common, entryPoints: ['src/remote.ts'], outfile: 'dist/remote.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 

@@ -1,12 +1,12 @@
 // Wiring only: builds the services, hands them to the views, and disposes everything once.
 import * as vscode from 'vscode';
 import { HealthMonitor } from './core/health/monitor';
-import { SshPool } from './core/ssh/pool';
 import { DisposableStore } from './core/util/events';
 import { VsCodeAuthPrompts } from './views/authPrompts';
 import { registerHostCommands } from './views/hostCommands';
 import { HostsView } from './views/hostsView';
 import { InventoryService } from './views/inventoryService';
+import { LazyPool } from './views/lazyPool';
 import type { Services } from './views/services';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -18,7 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const inventory = store.add(new InventoryService());
   const prompts = new VsCodeAuthPrompts(context.secrets);
   const pool = store.add(
-    new SshPool({
+    new LazyPool(() => ({
       resolveHost: (name) => {
         const host = inventory.host(name);
         if (!host) throw new Error(`No host named "${name}" in ${inventory.sshConfigFile} or .vscode/hosts.json.`);
@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
       recallSecret: (keyFile) => prompts.recallSecret(keyFile),
       rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
       connectTimeoutMs: settings().get<number>('connectTimeout', 15) * 1000,
-    }),
+    })),
   );
   store.add(
     pool.onDidRunCommand((record) => {

@@ -4,9 +4,9 @@ import * as vscode from 'vscode';
 import type { InventoryHost } from '../core/hosts/inventory';
 import type { HostNode } from '../core/hosts/tree';
 import { shellQuote, sshCommandLine } from '../core/ssh/config';
-import { spawnOpenSshTerminal } from '../core/ssh/openssh';
 import { CommandId, registerCommand } from './commands';
 import { RemoteTerminal, type PtyFactory } from './remoteTerminal';
+import { loadRemote } from './lazyPool';
 import type { Services } from './services';
 
 export function registerHostCommands(services: Services): vscode.Disposable[] {
@@ -81,7 +81,7 @@ function openTerminal(services: Services, host: InventoryHost, what: 'top' | 'sh
   const useOpenSsh = transport === 'openssh' || (transport === 'auto' && host.ssh.needsOpenSsh.length > 0);
   const configFile = services.inventory.sshConfigFile;
   const startPty: PtyFactory = useOpenSsh
-    ? async (size) => spawnOpenSshTerminal(host.ssh, { configFile, command, size })
+    ? async (size) => loadRemote().spawnOpenSshTerminal(host.ssh, { configFile, command, size })
     : (size) => services.pool.runner(host.name).openPty(command, size);
   const terminal = vscode.window.createTerminal({
     name: `${what} · ${host.name}`,

@@ -5,10 +5,10 @@ import { formatCpuBusy, formatLoad, formatMemory, formatUptime } from '../core/h
 import type { HealthMonitor } from '../core/health/monitor';
 import type { HealthReading, ProcessHealth } from '../core/health/types';
 import { buildHostTree, type ConnectionState, type HostNode, type HostTreeNode } from '../core/hosts/tree';
-import type { SshPool } from '../core/ssh/pool';
 import type { InventoryService } from './inventoryService';
+import type { LazyPool } from './lazyPool';
 
-type ConnectionStates = Pick<SshPool, 'state' | 'onDidChangeState'>;
+type ConnectionStates = Pick<LazyPool, 'state' | 'onDidChangeState'>;
 
 type HealthNode =
   | { kind: 'figure'; host: string; key: string; label: string; icon: string; tooltip?: string }

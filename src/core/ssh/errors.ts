@@ -35,7 +35,8 @@ export class SshError extends Error {
 }
 
 export function isSshError(error: unknown): error is SshError {
-  return error instanceof SshError;
+  // By shape, not instanceof: the extension and its lazily loaded SSH bundle each have a copy of this class.
+  return error instanceof Error && error.name === 'SshError' && typeof (error as SshError).kind === 'string';
 }
 
 /** DESIGN.md exit codes: 4 when a host key was refused, 3 for any other connection failure. */
