@@ -1,0 +1,205 @@
+// The log follower over real OpenSSH: a writer appends numbered lines at ~10k lines/s while the
+// fault proxy cuts the connection and the writer rotates its log both ways.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { LogFollower, type FollowerNotice } from '../../../src/core/logs/follower';
+import type { SshPool } from '../../../src/core/ssh/pool';
+import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
+import { poolFor, waitFor } from '../ssh/support';
+
+let dir: string;
+let web: SshHost;
+let restricted: SshHost;
+let proxy: FaultProxy;
+let pool: SshPool;
+
+before(async () => {
+  dir = makeTempDir('logs-test');
+  chmodSync(dir, 0o755);
+  const userKey = await generateKey({ dir, name: 'id_user' });
+  web = await startSshHost({ name: 'web-1', authorizedKeys: [userKey.publicKey] });
+  // Sessions on this host run as nobody, so file permissions apply (the harness logs in as root).
+  restricted = await startSshHost({
+    name: 'ro-1',
+    authorizedKeys: [userKey.publicKey],
+    extraConfig: ['ForceCommand exec runuser -u nobody -- sh -c "$SSH_ORIGINAL_COMMAND"'],
+  });
+  proxy = await startFaultProxy({ target: web });
+  const { configFile } = writeSshConfig({
+    dir,
+    entries: [
+      { host: { ...web, address: proxy.address, port: proxy.port, knownHostsLine: () => `[${proxy.address}]:${proxy.port} ${web.hostKeyPub}` }, identityFiles: [userKey.privateKeyPath] },
+      { host: restricted, identityFiles: [userKey.privateKeyPath] },
+    ],
+  });
+  pool = poolFor(configFile, { keepaliveIntervalMs: 2000, keepaliveCountMax: 2 });
+});
+
+after(async () => {
+  pool.dispose();
+  await Promise.all([web.stop(), restricted.stop(), proxy.stop()]);
+});
+
+function follow(host: string, path: string, startLines = 0) {
+  const lines: string[] = [];
+  const notices: FollowerNotice[] = [];
+  const follower = new LogFollower({
+    host,
+    path,
+    connect: () => pool.connect(host),
+    startLines,
+    pollSeconds: 0.1,
+    stallMs: 6000,
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
+  follower.onDidAppend((batch) => {
+    for (const line of batch) lines.push(line);
+  });
+  follower.onDidNotice((n) => notices.push(n));
+  return { follower, lines, notices };
+}
+
+// Appends `n <number> …` lines in batches of 100 every 10 ms (~10k lines/s). On stdin,
+// "rename" and "copytruncate" rotate the log between two writes, as logrotate would with a
+// writer that reopens at once; "stop" ends it and prints the last number written.
+const writerSource = String.raw`
+const fs = require('fs');
+const path = process.argv[1];
+let fd = fs.openSync(path, 'a');
+let n = 0, rotations = 0;
+const pad = ' '.repeat(40);
+const timer = setInterval(() => {
+  let out = '';
+  for (let i = 0; i < 100; i++) out += 'n ' + (++n) + pad + '\n';
+  fs.writeSync(fd, out);
+}, 10);
+process.stdin.on('data', (d) => {
+  for (const cmd of d.toString().split('\n').filter(Boolean)) {
+    if (cmd === 'stop') { clearInterval(timer); fs.closeSync(fd); process.stdout.write(String(n)); process.exit(0); }
+    rotations++;
+    try { fs.renameSync(path + '.1', path + '.old' + rotations); } catch {}
+    if (cmd === 'rename') { fs.renameSync(path, path + '.1'); fs.closeSync(fd); fd = fs.openSync(path, 'a'); }
+    else { fs.copyFileSync(path, path + '.1'); fs.ftruncateSync(fd, 0); }
+  }
+});`;
+
+function startWriter(path: string): { child: ChildProcess; stop: () => Promise<number> } {
+  const child = trackProcess(spawn(process.execPath, ['-e', writerSource, path], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  return {
+    child,
+    stop: async () => {
+      child.stdin?.write('stop\n');
+      await new Promise((r) => child.once('exit', r));
+      return Number(out);
+    },
+  };
+}
+
+const numberOf = (line: string) => Number(/^n (\d+) +$/.exec(line)?.[1]);
+
+test('20 connection cuts and 5 rotations at ~10k lines/s: every line exactly once, in order', { timeout: 90_000 }, async () => {
+  const log = join(dir, 'busy', 'app.log');
+  mkdirSync(join(dir, 'busy'));
+  writeFileSync(log, '');
+  const { follower, lines, notices } = follow('web-1', log);
+  await waitFor('following', () => follower.state === 'following', 10_000);
+  const writer = startWriter(log);
+  const rotations = ['rename', 'copytruncate', 'rename', 'copytruncate', 'rename'];
+  try {
+    for (let cut = 1; cut <= 20; cut++) {
+      await new Promise((r) => setTimeout(r, 500 + Math.random() * 300));
+      proxy.cut();
+      if (cut % 4 === 2) {
+        await new Promise((r) => setTimeout(r, 300));
+        writer.child.stdin?.write(`${rotations.shift()}\n`);
+      }
+    }
+    const written = await writer.stop();
+    await waitFor(`all ${written} lines`, () => lines.length >= written, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(lines.length, written);
+    const firstBad = lines.findIndex((line, i) => numberOf(line) !== i + 1);
+    assert.equal(firstBad, -1, `line ${firstBad}: ${lines[firstBad]} (around: ${lines.slice(firstBad - 2, firstBad + 2).join(' | ')})`);
+    assert.ok(written > 80_000, `${written} lines written`);
+    assert.equal(notices.filter((n) => n.kind === 'rotated').length, 3);
+    assert.equal(notices.filter((n) => n.kind === 'truncated').length, 2);
+    assert.ok(notices.filter((n) => n.kind === 'reconnecting').length >= 20);
+  } finally {
+    follower.dispose();
+    writer.child.kill();
+    await stopProcess(writer.child);
+  }
+});
+
+test('a file that disappears and reappears is followed again', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'gone.log');
+  writeFileSync(log, 'first\n');
+  const { follower, lines, notices } = follow('web-1', log, 5);
+  try {
+    await waitFor('first line', () => lines.length === 1, 10_000);
+    rmSync(log);
+    await waitFor('missing notice', () => notices.some((n) => n.kind === 'missing'), 5000);
+    proxy.cut(); // and a drop while it is missing
+    await new Promise((r) => setTimeout(r, 500));
+    writeFileSync(log, 'second\n');
+    await waitFor('second line', () => lines.length === 2, 10_000);
+    assert.deepEqual(lines, ['first', 'second']);
+  } finally {
+    follower.dispose();
+  }
+});
+
+test('a file the ssh user cannot read fails with a message naming host and file', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'secret.log');
+  writeFileSync(log, 'x\n', { mode: 0o600 });
+  const { follower } = follow('ro-1', log);
+  await follower.done;
+  assert.equal(follower.state, 'failed');
+  assert.match(follower.error?.message ?? '', new RegExp(`^ro-1:${log}: permission denied; `));
+});
+
+test('a filter that matches nothing shows nothing; the host does the filtering', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'filtered.log');
+  writeFileSync(log, '');
+  const commands: string[] = [];
+  const recorded = pool.onDidRunCommand((c) => commands.push(c.command));
+  const lines: string[] = [];
+  const follower = new LogFollower({ host: 'web-1', path: log, connect: () => pool.connect('web-1'), filter: { pattern: 'NEVER' }, pollSeconds: 0.1 });
+  follower.onDidAppend((b) => lines.push(...b));
+  try {
+    await waitFor('following', () => follower.state === 'following', 10_000);
+    for (let i = 0; i < 20; i++) appendFileSync(log, `noise ${i} ${'x'.repeat(1000)}\n`);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.deepEqual(lines, []);
+    appendFileSync(log, 'NEVER say never\n');
+    await waitFor('the matching line', () => lines.length === 1, 5000);
+    assert.deepEqual(lines, ['NEVER say never']);
+    follower.dispose();
+    // The pool records a command when its channel ends.
+    await waitFor('the follower command', () => commands.some((c) => c.includes("'-F' 'NEVER'")), 5000);
+  } finally {
+    recorded.dispose();
+    follower.dispose();
+  }
+});
+
+test('long lines, invalid UTF-8 and binary bytes arrive safe over ssh', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'odd.log');
+  writeFileSync(log, '');
+  const { follower, lines } = follow('web-1', log);
+  try {
+    await waitFor('following', () => follower.state === 'following', 10_000);
+    appendFileSync(log, Buffer.concat([Buffer.from('x'.repeat(100_000) + '\n'), Buffer.from([0x66, 0xff, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0x0a]), Buffer.from('end\n')]));
+    await waitFor('3 lines', () => lines.length === 3, 10_000);
+    assert.equal(lines[0], `${'x'.repeat(65536)} … [line cut: ${100_000 - 65536} more bytes]`);
+    assert.equal(lines[1], 'f\ufffd\u2400\u241b[2J');
+    assert.equal(lines[2], 'end');
+  } finally {
+    follower.dispose();
+  }
+});
