@@ -95,6 +95,9 @@ export async function startSshHost(options: SshHostOptions): Promise<SshHost> {
       `AllowTcpForwarding ${options.allowTcpForwarding ? 'yes' : 'no'}`,
       // The pool multiplexes terminals, health reads and followers on one connection.
       'MaxSessions 64',
+      // bash sources ~/.bashrc for ssh commands only at shell level 1; this machine's root
+      // .bashrc (pyenv init) would add ~120 ms to every command and swamp what tests measure.
+      'SetEnv SHLVL=1',
       'LogLevel VERBOSE',
       '',
     ].join('\n'),

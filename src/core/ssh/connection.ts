@@ -91,6 +91,8 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
       settled = true;
       timer.stop();
       auth.succeeded();
+      // Small channel requests must not wait on Nagle + delayed ACK (~40 ms each), as in OpenSSH.
+      client.setNoDelay(true);
       resolve(client);
     });
     client.on('error', (error: Error & { level?: string; code?: string }) => {

@@ -152,7 +152,7 @@ export class SshPool implements Disposable {
 
   /** @internal Runs one command to completion. */
   async exec(name: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const { channel, connection, client, release } = await this.openChannel(name, (client, callback) => client.exec(command, callback));
+    const { channel, exitWatch, connection, client, release } = await this.openChannel(name, (client, callback) => client.exec(command, callback));
     const startedAt = Date.now();
     const limit = this.settings.maxExecOutputBytes;
     return new Promise<ExecResult>((resolve, reject) => {
@@ -160,15 +160,14 @@ export class SshPool implements Disposable {
       const stderr: Buffer[] = [];
       let stdoutBytes = 0;
       let stderrBytes = 0;
-      let exit: { exitCode: number | null; signal: string | null } | undefined;
       let settled = false;
       const settle = (failure: SshError | undefined) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.record(connection, command, startedAt, failure ? undefined : exit, failure);
+        this.record(connection, command, startedAt, failure ? undefined : exitWatch.status, failure);
         if (failure) reject(failure);
-        else resolve({ ...exit!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+        else resolve({ ...exitWatch.status!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
       };
       // Answers at once; the channel is released when the host confirms the close.
       const giveUp = (error: SshError) => {
@@ -186,10 +185,9 @@ export class SshPool implements Disposable {
       };
       channel.on('data', (chunk: Buffer) => (stdoutBytes = collect(stdout, chunk, stdoutBytes)));
       channel.stderr.on('data', (chunk: Buffer) => (stderrBytes = collect(stderr, chunk, stderrBytes)));
-      channel.on('exit', (code: number | null, signal?: string) => (exit = { exitCode: code ?? null, signal: signal ?? null }));
       channel.once('close', () => {
         release();
-        settle(exit ? undefined : this.lostError(connection, client, command));
+        settle(exitWatch.status ? undefined : this.lostError(connection, client, command));
       });
       if (options.stdin !== undefined) channel.end(options.stdin);
     });
@@ -198,7 +196,7 @@ export class SshPool implements Disposable {
   /** @internal Starts a streaming command, in a pty when asked (an empty command then opens the login shell). */
   async spawn(name: string, command: string, pty?: PtyOptions): Promise<SshProcess> {
     const ptyOptions = pty ? { rows: pty.rows, cols: pty.cols, term: pty.term ?? 'xterm-256color' } : undefined;
-    const { channel, connection, client, release } = await this.openChannel(name, (client, callback) => {
+    const { channel, exitWatch, connection, client, release } = await this.openChannel(name, (client, callback) => {
       if (ptyOptions && command === '') client.shell(ptyOptions, callback);
       else if (ptyOptions) client.exec(command, { pty: ptyOptions }, callback);
       else client.exec(command, callback);
@@ -220,8 +218,9 @@ export class SshPool implements Disposable {
       };
       const onConnectionClosed = () => finish(undefined);
       client.once('close', onConnectionClosed);
-      channel.on('exit', (code: number | null, signal?: string) => finish({ exitCode: code ?? null, signal: signal ?? null }));
+      exitWatch.onExit(finish);
       channel.once('close', () => finish(undefined));
+      if (this.lostReasons.has(client)) finish(undefined); // the connection went while we were awaiting
     });
     return new SshProcess(channel, exit);
   }
@@ -237,18 +236,18 @@ export class SshPool implements Disposable {
   private async openChannel(
     name: string,
     open: (client: Client, callback: (error: Error | undefined, channel: ClientChannel) => void) => void,
-  ): Promise<{ channel: ClientChannel; connection: PooledConnection; client: Client; release: () => void }> {
+  ): Promise<{ channel: ClientChannel; exitWatch: ExitWatch; connection: PooledConnection; client: Client; release: () => void }> {
     for (let attempt = 0; ; attempt++) {
       const { connection, client, release } = await this.lease(name);
       try {
-        const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        const { channel, exitWatch } = await new Promise<{ channel: ClientChannel; exitWatch: ExitWatch }>((resolve, reject) => {
           try {
-            open(client, (error, channel) => (error ? reject(error) : resolve(channel)));
+            open(client, (error, channel) => (error ? reject(error) : resolve({ channel, exitWatch: new ExitWatch(channel) })));
           } catch (error) {
             reject(error); // ssh2 throws "Not connected" synchronously on a dead socket
           }
         });
-        return { channel, connection, client, release };
+        return { channel, exitWatch, connection, client, release };
       } catch (error) {
         release();
         const died = connection.client !== client || !isWritable(client);
@@ -431,6 +430,31 @@ export class SshPool implements Disposable {
     connection.state = state;
     const same = previous.kind === state.kind && (previous.kind !== 'error' || state.kind !== 'error' || previous.message === state.message);
     if (!same && !this.disposed) this.stateEmitter.fire({ host: connection.host.alias, state });
+  }
+}
+
+type ExitStatus = { exitCode: number | null; signal: string | null };
+
+/**
+ * A channel's exit status, recorded from the moment the channel opens: ssh2 can deliver the open
+ * confirmation, the output and the exit status of a quick command in one read, before any
+ * `await` on the open resumes, and it does not replay the 'exit' event.
+ */
+class ExitWatch {
+  status: ExitStatus | undefined;
+  private readonly listeners: ((status: ExitStatus) => void)[] = [];
+
+  constructor(channel: ClientChannel) {
+    channel.once('exit', (code: number | null, signal?: string) => {
+      const status = { exitCode: code ?? null, signal: signal ?? null };
+      this.status = status;
+      for (const listener of this.listeners.splice(0)) listener(status);
+    });
+  }
+
+  onExit(listener: (status: ExitStatus) => void): void {
+    if (this.status) listener(this.status);
+    else this.listeners.push(listener);
   }
 }
 
