@@ -8,6 +8,7 @@ import { HostsView } from './views/hostsView';
 import { InventoryService } from './views/inventoryService';
 import { LazyPool } from './views/lazyPool';
 import type { Services } from './views/services';
+import { registerTraceFeatures } from './views/traces';
 
 export function activate(context: vscode.ExtensionContext): void {
   const store = new DisposableStore();
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   store.add(new HostsView(inventory, pool, health));
   for (const disposable of registerHostCommands(services)) store.add(disposable);
+  for (const disposable of registerTraceFeatures(services)) store.add(disposable);
 }
 
 export function deactivate(): void {

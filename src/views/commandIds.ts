@@ -7,6 +7,8 @@ export const CommandId = {
   openShell: 'firefighter.openShell',
   copySshCommand: 'firefighter.copySshCommand',
   refreshHosts: 'firefighter.refreshHosts',
+  analyzeStackTrace: 'firefighter.analyzeStackTrace',
+  openTraceFrame: 'firefighter.openTraceFrame',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -1,0 +1,211 @@
+// "Open this frame": map it (asking among candidates, offering to save the choice or to add a
+// rule when nothing maps), then show the line, at the host's deployed revision when it has one.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  DeployedRevisions,
+  describePlan,
+  gitFetchAll,
+  planRevision,
+  type RevisionMode,
+  type RevisionPlan,
+} from '../../core/traces/deployed';
+import { suggestRule, type PathMappingRule } from '../../core/traces/mapping';
+import type { Services } from '../services';
+import { FrameResolver, VIA_LABELS, workspaceFolderRefs, type Candidate } from './frameResolver';
+import type { FrameTarget } from './frameTarget';
+import { ruleForSettings } from './pathMappingSettings';
+import { revisionUri } from './revisionDocuments';
+import type { WorkspaceFiles } from './workspaceFiles';
+
+const REVISION_TIMEOUT_MS = 10_000;
+const STATUS_MESSAGE_MS = 10_000;
+
+export class FrameNavigator {
+  readonly revisions: DeployedRevisions;
+
+  constructor(
+    private readonly services: Services,
+    private readonly files: WorkspaceFiles,
+  ) {
+    this.revisions = new DeployedRevisions((host, command) => services.pool.runner(host).exec(command, { timeoutMs: REVISION_TIMEOUT_MS }));
+  }
+
+  resolver(host: string | undefined): Promise<FrameResolver> {
+    return FrameResolver.create(this.files, host);
+  }
+
+  async open(target: FrameTarget): Promise<void> {
+    const resolution = await (await this.resolver(target.host)).resolve(target);
+    switch (resolution.kind) {
+      case 'mapped':
+        return this.show(resolution.path, resolution.line, resolution.column, target.host, VIA_LABELS[resolution.via]);
+      case 'ambiguous': {
+        const chosen = await this.pickCandidate(target, resolution.candidates);
+        if (!chosen) return;
+        await this.show(chosen.path, target.line, target.column, target.host, 'your choice');
+        return this.offerRule(target, chosen);
+      }
+      case 'unmapped': {
+        const add = 'Add Path Mapping…';
+        const choice = await vscode.window.showWarningMessage(
+          `${target.file} does not map to a workspace file: ${resolution.reason}. Add a path mapping from the host's directory to a workspace folder.`,
+          add,
+        );
+        if (choice === add && (await this.addRule(target))) await this.open(target);
+        return;
+      }
+    }
+  }
+
+  private async pickCandidate(target: FrameTarget, candidates: Candidate[]): Promise<Candidate | undefined> {
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((candidate) => ({
+        label: path.basename(candidate.path),
+        description: multiRoot ? `${candidate.folder.name}/${candidate.relative}` : candidate.relative,
+        candidate,
+      })),
+      {
+        title: `${target.file}${target.line !== null ? `:${target.line}` : ''} matches ${candidates.length} workspace files`,
+        placeHolder: 'Which file printed this frame? You can save the answer as a path mapping.',
+        matchOnDescription: true,
+      },
+    );
+    return picked?.candidate;
+  }
+
+  private async offerRule(target: FrameTarget, chosen: Candidate): Promise<void> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const folderRef = { name: chosen.folder.name, path: chosen.folder.uri.fsPath };
+    const toSettings = (host?: string) => ruleForSettings(suggestRule(target.file, chosen.relative, host), folderRef, folders[0] === chosen.folder);
+    const rule = toSettings();
+    const forHost = target.host ? `Save for ${target.host}` : undefined;
+    const forAll = target.host ? 'Save for All Hosts' : 'Save Path Mapping';
+    const choice = await vscode.window.showInformationMessage(
+      `Open frames under ${rule.remoteRoot} from ${rule.localRoot} from now on?`,
+      ...[forHost, forAll].filter((item): item is string => item !== undefined),
+    );
+    if (choice === forAll) await saveRule(rule);
+    else if (choice !== undefined && choice === forHost) await saveRule(toSettings(target.host));
+  }
+
+  /** Asks for a remote root and a local folder; true when a rule was saved. */
+  private async addRule(target: FrameTarget): Promise<boolean> {
+    const separator = target.file.includes('\\') && !target.file.includes('/') ? '\\' : '/';
+    const remoteRoot = await vscode.window.showInputBox({
+      title: 'Add Path Mapping (1/2): directory on the host',
+      prompt: `The directory${target.host ? ` on ${target.host}` : ''} that corresponds to a workspace folder. The trace printed ${target.file}.`,
+      value: target.file.slice(0, Math.max(1, target.file.lastIndexOf(separator))),
+      validateInput: (value) => {
+        const root = value.trim().replace(/[\\/]+$/, '');
+        return root !== '' && target.file.startsWith(root) ? undefined : `Enter a directory that ${target.file} is in`;
+      },
+    });
+    if (remoteRoot === undefined) return false;
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const picked = await vscode.window.showOpenDialog({
+      title: `Add Path Mapping (2/2): the local folder for ${remoteRoot.trim()}`,
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      defaultUri: folders[0]?.uri,
+      openLabel: 'Map Here',
+    });
+    if (!picked?.[0]) return false;
+    const local = picked[0].fsPath;
+    const folder = folders.find((f) => local === f.uri.fsPath || local.startsWith(f.uri.fsPath + path.sep));
+    const localRoot = folder
+      ? ruleForSettings({ remoteRoot: '', localRoot: path.relative(folder.uri.fsPath, local) || '.' }, { name: folder.name, path: folder.uri.fsPath }, folder === folders[0]).localRoot
+      : local;
+    const rule: PathMappingRule = { remoteRoot: remoteRoot.trim().replace(/[\\/]+$/, ''), localRoot };
+    await saveRule(target.host ? await this.scopeToHost(rule, target.host) : rule);
+    return true;
+  }
+
+  private async scopeToHost(rule: PathMappingRule, host: string): Promise<PathMappingRule> {
+    const only = `Only frames from ${host}`;
+    const picked = await vscode.window.showQuickPick([only, 'Frames from every host'], { title: 'Which frames does the mapping apply to?' });
+    return picked === only ? { ...rule, host } : rule;
+  }
+
+  /** Opens `file` at the line, at the host's deployed revision when it declares one. */
+  async show(file: string, line: number | null, column: number | null, host: string | undefined, via: string): Promise<void> {
+    const plan = host && line !== null ? await this.plan(file, line, host) : undefined;
+    const note = plan && host ? describePlan(plan, host) : null;
+    if (plan?.kind === 'deployed' && host) {
+      const uri = revisionUri({ repo: plan.repo, commit: plan.commit, file: plan.file, host, note: note ?? '' });
+      if (await this.showAt(uri, plan.line, column, `${plan.file} at ${plan.commit}`)) this.say(note);
+      return;
+    }
+    if (plan?.kind === 'head') {
+      const target = path.join(plan.repo, ...plan.file.split('/'));
+      if (await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target)) this.say(note);
+      return;
+    }
+    const shown = await this.showAt(vscode.Uri.file(file), line, column, `${file} (mapped by ${via})`);
+    if (shown && plan?.kind === 'unknown-revision' && note) void this.offerFetch(plan, note, file, line, column, host, via);
+  }
+
+  private async plan(file: string, line: number, host: string): Promise<RevisionPlan | undefined> {
+    const source = this.services.inventory.host(host);
+    if (!source || (source.revision === undefined && source.revisionCommand === undefined)) return undefined;
+    try {
+      const revision = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Reading the deployed revision of ${host}…` },
+        () => this.revisions.read(host, source),
+      );
+      if (revision === null) return undefined;
+      const mode = vscode.workspace.getConfiguration('firefighter').get<RevisionMode>('revisionMode', 'deployed');
+      return await planRevision(file, line, revision, mode === 'head' ? 'head' : 'deployed');
+    } catch (error) {
+      void vscode.window.showWarningMessage(`${(error as Error).message} Showing the working file instead; its line numbers may not match the trace.`);
+      return undefined;
+    }
+  }
+
+  private async offerFetch(plan: Extract<RevisionPlan, { kind: 'unknown-revision' }>, note: string, ...again: Parameters<FrameNavigator['show']>): Promise<void> {
+    const fetch = 'Fetch and Retry';
+    if ((await vscode.window.showWarningMessage(note, fetch)) !== fetch) return;
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `git fetch --all in ${plan.repo}…` }, () => gitFetchAll(plan.repo));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`${(error as Error).message}. Check the repository's remotes and your network, then try again.`);
+      return;
+    }
+    await this.show(...again);
+  }
+
+  private async showAt(uri: vscode.Uri, line: number | null, column: number | null, what: string): Promise<boolean> {
+    try {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const lineIndex = Math.min(Math.max(0, (line ?? 1) - 1), document.lineCount - 1);
+      const character = Math.min(Math.max(0, (column ?? 1) - 1), document.lineAt(lineIndex).text.length);
+      const position = new vscode.Position(lineIndex, character);
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: true });
+      return true;
+    } catch (error) {
+      const settings = 'Open Path Mappings';
+      const choice = await vscode.window.showErrorMessage(
+        `Could not open ${what}: ${(error as Error).message}. Check firefighter.pathMappings.`,
+        settings,
+      );
+      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'firefighter.pathMappings');
+      return false;
+    }
+  }
+
+  private say(note: string | null): void {
+    if (note) vscode.window.setStatusBarMessage(`$(git-commit) ${note}`, STATUS_MESSAGE_MS);
+  }
+}
+
+/** Appends a rule to the workspace's firefighter.pathMappings (user settings without a workspace). */
+async function saveRule(rule: PathMappingRule): Promise<void> {
+  const config = vscode.workspace.getConfiguration('firefighter');
+  const inWorkspace = workspaceFolderRefs().length > 0;
+  const inspected = config.inspect<PathMappingRule[]>('pathMappings');
+  const current = (inWorkspace ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
+  await config.update('pathMappings', [...current, rule], inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  void vscode.window.setStatusBarMessage(`Saved path mapping ${rule.remoteRoot} → ${rule.localRoot}${rule.host ? ` for ${rule.host}` : ''}`, STATUS_MESSAGE_MS);
+}
