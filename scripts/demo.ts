@@ -1,12 +1,12 @@
 // The demo: a sandbox "production" host (OpenSSH sshd on loopback) running the misbehaving
 // checkout service under load, a workspace holding the service's source, and a real VS Code
-// (code-server) with the packaged extension connected to the host. Ctrl-C removes it all.
+// (code-server) with the packaged extension connected to the host. Ctrl-C stops it all.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCodeServer } from '../test/e2e/lib/codeServer';
 import { VSIX } from '../test/e2e/lib/paths';
-import { stopProcess, trackProcess } from '../test/harness/cleanup';
+import { onExit, trackProcess } from '../test/harness/cleanup';
 import { startSandboxHost } from '../test/harness/sandbox';
 import { freePort } from '../test/harness/sshd';
 
@@ -38,14 +38,16 @@ async function main(): Promise<void> {
   symlinkSync(release, current);
 
   const port = await freePort();
+  // Started from the release folder, as a deploy would: tracebacks name releases/<sha>/app.py.
   const service = trackProcess(
-    spawn('python3', [path.join(current, 'app.py')], { cwd: current, env: { ...process.env, LOG_DIR: logDir, PORT: String(port) }, stdio: 'inherit' }),
+    spawn('/usr/bin/python3', [path.join(release, 'app.py')], { cwd: release, env: { ...process.env, LOG_DIR: logDir, PORT: String(port) }, stdio: 'inherit' }),
   );
   const load = trackProcess(
-    spawn('python3', [path.join(current, 'loadgen.py')], { env: { ...process.env, TARGET: `http://127.0.0.1:${port}` }, stdio: 'inherit' }),
+    spawn('/usr/bin/python3', [path.join(release, 'loadgen.py')], { env: { ...process.env, TARGET: `http://127.0.0.1:${port}` }, stdio: 'inherit' }),
   );
   step(`checkout service on 127.0.0.1:${port} (pid ${service.pid}), load generator (pid ${load.pid}), logs in ${logDir}`);
 
+  mkdirSync(path.join(DEMO, 'ssh'), { recursive: true });
   const sandbox = await startSandboxHost({ name: HOST_NAME, configDir: path.join(DEMO, 'ssh') });
   step(`sandbox host ${HOST_NAME}: sshd on ${sandbox.host.address}:${sandbox.host.port}, ssh config ${sandbox.configFile}`);
 
@@ -67,18 +69,8 @@ async function main(): Promise<void> {
   step('starting VS Code (code-server) with the extension installed');
   const codeServer = await startCodeServer({ stateDir: path.join(DEMO, 'code-server'), workspace, vsix: VSIX });
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    step('stopping: VS Code, load generator, service, sandbox host');
-    await codeServer.stop();
-    await Promise.all([stopProcess(load), stopProcess(service), sandbox.stop()]);
-    rmSync(DEMO, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  // The harness ends every process it started on Ctrl-C or exit; the workspace stays for a look.
+  onExit(() => console.log(`\n==> demo: stopped VS Code, the service and the sandbox host; the workspace stays in ${workspace} until the next run`));
 
   console.log(`
 Firefighter demo is running.
@@ -88,7 +80,9 @@ Firefighter demo is running.
   its load climbs whenever the service's e-mail regex backtracks. Right-click it for top or a
   shell; its logs are ${logDir}/*.log.
 
-Press Ctrl-C to stop and remove everything the demo started.
+  The same host from a shell:  node dist/cli.js -F ${sandbox.configFile} health ${HOST_NAME}
+
+Press Ctrl-C to stop everything the demo started.
 `);
 }
 

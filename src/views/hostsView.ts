@@ -130,7 +130,7 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
       }
       case 'process': {
         const p = node.process;
-        const item = new vscode.TreeItem(`${p.cpuPercent.toFixed(1)}%  ${p.command}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(`${p.cpuPercent.toFixed(1)}%  ${programAndArguments(p.command)}`, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.host}/process/${p.pid}`;
         item.description = `pid ${p.pid} · ${p.user} · ${p.memPercent.toFixed(1)}% mem`;
         item.tooltip = `${p.command}\npid ${p.pid}, user ${p.user}\n${p.cpuPercent.toFixed(1)}% CPU, ${p.memPercent.toFixed(1)}% memory`;
@@ -185,6 +185,14 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
 
 function hostUri(name: string): vscode.Uri {
   return vscode.Uri.from({ scheme: HOST_SCHEME, path: `/${encodeURIComponent(name)}` });
+}
+
+/** "/usr/bin/python3 /srv/app.py" -> "python3 /srv/app.py": the program's name is what a row must show. */
+function programAndArguments(command: string): string {
+  if (command.startsWith('[')) return command; // a kernel thread
+  const space = command.indexOf(' ');
+  const program = space < 0 ? command : command.slice(0, space);
+  return program.slice(program.lastIndexOf('/') + 1) + (space < 0 ? '' : command.slice(space));
 }
 
 function stateIcon(state: ConnectionState): vscode.ThemeIcon {
