@@ -63,7 +63,7 @@ export interface PromptClock {
   resume(): void;
 }
 
-type Step = { kind: 'agent'; socket: string } | { kind: 'identity'; file: string } | { kind: 'keyboard-interactive' } | { kind: 'password' };
+type Step = { kind: 'none' } | { kind: 'agent'; socket: string } | { kind: 'identity'; file: string } | { kind: 'keyboard-interactive' } | { kind: 'password' };
 
 /** One login attempt on one host: hands ssh2 the next method and remembers what was tried. */
 export class AuthAttempt {
@@ -84,6 +84,8 @@ export class AuthAttempt {
   ) {
     const socket = settings.agentSocket ?? process.env.SSH_AUTH_SOCK ?? '';
     this.steps = [
+      // As ssh does: ask with "none" first, so the server says which methods it accepts.
+      { kind: 'none' },
       ...(socket ? [{ kind: 'agent', socket } as const] : []),
       ...host.identityFiles.map((file) => ({ kind: 'identity', file }) as const),
       ...(settings.prompts ? [{ kind: 'keyboard-interactive' } as const, { kind: 'password' } as const] : []),
@@ -121,13 +123,11 @@ export class AuthAttempt {
     const accepted = this.serverMethods?.length ? ` (the host accepts: ${this.serverMethods.join(', ')})` : '';
     const tried = this.tried.length ? this.tried.join('; ') : 'nothing (no agent keys, no identity files, no one to ask for a password)';
     const notes = this.notes.length ? ` Notes: ${this.notes.join('; ')}.` : '';
-    return new SshError(
-      'auth',
-      this.host.alias,
-      `${where}: Permission denied for ${this.host.user}${accepted}. Tried: ${tried}.${notes} ` +
-        `Add one of these public keys to ~${this.host.user}/.ssh/authorized_keys on the host, ` +
-        `or set IdentityFile for ${this.host.alias} in your ssh config.`,
-    );
+    const triedKeys = this.tried.some((what) => what.startsWith('agent key') || this.host.identityFiles.includes(what));
+    const advice = triedKeys
+      ? `Add one of these public keys to ~${this.host.user}/.ssh/authorized_keys on the host, or set IdentityFile for ${this.host.alias} in your ssh config.`
+      : `Load a key into ssh-agent or set IdentityFile for ${this.host.alias} in your ssh config${this.tried.includes('password') ? ', or check the user and password' : ''}.`;
+    return new SshError('auth', this.host.alias, `${where}: Permission denied for ${this.host.user}${accepted}. Tried: ${tried}.${notes} ${advice}`);
   }
 
   private get account(): string {
@@ -142,6 +142,8 @@ export class AuthAttempt {
     const username = this.host.user;
     for (let step = this.steps.shift(); step && !this.cancelled; step = this.steps.shift()) {
       switch (step.kind) {
+        case 'none':
+          return { type: 'none', username };
         case 'agent':
           if (!this.accepts('publickey')) continue;
           if (!existsSync(step.socket)) {

@@ -108,8 +108,15 @@ export class SshPool implements Disposable {
   private disposed = false;
 
   constructor(private readonly options: SshPoolOptions) {
-    const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.settings = { ...DEFAULTS, ...(defined as Partial<typeof DEFAULTS>) };
+    this.settings = {
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
+      keepaliveCountMax: options.keepaliveCountMax ?? DEFAULTS.keepaliveCountMax,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+      backoffInitialMs: options.backoffInitialMs ?? DEFAULTS.backoffInitialMs,
+      backoffMaxMs: options.backoffMaxMs ?? DEFAULTS.backoffMaxMs,
+      maxExecOutputBytes: options.maxExecOutputBytes ?? DEFAULTS.maxExecOutputBytes,
+    };
   }
 
   /** The host's state as the hosts view shows it. */
