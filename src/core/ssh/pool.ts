@@ -387,10 +387,6 @@ export class SshPool implements Disposable {
       this.detach(connection, client, lost, { kind: 'error', message: lost.message, error: lost });
     });
     this.setState(connection, { kind: 'connected' });
-    if (connection.users === 0 && this.settings.idleTimeoutMs > 0) {
-      // Connected with nothing open yet: count idle time from now.
-      this.hold(connection)();
-    }
   }
 
   /** Forgets the client (the next use dials again); channels still on it report `reason`. */
