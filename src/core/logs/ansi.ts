@@ -1,6 +1,7 @@
 // Terminal presentation of log lines as plain ANSI strings: level colours, filter matches,
-// and the markers the follower shows between lines. Input lines are already free of control
-// characters (see lines.ts), so the only escape sequences in the output are ours.
+// and the markers the follower shows between lines. colourLine makes the line's own control
+// characters visible first, so the only escape sequences in its output are ours.
+import { makeVisible } from './lines';
 
 const reset = '\x1b[0m';
 const style = {
@@ -35,8 +36,9 @@ export function highlightMatches(line: string, re: RegExp): string {
   return line.replace(re, (m) => (m === '' ? m : `${style.match}${m}${style.matchOff}`));
 }
 
-/** The whole line in its level's colour, with filter matches highlighted. */
-export function colourLine(line: string, options: { highlight?: RegExp } = {}): string {
+/** The whole line, control characters made visible, in its level's colour, with filter matches highlighted. */
+export function colourLine(raw: string, options: { highlight?: RegExp } = {}): string {
+  const line = makeVisible(raw);
   const level = detectLevel(line);
   const body = options.highlight ? highlightMatches(line, options.highlight) : line;
   if (!level && body === line) return line;

@@ -28,6 +28,8 @@ export interface LogFollowerOptions {
   connect: () => Promise<RemoteRunner>;
   /** Lines of existing content to show first (default 10). */
   startLines?: number;
+  /** Show the whole file from its first byte instead (startLines is then ignored). */
+  fromStart?: boolean;
   filter?: LogFilter;
   /** Apply a filter set at start on the host with grep when it can be translated (default true). */
   hostFilter?: boolean;
@@ -90,7 +92,10 @@ export class LogFollower implements Disposable {
   private readonly appendEmitter = new EventEmitter<string[]>();
   private readonly noticeEmitter = new EventEmitter<FollowerNotice>();
   private readonly stateEmitter = new EventEmitter<FollowerState>();
-  /** New lines, in file order, in batches. They are in `buffer` already when this fires. */
+  /**
+   * New lines, in file order, in batches, decoded but with the host's control characters still
+   * in them: show them through colourLine or makeVisible. They are in `buffer` already.
+   */
   readonly onDidAppend: Event<string[]> = this.appendEmitter.event;
   readonly onDidNotice: Event<FollowerNotice> = this.noticeEmitter.event;
   readonly onDidChangeState: Event<FollowerState> = this.stateEmitter.event;
@@ -255,7 +260,7 @@ export class LogFollower implements Disposable {
     const command = followCommand({
       path: this.options.path,
       inode: this.inode,
-      offset: this.opened ? this.assembler.committed : undefined,
+      offset: this.opened ? this.assembler.committed : this.options.fromStart ? 0 : undefined,
       lines: this.options.startLines ?? 10,
       grep: this.hostFilter,
       truncated: this.truncatedSince,
@@ -396,6 +401,7 @@ export class LogFollower implements Disposable {
       case 'O': {
         const reason = a;
         const offset = Number(d);
+        const first = !this.opened;
         this.truncatedSince = false;
         this.inode = b;
         this.opened = true;
@@ -411,7 +417,7 @@ export class LogFollower implements Disposable {
               ? `${this.where()} was truncated (copytruncate); read the rest from its rotated copy, following it from its start`
               : `${this.where()} was truncated and no rotated copy was found; lines written just before that may be missing`,
           );
-        } else if (reason === 'created') this.notice('created', `${this.where()} appeared; following it from its start`);
+        } else if (reason === 'created' && !first) this.notice('created', `${this.where()} appeared; following it from its start`);
         else if (reason === 'resume' && this.reconnecting) this.notice('resumed', `${this.where()}: reconnected; resuming at byte ${offset}`);
         this.reconnecting = false;
         return;

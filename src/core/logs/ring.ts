@@ -1,5 +1,7 @@
 // The lines kept for "Open in editor" / "Save excerpt": a ring that drops its oldest lines when
-// either cap is exceeded, so a host cannot make it grow without bound.
+// either cap is exceeded, so a host cannot make it grow without bound. It hands lines out with
+// control characters made visible, ready for a document.
+import { makeVisible } from './lines';
 
 export interface RingCaps {
   /** Default 10 000 lines. */
@@ -41,11 +43,11 @@ export class LineRing {
     this.heldBytes += cost;
   }
 
-  /** The newest `n` lines (all by default), oldest first. */
+  /** The newest `n` lines (all by default), oldest first, control characters made visible. */
   lines(n = this.count): string[] {
     const take = Math.min(n, this.count);
     const out: string[] = [];
-    for (let i = this.count - take; i < this.count; i++) out.push(this.slots[(this.head + i) % this.maxLines] as string);
+    for (let i = this.count - take; i < this.count; i++) out.push(makeVisible(this.slots[(this.head + i) % this.maxLines] as string));
     return out;
   }
 

@@ -1,6 +1,9 @@
-// The host side of a log follower: one POSIX sh script per channel, using only ls, tail, head,
-// cat, wc, sleep and (for a host-side filter) grep, so it runs on minimal hosts without python.
-// Bulk data is streamed by tail/head, never line by line through the shell.
+// The host side of a log follower: one POSIX sh script per channel, using only ls, dd, tail,
+// head, cat, wc, sleep, dirname and (for a host-side filter) grep, so it runs on minimal hosts
+// without python.
+// Bulk data is streamed by one GNU dd (skip/count in bytes) or, without it, tail|head; never
+// line by line through the shell. A read cut short by a truncation is padded with NULs so the
+// record keeps its announced length.
 //
 // It writes records to stdout. Each record is one ASCII header line; D and C are followed by
 // exactly N raw bytes; G is followed by grep's `NUM:line` output lines and ends with `.` (or T).
@@ -45,7 +48,17 @@ p=$1 ino=$2 off=$3 nlines=$4 gopts=$5 pat=$6 poll=$7 hbn=$8 trunc=$9
 CH=67108864 FCH=1048576
 say() { printf '%s\n' "$*"; }
 idof() { set -- $(ls -Lind -- "$1" 2>/dev/null); [ $# -ge 6 ] && printf '%s %s' "$1" "$6"; }
-pad() { { tail -c +$(($2+1)) -- "$1" | head -c $3; cat /dev/zero; } 2>/dev/null | head -c $3; }
+ddx=; dd if=/dev/null iflag=skip_bytes,count_bytes count=0 2>/dev/null && ddx=1
+pad() {
+  if [ -n "$ddx" ]; then
+    { r=$(dd if="$1" bs=32768 iflag=skip_bytes,count_bytes skip=$2 count=$3 2>&1 >&5); } 5>&1
+    got=0 prev=
+    for w in $r; do case $w in byte|bytes) got=$prev ;; esac; prev=$w; done
+    [ "$got" -lt $3 ] 2>/dev/null && head -c $(($3-got)) /dev/zero
+  else
+    { tail -c +$(($2+1)) -- "$1" | head -c $3; cat /dev/zero; } 2>/dev/null | head -c $3
+  fi
+}
 openf() {
   exec 3<&-
   if [ ! -e "$p" ]; then

@@ -15,6 +15,7 @@ test('levels are recognised in the usual spellings', () => {
 test('a line is coloured by level and matches are highlighted inside it', () => {
   assert.equal(colourLine('ERROR boom'), '\x1b[31mERROR boom\x1b[0m');
   assert.equal(colourLine('plain line'), 'plain line');
+  assert.equal(colourLine('ERROR \x1b[2Jwiped'), '\x1b[31mERROR \u241b[2Jwiped\x1b[0m');
   assert.equal(colourLine('WARN slow query', { highlight: /slow/g }), '\x1b[33mWARN \x1b[1;7mslow\x1b[22;27m query\x1b[0m');
   assert.equal(highlightMatches('a-b-a', /a/g), '\x1b[1;7ma\x1b[22;27m-b-\x1b[1;7ma\x1b[22;27m');
 });

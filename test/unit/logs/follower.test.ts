@@ -61,7 +61,7 @@ test('starts with the last N lines, then follows; a partial line waits for its e
 test('invalid UTF-8, binary bytes, CRLF and over-long lines are shown safely', async (t) => {
   const file = join(tempDir(t), 'odd.log');
   writeFileSync(file, '');
-  const { lines } = follow(t, file, { maxLineBytes: 100 });
+  const { lines: raw, follower } = follow(t, file, { maxLineBytes: 100 });
   await new Promise((r) => setTimeout(r, 150));
   appendFileSync(
     file,
@@ -73,7 +73,10 @@ test('invalid UTF-8, binary bytes, CRLF and over-long lines are shown safely', a
       Buffer.from('after\n'),
     ]),
   );
-  await until('five lines', () => lines.length === 5);
+  await until('five lines', () => raw.length === 5);
+  // Lines arrive decoded; what is shown (buffer, terminal) has the control characters made visible.
+  assert.equal(raw[1], 'bell\x07 esc\x1b]0;title\x07 nul\x00 \x1b[31mred\x1b[0m\r');
+  const lines = follower.buffer.lines();
   assert.equal(lines[0], 'bad \ufffd\ufffd utf8');
   assert.equal(lines[1], 'bell\u2407 esc\u241b]0;title\u2407 nul\u2400 red');
   assert.equal(lines[2], `${'é'.repeat(50)} … [line cut: 60 more bytes]`);
@@ -259,4 +262,25 @@ test('a filter set at start runs on the host; one that matches nothing shows not
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(lines, numbered(1500, 1599));
   assert.match(runner.commands[runner.commands.length - 1], /'-E' 'line 15\[0-9\]\[0-9\]\$'/);
+});
+
+test('hosts without GNU dd use tail|head and follow just the same', async (t) => {
+  const dir = tempDir(t);
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  // A dd that knows no iflag=skip_bytes,count_bytes, like BusyBox's or BSD's.
+  writeFileSync(join(bin, 'dd'), '#!/bin/sh\ncase "$*" in *iflag=*) echo "dd: unknown operand" >&2; exit 1 ;; esac\nexec /bin/dd "$@"\n', { mode: 0o755 });
+  const local = new LocalRunner('box');
+  const plainDd: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(c, o), spawn: (c) => local.spawn(`PATH=${bin}:$PATH ${c}`) };
+  const file = join(dir, 'app.log');
+  writeFileSync(file, text(1, 100));
+  const { lines } = follow(t, file, { startLines: 3, connect: async () => plainDd }, local);
+  await until('3 lines', () => lines.length === 3);
+  appendFileSync(file, text(101, 3000));
+  local.cut();
+  copyFileSync(file, `${file}.1`);
+  writeFileSync(file, text(3001, 3010));
+  await until('all lines', () => lines.length >= 2913);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(lines, numbered(98, 3010));
 });

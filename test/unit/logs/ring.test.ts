@@ -8,6 +8,8 @@ test('the ring keeps the newest lines within its line cap', () => {
   assert.deepEqual(ring.lines(), ['line 3', 'line 4', 'line 5']);
   assert.deepEqual(ring.lines(2), ['line 4', 'line 5']);
   assert.equal(ring.evicted, 2);
+  ring.push('bell\x07');
+  assert.deepEqual(ring.lines(1), ['bell\u2407']);
 });
 
 test('the ring keeps within its byte cap (2 bytes per UTF-16 unit)', () => {
