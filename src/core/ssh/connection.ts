@@ -1,14 +1,14 @@
 // One SSH login to one host (directly, or over a stream a jump host opened): the connect
 // timeout, the known_hosts check of the host key, authentication, and errors that name the host
 // and the cause. The pool decides when to connect; this file only knows how.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { AuthAttempt, type AuthSettings, type CredentialCache, type PromptClock } from './auth';
 import { SshError, describeHost, formatSeconds } from './errors';
 import { appendKnownHost, checkHostKey, decideHostKey, sha256Fingerprint, type HostKey } from './knownHosts';
 import type { ResolvedHost } from './types';
-import * as os from 'node:os';
-import * as path from 'node:path';
 
 export interface ConnectOptions {
   host: ResolvedHost;
@@ -62,10 +62,24 @@ class PromptAwareTimer implements PromptClock {
   }
 }
 
+/** Options that change where the connection goes or which host key is expected; ssh2 would get those wrong. */
+const ROUTE_OPTIONS = /^(via \S+: )?(ProxyCommand|HostKeyAlias|KnownHostsCommand)\b/;
+
 /** Connects and logs in; resolves with a ready client or rejects with an SshError. */
 export function connectSsh(options: ConnectOptions): Promise<Client> {
   const { host } = options;
   const where = options.via ? `${describeHost(host)} via ${options.via}` : describeHost(host);
+  const route = host.needsOpenSsh.filter((reason) => ROUTE_OPTIONS.test(reason));
+  if (route.length > 0) {
+    return Promise.reject(
+      new SshError(
+        'unreachable',
+        host.alias,
+        `${where}: its ssh config uses ${route.join(', ')}, which only the system ssh can follow. ` +
+          `Terminals still work (firefighter.terminalTransport "openssh" or "auto"); health and logs need a config without it, e.g. ProxyJump.`,
+      ),
+    );
+  }
   const client = new Client();
 
   return new Promise<Client>((resolve, reject) => {

@@ -4,13 +4,15 @@ import { after, before, test } from 'node:test';
 import { loadSshConfig } from '../../../src/core/ssh/config';
 import { openSshArgv, spawnOpenSshTerminal } from '../../../src/core/ssh/openssh';
 import type { CommandRecord } from '../../../src/core/ssh/pool';
-import { startSandboxHost, type SandboxHost } from '../../harness';
+import { SshError } from '../../../src/core/ssh/errors';
+import { startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
 import { TEST_TIMEOUT_MS, poolFor } from './support';
 
 let sandbox: SandboxHost;
 
 before(async () => {
-  sandbox = await startSandboxHost({ name: 'web-1' });
+  // Forwarding on, so a ProxyCommand of `ssh -W` can go through the host to itself.
+  sandbox = await startSandboxHost({ name: 'web-1', allowTcpForwarding: true });
 });
 
 after(async () => {
@@ -94,4 +96,32 @@ test('the OpenSSH transport reports a failed connection as an error, not an exit
   assert.match(await screen, /port 1: Connection refused/);
   assert.equal(exit.exitCode, null);
   assert.match(exit.error?.message ?? '', /^web-1: ssh could not connect or lost the connection/);
+});
+
+test('a host behind a ProxyCommand is refused by the pool with a clear reason and reached by the OpenSSH transport', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile } = writeSshConfig({
+    dir: sandbox.host.dir,
+    fileName: 'proxy_command',
+    entries: [
+      { host: sandbox.host, identityFiles: [sandbox.userKey.privateKeyPath] },
+      {
+        host: sandbox.host,
+        alias: 'web-1-pc',
+        identityFiles: [sandbox.userKey.privateKeyPath],
+        extra: [`ProxyCommand ssh -F ${sandbox.host.dir}/proxy_command -W %h:%p web-1`],
+      },
+    ],
+  });
+  const pool = poolFor(configFile);
+  try {
+    const error = await pool.connect('web-1-pc').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    assert.ok(error instanceof SshError && error.kind === 'unreachable');
+    assert.match(error.message, /^web-1-pc \(.+\): its ssh config uses ProxyCommand .*only the system ssh can follow/);
+  } finally {
+    pool.dispose();
+  }
+  const host = loadSshConfig({ configFile }).resolve('web-1-pc');
+  const shell = spawnOpenSshTerminal(host, { configFile, command: 'echo through-the-proxy-command', size: { cols: 80, rows: 24 } });
+  await readUntil(shell.stdout, /through-the-proxy-command/);
+  assert.deepEqual(await shell.exit, { exitCode: 0, signal: null });
 });
