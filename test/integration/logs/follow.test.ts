@@ -204,3 +204,29 @@ test('long lines, invalid UTF-8 and binary bytes arrive safe over ssh', { timeou
     follower.dispose();
   }
 });
+
+test('a stalled link is noticed by its silence and replaced; nothing is lost', { timeout: 40_000 }, async () => {
+  const log = join(dir, 'stalled.log');
+  writeFileSync(log, '');
+  const lines: string[] = [];
+  const notices: FollowerNotice[] = [];
+  const follower = new LogFollower({ host: 'web-1', path: log, connect: () => pool.connect('web-1'), pollSeconds: 0.1, stallMs: 3000, backoff: { initialMs: 50, maxMs: 500 } });
+  follower.onDidAppend((b) => lines.push(...b));
+  follower.onDidNotice((n) => notices.push(n));
+  try {
+    await waitFor('following', () => follower.state === 'following', 10_000);
+    appendFileSync(log, 'before\n');
+    await waitFor('first line', () => lines.length === 1, 5000);
+    proxy.stall();
+    appendFileSync(log, 'during\n');
+    await waitFor('the stall noticed', () => notices.some((n) => /no data for 3 s/.test(n.message)), 10_000);
+    proxy.cut(); // the pool's dead connection goes; the held bytes with it
+    proxy.resume();
+    appendFileSync(log, 'after\n');
+    await waitFor('all lines', () => lines.length === 3, 20_000);
+    assert.deepEqual(lines, ['before', 'during', 'after']);
+  } finally {
+    proxy.resume();
+    follower.dispose();
+  }
+});
