@@ -135,8 +135,9 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
         verifyHostKey(host, key, options.auth, timer).then(
           () => verify(true),
-          (error: SshError) => {
-            hostKeyError = error;
+          (error: unknown) => {
+            // A prompt that failed or a known_hosts file we could not write also refuses the key.
+            hostKeyError = error instanceof SshError ? error : new SshError('hostKeyUnknown', host.alias, `${where}: could not check the host key: ${String(error)}`, { cause: error });
             verify(false);
           },
         );
