@@ -78,3 +78,23 @@ test('each hop is a pooled connection shared with direct use of that host', { ti
     pool.dispose();
   }
 });
+
+test('a drop on the first hop fails the target\'s channels clearly, and the next use reconnects the chain', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile } = writeConfig();
+  const pool = poolFor(configFile);
+  try {
+    const runner = pool.runner('db-1');
+    const streaming = await runner.spawn('while true; do echo tick; sleep 0.05; done');
+    await new Promise((resolve) => streaming.stdout.once('data', resolve));
+    const before = outerProxy.connectionCount;
+    outerProxy.cut();
+    const lost = await streaming.exit;
+    assert.equal(lost.exitCode, null);
+    assert.match(lost.error?.message ?? '', /^db-1 \(.+\): connection lost/);
+    assert.equal((await runner.exec('echo again')).stdout, 'again\n');
+    assert.equal(outerProxy.connectionCount - before, 1);
+    assert.equal(pool.state('db-1').kind, 'connected');
+  } finally {
+    pool.dispose();
+  }
+});
