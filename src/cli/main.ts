@@ -7,6 +7,7 @@ import { ExitCode, type CliCommand, type CliIo } from './command';
 import { makeExecCommand } from './exec';
 import { makeHealthCommand, type CliConnect } from './health';
 import { makeHostsCommand } from './hosts';
+import { makeTailCommand } from './tail';
 import { traces } from './traces';
 
 const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND ...
@@ -14,6 +15,7 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   hosts [--json]                                      the inventory, with tags
   health HOST [--json]                                one health sample of a host
   exec HOST -- COMMAND...                             run one command; its exit code is the tool's
+  tail HOST PATH [--lines N] [--filter RE]            follow a log, resuming across drops and rotations
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
 
 Hosts come from the ssh config (-F, default ~/.ssh/config) and ./.vscode/hosts.json.
@@ -61,6 +63,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     hosts: makeHostsCommand(parsed.inventory),
     health: makeHealthCommand(connect),
     exec: makeExecCommand(connect),
+    tail: makeTailCommand(connect),
     traces,
   };
   const command = name === undefined ? undefined : commands[name];

@@ -16,7 +16,10 @@ type HealthNode =
   | { kind: 'process'; host: string; process: ProcessHealth }
   | { kind: 'message'; host: string; label: string; icon: string; color?: string };
 
-export type HostsViewNode = HostTreeNode | HealthNode;
+/** Shown above the hosts when ssh_config or hosts.json has problems; opens the Problems panel. */
+type ProblemsNode = { kind: 'problems'; count: number; files: string[] };
+
+export type HostsViewNode = HostTreeNode | HealthNode | ProblemsNode;
 
 const HOST_SCHEME = 'firefighter-host';
 
@@ -138,6 +141,15 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
         item.iconPath = new vscode.ThemeIcon('gear');
         return item;
       }
+      case 'problems': {
+        const item = new vscode.TreeItem(`${node.count} problem${node.count === 1 ? '' : 's'} in host files`, vscode.TreeItemCollapsibleState.None);
+        item.id = 'problems';
+        item.description = node.files.map((file) => file.slice(file.lastIndexOf('/') + 1)).join(', ');
+        item.tooltip = `Lines that were skipped in ${node.files.join(', ')}; the other hosts still load. Select to see them in the Problems panel.`;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.command = { command: 'workbench.actions.view.problems', title: 'Show Problems' };
+        return item;
+      }
       case 'message': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.host}/message`;
@@ -151,7 +163,9 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
   getChildren(node?: HostsViewNode): HostsViewNode[] {
     if (!node) {
       this.roots = buildHostTree(this.inventory.hosts, (name) => this.connections.state(name));
-      return this.roots;
+      const problems = this.inventory.inventory.errors;
+      if (problems.length === 0) return this.roots;
+      return [{ kind: 'problems', count: problems.length, files: [...new Set(problems.map((p) => p.file))] }, ...this.roots];
     }
     if (node.kind === 'group') return node.children;
     if (node.kind === 'processes') return node.processes.map((process) => ({ kind: 'process', host: node.host, process }));
@@ -165,7 +179,7 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
   }
 
   getParent(node: HostsViewNode): HostsViewNode | undefined {
-    if (node.kind === 'group') return undefined;
+    if (node.kind === 'group' || node.kind === 'problems') return undefined;
     if (node.kind === 'host') return this.roots.find((root) => root.kind === 'group' && root.children.some((child) => child.id === node.id));
     return this.hostNode(node.host);
   }
