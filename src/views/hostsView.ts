@@ -47,8 +47,12 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
       this.changeEmitter,
       this.decorationEmitter,
       vscode.window.registerFileDecorationProvider(this),
-      inventory.onDidChange(() => this.changeEmitter.fire(undefined)),
-      connections.onDidChangeState(({ host }) => this.refreshHost(host)),
+      inventory.onDidChange(() => {
+        this.changeEmitter.fire(undefined);
+        this.decorationEmitter.fire(inventory.hosts.map((host) => hostUri(host.name)));
+      }),
+      // Host rows carry their state: rebuild the model rather than re-render a stale row.
+      connections.onDidChangeState(() => this.changeEmitter.fire(undefined)),
       this.treeView.onDidExpandElement(({ element }) => {
         if (element.kind === 'host') this.watch(element.id);
       }),
@@ -90,11 +94,10 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     if (this.treeView.visible) this.health.start(host);
   }
 
+  /** Re-renders a host's health rows. */
   private refreshHost(host: string): void {
     const node = this.hostNode(host);
-    // Firing for the node itself re-renders its label and children; a new host re-renders all.
-    this.changeEmitter.fire(node);
-    this.decorationEmitter.fire([hostUri(host)]);
+    if (node) this.changeEmitter.fire(node);
   }
 
   getTreeItem(node: HostsViewNode): vscode.TreeItem {
