@@ -1,12 +1,14 @@
 // Wiring only: builds the services, hands them to the views, and disposes everything once.
 import * as vscode from 'vscode';
 import { HealthMonitor } from './core/health/monitor';
+import { commandSummary } from './core/ssh/commandSummary';
 import { DisposableStore } from './core/util/events';
 import { VsCodeAuthPrompts } from './views/authPrompts';
 import { registerHostCommands } from './views/hostCommands';
 import { HostsView } from './views/hostsView';
 import { InventoryService } from './views/inventoryService';
 import { LazyPool } from './views/lazyPool';
+import { registerLogFeatures } from './views/logs';
 import type { Services } from './views/services';
 import { registerTraceFeatures } from './views/traces';
 
@@ -34,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   store.add(
     pool.onDidRunCommand((record) => {
       const outcome = record.exitCode !== null ? `exit ${record.exitCode}` : (record.signal ?? record.error ?? 'no exit status');
-      log.info(`[${record.host}] ${record.command} → ${outcome} (${record.durationMs} ms)`);
+      log.info(`[${record.host}] ${commandSummary(record.command)} → ${outcome} (${record.durationMs} ms)`);
     }),
   );
   const health = store.add(
@@ -50,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
   store.add(new HostsView(inventory, pool, health));
   for (const disposable of registerHostCommands(services)) store.add(disposable);
   for (const disposable of registerTraceFeatures(services)) store.add(disposable);
+  for (const disposable of registerLogFeatures(services)) store.add(disposable);
 }
 
 export function deactivate(): void {
