@@ -9,6 +9,11 @@ export const CommandId = {
   refreshHosts: 'firefighter.refreshHosts',
   analyzeStackTrace: 'firefighter.analyzeStackTrace',
   openTraceFrame: 'firefighter.openTraceFrame',
+  tailLog: 'firefighter.tailLog',
+  logsTogglePause: 'firefighter.logs.togglePause',
+  logsChangeFilter: 'firefighter.logs.changeFilter',
+  logsOpenInEditor: 'firefighter.logs.openInEditor',
+  logsSaveExcerpt: 'firefighter.logs.saveExcerpt',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -1,0 +1,63 @@
+// "Save excerpt": log lines into the workspace as incident evidence, under
+// incidents/evidence/<host>-<file>-<time>.log. An existing file is never overwritten.
+import * as vscode from 'vscode';
+import { EVIDENCE_FOLDER, excerptBaseName, excerptFileNames, parseLineCount } from './model';
+import type { LogSnapshotSource } from './logDocuments';
+
+/** Asks how many of the newest lines to save; undefined when cancelled. */
+export async function askLineCount(held: number): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'Save Log Excerpt',
+    prompt: `How many of the newest lines to save (${held.toLocaleString('en-US')} held)`,
+    value: String(Math.min(200, Math.max(held, 1))),
+    validateInput: (value) => {
+      const count = parseLineCount(value);
+      return typeof count === 'number' ? undefined : count.error;
+    },
+  });
+  if (text === undefined) return undefined;
+  const count = parseLineCount(text);
+  return typeof count === 'number' ? count : undefined;
+}
+
+/** Writes `lines` as evidence and offers to open the file. */
+export async function saveExcerpt(source: LogSnapshotSource, lines: readonly string[]): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showErrorMessage(`Cannot save the excerpt of ${source.host}:${source.file}: no folder is open. Open the workspace folder first; excerpts go to ${EVIDENCE_FOLDER} in it.`);
+    return;
+  }
+  const dir = vscode.Uri.joinPath(folder.uri, ...EVIDENCE_FOLDER.split('/'));
+  let target: vscode.Uri;
+  try {
+    await vscode.workspace.fs.createDirectory(dir);
+    target = await freeName(dir, excerptBaseName(source.host, source.file, new Date()));
+    await vscode.workspace.fs.writeFile(target, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '', 'utf8'));
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Could not save the excerpt of ${source.host}:${source.file} in ${EVIDENCE_FOLDER}: ${(error as Error).message}. Check that the folder is writable.`);
+    return;
+  }
+  const open = 'Open';
+  const choice = await vscode.window.showInformationMessage(
+    `Saved ${lines.length.toLocaleString('en-US')} line${lines.length === 1 ? '' : 's'} of ${source.host}:${source.file} to ${vscode.workspace.asRelativePath(target)}.`,
+    open,
+  );
+  if (choice === open) await vscode.window.showTextDocument(target);
+}
+
+async function freeName(dir: vscode.Uri, base: string): Promise<vscode.Uri> {
+  for (const name of excerptFileNames(base)) {
+    const candidate = vscode.Uri.joinPath(dir, name);
+    if (!(await exists(candidate))) return candidate;
+  }
+  throw new Error(`${base}.log and its numbered variants all exist already`);
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,187 @@
+// Issue 4 in VS Code: "Tail Log…" opens log terminals; pause, filter, open in editor and save
+// excerpt work from keys inside a log terminal and as commands on the active one. Everything is
+// returned for the caller's store; disposing it closes the terminals and their channels.
+import * as vscode from 'vscode';
+import type { HostNode } from '../../core/hosts/tree';
+import type { InventoryHost } from '../../core/hosts/inventory';
+import { LogFollower } from '../../core/logs/follower';
+import { CommandId, registerCommand } from '../commands';
+import { pickHost } from '../hostCommands';
+import type { Services } from '../services';
+import { askLineCount, saveExcerpt } from './excerpt';
+import { LOG_SCHEME, LogDocuments, type LogSnapshotSource } from './logDocuments';
+import { LogTerminal, type LogTerminalActions } from './logTerminal';
+import { formatFilter, logTerminalName, parseFilterText, selectedLines } from './model';
+import { LogSession } from './session';
+import { askTailRequest, type TailRequest } from './tailCommand';
+
+/** Set while the active terminal is a log terminal: the log commands show in the palette. */
+const ACTIVE_CONTEXT = 'firefighter.logTerminalActive';
+
+class LogTerminals implements vscode.Disposable, LogTerminalActions {
+  private readonly terminals = new Map<vscode.Terminal, LogTerminal>();
+  private readonly subscription = vscode.window.onDidChangeActiveTerminal(() => this.updateContext());
+
+  constructor(
+    private readonly services: Services,
+    readonly documents: LogDocuments,
+  ) {}
+
+  open(host: InventoryHost, request: TailRequest): void {
+    const groups = request.merged ? [request.paths] : request.paths.map((path) => [path]);
+    for (const paths of groups) this.openOne(host, paths, request);
+  }
+
+  /** The active log terminal; else the only one; else the one the user picks. */
+  async choose(): Promise<LogTerminal | undefined> {
+    const active = vscode.window.activeTerminal && this.terminals.get(vscode.window.activeTerminal);
+    if (active) return active;
+    const all = [...this.terminals.values()].filter((t) => t.current);
+    if (all.length <= 1) {
+      if (all.length === 0) void vscode.window.showInformationMessage('No log terminal is open. Run "Firefighter: Tail Log…" to follow a log.');
+      return all[0];
+    }
+    const picked = await vscode.window.showQuickPick(
+      all.map((terminal) => ({ label: terminal.name, terminal })),
+      { title: 'Which log terminal?' },
+    );
+    return picked?.terminal;
+  }
+
+  async changeFilter(terminal: LogTerminal): Promise<void> {
+    const session = terminal.current;
+    if (!session) return;
+    const text = await vscode.window.showInputBox({
+      title: `Filter for ${terminal.name}`,
+      prompt: 'Only lines containing this text (case-sensitive), or /regex/ (/regex/i ignores case). Empty shows every line. Applies from the next line on.',
+      value: formatFilter(session.filter),
+      validateInput: (value) => {
+        const parsed = parseFilterText(value);
+        return 'error' in parsed ? parsed.error : undefined;
+      },
+    });
+    const parsed = text === undefined ? undefined : parseFilterText(text);
+    if (parsed && 'filter' in parsed) session.setFilter(parsed.filter);
+    this.focus(terminal);
+  }
+
+  async openInEditor(terminal: LogTerminal): Promise<void> {
+    const session = terminal.current;
+    if (!session) return;
+    const lines = session.lines();
+    if (lines.length === 0) {
+      void vscode.window.showInformationMessage(`${terminal.name} has shown no lines yet; nothing to open.`);
+      return;
+    }
+    await this.documents.open(sourceOf(terminal), lines);
+  }
+
+  async saveExcerpt(terminal: LogTerminal): Promise<void> {
+    const session = terminal.current;
+    if (!session) return;
+    const count = await askLineCount(session.buffer.size);
+    if (count === undefined) return this.focus(terminal);
+    await saveExcerpt(sourceOf(terminal), session.lines(count));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const terminal of this.terminals.keys()) terminal.dispose();
+    this.terminals.clear();
+  }
+
+  private openOne(host: InventoryHost, paths: string[], request: TailRequest): void {
+    const settings = vscode.workspace.getConfiguration('firefighter');
+    const startLines = settings.get<number>('tailLines', 200);
+    const maxLineBytes = settings.get<number>('maxLineLength', 65_536);
+    const { pool } = this.services;
+    const name = logTerminalName(host.name, paths);
+    const createSession = (write: (text: string) => void) =>
+      new LogSession({
+        host: host.name,
+        paths,
+        filter: request.filter,
+        write,
+        buffer: { maxLines: Math.max(10_000, startLines * paths.length) },
+        createFollower: (path, filter) =>
+          new LogFollower({
+            host: host.name,
+            path,
+            connect: () => pool.connect(host.name),
+            startLines,
+            filter,
+            maxLineBytes,
+            // The session keeps the lines (in arrival order across files); the follower's own ring stays minimal.
+            buffer: { maxLines: 1 },
+          }),
+      });
+    const pty = new LogTerminal(name, createSession, this, () => {
+      this.terminals.delete(terminal);
+      this.updateContext();
+    });
+    const terminal = vscode.window.createTerminal({
+      name,
+      pty,
+      iconPath: new vscode.ThemeIcon('output'),
+      color: host.production ? new vscode.ThemeColor('terminal.ansiRed') : undefined,
+    });
+    this.terminals.set(terminal, pty);
+    terminal.show();
+    this.updateContext();
+  }
+
+  private focus(terminal: LogTerminal): void {
+    for (const [t, pty] of this.terminals) if (pty === terminal) t.show();
+  }
+
+  private updateContext(): void {
+    const active = vscode.window.activeTerminal;
+    void vscode.commands.executeCommand('setContext', ACTIVE_CONTEXT, active !== undefined && this.terminals.has(active));
+  }
+}
+
+function sourceOf(terminal: LogTerminal): LogSnapshotSource {
+  const paths = terminal.current?.paths ?? [];
+  return { host: terminal.current?.host ?? '', file: paths.length === 1 ? paths[0] : `${paths.length} files` };
+}
+
+export function registerLogFeatures(services: Services): vscode.Disposable[] {
+  const documents = new LogDocuments();
+  const terminals = new LogTerminals(services, documents);
+  const onTerminal = (action: (terminal: LogTerminal) => Promise<void> | void) => async () => {
+    const terminal = await terminals.choose();
+    if (terminal) await action(terminal);
+  };
+
+  return [
+    documents,
+    terminals,
+    registerCommand(CommandId.tailLog, async (node?: HostNode) => {
+      const host = node?.kind === 'host' ? services.inventory.host(node.id) : await pickHost(services, 'Tail a log on which host?');
+      if (!host) return;
+      const request = await askTailRequest(services, host);
+      if (request) terminals.open(host, request);
+    }),
+    registerCommand(CommandId.logsTogglePause, onTerminal((terminal) => terminal.run('togglePause'))),
+    registerCommand(CommandId.logsChangeFilter, onTerminal((terminal) => terminals.changeFilter(terminal))),
+    registerCommand(CommandId.logsOpenInEditor, onTerminal((terminal) => terminals.openInEditor(terminal))),
+    registerCommand(CommandId.logsSaveExcerpt, async (uri?: vscode.Uri) => {
+      // From a log document (its menus pass its uri; from the palette, a selection in it): the
+      // selection, or the newest lines of the document. Otherwise the log terminal's newest lines.
+      const editor = vscode.window.activeTextEditor;
+      const fromDocument = editor?.document.uri.scheme === LOG_SCHEME && (uri?.scheme === LOG_SCHEME || !editor.selection.isEmpty);
+      if (!editor || !fromDocument) return onTerminal((terminal) => terminals.saveExcerpt(terminal))();
+      const source = documents.sourceOf(editor.document.uri);
+      if (!editor.selection.isEmpty) {
+        const [first, last] = selectedLines(editor.selection.start, editor.selection.end);
+        const lines = editor.document.getText(new vscode.Range(first, 0, last, 0)).split('\n');
+        if (lines[lines.length - 1] === '') lines.pop();
+        return saveExcerpt(source, lines);
+      }
+      const all = editor.document.getText().split('\n');
+      if (all[all.length - 1] === '') all.pop();
+      const count = await askLineCount(all.length);
+      if (count !== undefined) await saveExcerpt(source, all.slice(-count));
+    }),
+  ];
+}

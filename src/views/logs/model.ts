@@ -1,0 +1,158 @@
+// The plain decisions behind "Tail Log…" and its terminals: what the user typed (filters, paths,
+// line counts, keys), how files are described and named (terminals, documents, excerpts). No
+// `vscode` here: unit-tested in plain Node (test/unit/logs-views).
+import type { LogFilter } from '../../core/logs/filter';
+import type { LogFileEntry } from '../../core/logs/list';
+
+/** What a key pressed in a log terminal asks for. */
+export type LogAction = 'togglePause' | 'changeFilter' | 'openInEditor' | 'saveExcerpt' | 'help' | 'retry' | 'close';
+
+const keys: Record<string, LogAction> = {
+  p: 'togglePause',
+  ' ': 'togglePause',
+  '/': 'changeFilter',
+  o: 'openInEditor',
+  s: 'saveExcerpt',
+  '?': 'help',
+  h: 'help',
+  r: 'retry',
+  q: 'close',
+  '\x03': 'close',
+};
+
+/** The action for one keystroke (the terminal's input), if any. */
+export function keyAction(data: string): LogAction | undefined {
+  return Object.hasOwn(keys, data) ? keys[data] : undefined;
+}
+
+export const HELP_LINE = 'keys: p or space pause/resume · / change filter · o open in editor · s save excerpt · r retry a failed log · q close · ? this help';
+
+export type FilterParse = { filter: LogFilter | undefined } | { error: string };
+
+/**
+ * A filter as typed: empty for none, `/regex/` or `/regex/i` for a regular expression, anything
+ * else a plain substring (case-sensitive).
+ */
+export function parseFilterText(text: string): FilterParse {
+  if (text === '') return { filter: undefined };
+  const m = /^\/(.+)\/(i?)$/s.exec(text);
+  if (!m) return { filter: { pattern: text } };
+  const filter: LogFilter = { pattern: m[1], regex: true, ignoreCase: m[2] === 'i' };
+  try {
+    new RegExp(filter.pattern);
+  } catch (error) {
+    return { error: `Not a valid regular expression: ${(error as Error).message}` };
+  }
+  return { filter };
+}
+
+/** The text that parseFilterText reads back as `filter` (to prefill the box). */
+export function formatFilter(filter: LogFilter | undefined): string {
+  if (!filter) return '';
+  return filter.regex ? `/${filter.pattern}/${filter.ignoreCase ? 'i' : ''}` : filter.pattern;
+}
+
+/** A line count as typed: a whole number from 1 up, or an error to show under the box. */
+export function parseLineCount(text: string): number | { error: string } {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) return { error: 'Type a whole number of lines, 1 or more.' };
+  return Number(trimmed);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+export function formatAge(modifiedMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - modifiedMs) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}
+
+/** "12 MB · 3 min ago", and whether the ssh user may not read it. */
+export function describeLogFile(entry: LogFileEntry, nowMs: number): string {
+  const parts = [formatBytes(entry.sizeBytes), formatAge(entry.modifiedMs, nowMs)];
+  if (!entry.readable) parts.push('not readable by the ssh user');
+  return parts.join(' · ');
+}
+
+/**
+ * The path a user typed in the file picker, when it can be one: absolute, home-relative or
+ * explicitly relative, so that typing a word to narrow the list does not turn it into a path.
+ */
+export function typedPath(value: string): string | undefined {
+  const path = value.trim();
+  return /^(?:\/|~\/|\.\.?\/)./.test(path) ? path : undefined;
+}
+
+export function baseName(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed;
+}
+
+/**
+ * `log · web-1 · app.log`, or `log · web-1 · 3 files` for a merged terminal. The host is a part
+ * of its own: the trace links read it back from the name.
+ */
+export function logTerminalName(host: string, paths: readonly string[]): string {
+  return `log · ${host} · ${paths.length === 1 ? baseName(paths[0]) : `${paths.length} files`}`;
+}
+
+/**
+ * Per-line prefixes for a merged terminal: host and the shortest path suffix that tells the files
+ * apart, padded to one width so the lines align ("web-1 app.log    │ ").
+ */
+export function mergedPrefixes(host: string, paths: readonly string[]): string[] {
+  const parts = paths.map((p) => p.split('/').filter(Boolean));
+  const names = paths.map((_, i) => {
+    for (let take = 1; take <= parts[i].length; take++) {
+      const suffix = parts[i].slice(-take).join('/');
+      const clashes = parts.some((other, j) => j !== i && other.slice(-take).join('/') === suffix);
+      if (!clashes) return suffix;
+    }
+    return paths[i];
+  });
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((n) => `${host} ${n.padEnd(width)} │ `);
+}
+
+/** Keeps a name safe as one path segment on any file system. */
+function segment(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'log';
+}
+
+/** `web-1-app-20240501-031522`: host, file (without `.log`) and local time, for an evidence file. */
+export function excerptBaseName(host: string, file: string, when: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${when.getFullYear()}${pad(when.getMonth() + 1)}${pad(when.getDate())}-${pad(when.getHours())}${pad(when.getMinutes())}${pad(when.getSeconds())}`;
+  return `${segment(host)}-${segment(baseName(file).replace(/\.log$/, ''))}-${stamp}`;
+}
+
+/** File names to try in order (at most `max`), so an existing excerpt is never overwritten. */
+export function* excerptFileNames(base: string, max = 1000): Generator<string> {
+  yield `${base}.log`;
+  for (let n = 2; n <= max; n++) yield `${base}-${n}.log`;
+}
+
+/** The workspace-relative folder excerpts are saved in. */
+export const EVIDENCE_FOLDER = 'incidents/evidence';
+
+/**
+ * The whole lines an editor selection touches, as [first, end) line numbers: a selection that
+ * ends at the start of a line does not take that line.
+ */
+export function selectedLines(start: { line: number }, end: { line: number; character: number }): [number, number] {
+  return [start.line, end.character === 0 && end.line > start.line ? end.line : end.line + 1];
+}

@@ -1,0 +1,162 @@
+// What one log terminal shows: one follower per file, fed into the terminal (merged with a
+// prefix per line when there are several), paused and filtered together, with the lines kept in
+// one bounded ring for "Open in editor" and "Save excerpt". No `vscode` here: the Pseudoterminal
+// (logTerminal.ts) only passes keys in and text out.
+import { TerminalFeed, type FeedSource } from '../../core/logs/feed';
+import type { LogFilter } from '../../core/logs/filter';
+import type { FollowerNotice, FollowerState } from '../../core/logs/follower';
+import { LineRing, type RingCaps } from '../../core/logs/ring';
+import { DisposableStore, EventEmitter, type Disposable, type Event } from '../../core/util/events';
+import { formatFilter, HELP_LINE, mergedPrefixes } from './model';
+
+/** The part of a LogFollower a session uses. */
+export interface SessionFollower extends FeedSource, Disposable {
+  readonly onDidChangeState: Event<FollowerState>;
+  readonly error: Error | undefined;
+  pause(): void;
+  resume(): void;
+  /** Throws SyntaxError for an invalid regular expression. */
+  setFilter(filter: LogFilter | undefined): void;
+}
+
+export interface LogSessionOptions {
+  host: string;
+  paths: readonly string[];
+  filter?: LogFilter;
+  createFollower: (path: string, filter: LogFilter | undefined) => SessionFollower;
+  write: (text: string) => void;
+  /** Caps of the lines kept for the editor (default: the ring's, 10,000 lines / 8 MiB). */
+  buffer?: RingCaps;
+  colour?: boolean;
+  flushIntervalMs?: number;
+}
+
+interface Slot {
+  path: string;
+  prefix: string;
+  follower: SessionFollower | undefined;
+  subscriptions: DisposableStore | undefined;
+  failed: boolean;
+}
+
+export class LogSession implements Disposable {
+  /** The lines shown so far (prefixed in a merged terminal), oldest dropped past the caps. */
+  readonly buffer: LineRing;
+  private readonly feed: TerminalFeed;
+  private readonly notices = new EventEmitter<FollowerNotice>();
+  private readonly slots: Slot[];
+  private currentFilter: LogFilter | undefined;
+  private paused = false;
+  private disposed = false;
+
+  constructor(private readonly options: LogSessionOptions) {
+    this.buffer = new LineRing(options.buffer);
+    this.currentFilter = options.filter;
+    this.feed = new TerminalFeed({ write: options.write, colour: options.colour, flushIntervalMs: options.flushIntervalMs });
+    // The session's own notices go through the feed too, so they stay in order with the lines.
+    this.feed.add({ onDidAppend: () => ({ dispose: () => undefined }), onDidNotice: this.notices.event });
+    const prefixes = options.paths.length > 1 ? mergedPrefixes(options.host, options.paths) : [''];
+    this.slots = options.paths.map((path, i) => ({ path, prefix: prefixes[i], follower: undefined, subscriptions: undefined, failed: false }));
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  get paths(): readonly string[] {
+    return this.options.paths;
+  }
+
+  get filter(): LogFilter | undefined {
+    return this.currentFilter;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Starts following every file and says how to drive the terminal. */
+  start(): void {
+    const what = this.options.paths.map((p) => `${this.options.host}:${p}`).join(', ');
+    const filter = this.currentFilter ? ` matching ${formatFilter(this.currentFilter)}` : '';
+    this.notice(`following ${what}${filter} · ${HELP_LINE}`);
+    for (const slot of this.slots) this.startSlot(slot);
+  }
+
+  /** Pauses or resumes every follower; returns whether it is paused now. */
+  togglePause(): boolean {
+    this.paused = !this.paused;
+    for (const slot of this.slots) {
+      if (this.paused) slot.follower?.pause();
+      else slot.follower?.resume();
+    }
+    this.notice(this.paused ? 'paused: new lines wait on the host, nothing is lost; p or space resumes' : 'resumed');
+    return this.paused;
+  }
+
+  /** Changes the filter of every follower from the next line on. Throws SyntaxError for an invalid regex. */
+  setFilter(filter: LogFilter | undefined): void {
+    for (const slot of this.slots) slot.follower?.setFilter(filter);
+    this.currentFilter = filter;
+    this.notice(filter ? `filter ${formatFilter(filter)} from the next line on` : 'filter removed: every line from the next one on');
+  }
+
+  /** The newest `n` kept lines (all by default), control characters made visible. */
+  lines(n?: number): string[] {
+    return this.buffer.lines(n);
+  }
+
+  /** Starts the failed followers again; returns how many. */
+  retry(): number {
+    const failed = this.slots.filter((slot) => slot.failed);
+    for (const slot of failed) {
+      this.notice(`trying ${this.options.host}:${slot.path} again`);
+      this.startSlot(slot);
+    }
+    return failed.length;
+  }
+
+  /** Writes one dimmed line between the log lines. */
+  notice(message: string): void {
+    // The feed shows a notice's message only; the kind is for followers' own listeners.
+    this.notices.fire({ kind: 'resumed', message });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const slot of this.slots) this.stopSlot(slot);
+    this.feed.dispose();
+    this.notices.dispose();
+  }
+
+  private startSlot(slot: Slot): void {
+    this.stopSlot(slot);
+    slot.failed = false;
+    const follower = this.options.createFollower(slot.path, this.currentFilter);
+    const subscriptions = new DisposableStore();
+    subscriptions.add(this.feed.add(follower, slot.prefix));
+    subscriptions.add(
+      follower.onDidAppend((lines) => {
+        for (const line of lines) this.buffer.push(slot.prefix + line);
+      }),
+    );
+    subscriptions.add(
+      follower.onDidChangeState((state) => {
+        if (state !== 'failed') return;
+        slot.failed = true;
+        this.notice(`${follower.error?.message ?? `${this.options.host}:${slot.path} could not be followed`}. Press r to try again, or close this terminal.`);
+      }),
+    );
+    slot.follower = follower;
+    slot.subscriptions = subscriptions;
+    if (this.paused) follower.pause();
+  }
+
+  private stopSlot(slot: Slot): void {
+    slot.subscriptions?.dispose();
+    slot.follower?.dispose();
+    slot.subscriptions = undefined;
+    slot.follower = undefined;
+  }
+}
