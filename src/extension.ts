@@ -49,8 +49,8 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const services: Services = { inventory, pool, health, log };
 
-  store.add(new HostsView(inventory, pool, health));
-  for (const disposable of registerHostCommands(services)) store.add(disposable);
+  const hostsView = store.add(new HostsView(inventory, pool, health));
+  for (const disposable of registerHostCommands(services, hostsView)) store.add(disposable);
   for (const disposable of registerTraceFeatures(services)) store.add(disposable);
   for (const disposable of registerLogFeatures(services)) store.add(disposable);
 }

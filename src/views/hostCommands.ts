@@ -7,9 +7,10 @@ import { shellQuote, sshCommandLine } from '../core/ssh/config';
 import { CommandId, registerCommand } from './commands';
 import { RemoteTerminal, type PtyFactory } from './remoteTerminal';
 import { loadRemote } from './lazyPool';
+import type { HostsView } from './hostsView';
 import type { Services } from './services';
 
-export function registerHostCommands(services: Services): vscode.Disposable[] {
+export function registerHostCommands(services: Services, hostsView: HostsView): vscode.Disposable[] {
   const { inventory, pool } = services;
   const withHost =
     (action: (host: InventoryHost) => unknown) =>
@@ -27,6 +28,7 @@ export function registerHostCommands(services: Services): vscode.Disposable[] {
           async () => {
             try {
               await pool.connect(host.name);
+              hostsView.resumeHealth(host.name);
             } catch (error) {
               void vscode.window.showErrorMessage(`${(error as Error).message}`);
             }
@@ -34,7 +36,13 @@ export function registerHostCommands(services: Services): vscode.Disposable[] {
         ),
       ),
     ),
-    registerCommand(CommandId.disconnect, withHost((host) => pool.disconnect(host.name))),
+    registerCommand(
+      CommandId.disconnect,
+      withHost((host) => {
+        hostsView.pauseHealth(host.name);
+        pool.disconnect(host.name);
+      }),
+    ),
     registerCommand(CommandId.openTop, withHost((host) => openTerminal(services, host, 'top', 'top'))),
     registerCommand(CommandId.openShell, withHost((host) => openTerminal(services, host, 'shell', undefined))),
     registerCommand(

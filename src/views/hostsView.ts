@@ -32,6 +32,8 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
   private readonly disposables: vscode.Disposable[] = [];
   /** Hosts whose node is expanded: their health is refreshed while the view is visible. */
   private readonly expanded = new Set<string>();
+  /** Hosts the user disconnected: reading their health would reconnect, so it waits for Connect. */
+  private readonly disconnected = new Set<string>();
   private roots: HostTreeNode[] = [];
   /** The last failed health read per host, cleared by the next good one. */
   private readonly healthErrors = new Map<string, string>();
@@ -91,7 +93,21 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
 
   private watch(host: string): void {
     this.expanded.add(host);
-    if (this.treeView.visible) this.health.start(host);
+    if (this.treeView.visible && !this.disconnected.has(host)) this.health.start(host);
+  }
+
+  /** Stops reading a host's health before the user's Disconnect, until `resumeHealth`. */
+  pauseHealth(host: string): void {
+    this.disconnected.add(host);
+    this.health.stop(host);
+    this.refreshHost(host);
+  }
+
+  /** After Connect: an expanded host reads its health again. */
+  resumeHealth(host: string): void {
+    if (!this.disconnected.delete(host)) return;
+    if (this.expanded.has(host)) this.watch(host);
+    this.refreshHost(host);
   }
 
   /** Re-renders a host's health rows. */
@@ -175,6 +191,7 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     if (node.kind !== 'host') return [];
     // VS Code asks for a host's children when it is expanded: start reading its health.
     this.watch(node.id);
+    if (this.disconnected.has(node.id)) return [{ kind: 'message', host: node.id, label: 'Disconnected. Connect to read its health again.', icon: 'debug-disconnect' }];
     const state = this.connections.state(node.id);
     const healthError = this.healthErrors.get(node.id);
     if (state.kind !== 'error' && healthError) return [{ kind: 'message', host: node.id, label: healthError, icon: 'error', color: 'errorForeground' }];

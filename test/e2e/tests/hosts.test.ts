@@ -58,4 +58,16 @@ describe('Hosts view against a real sshd host', () => {
     assert.ok(terminals.some((name) => name.includes(HOST)), `a terminal named after the host; terminals: ${terminals}`);
     await workbench.screenshot('top-terminal');
   });
+
+  test('Disconnect stops the health reads until Connect brings them back', async () => {
+    const { workbench } = session;
+    await workbench.runCommand('Firefighter: Disconnect from Host');
+    await workbench.pickQuickItem(HOST);
+    await workbench.waitForTreeItem('Hosts', (row) => row.level > 1 && /^Disconnected/.test(row.label), 'the disconnected row under the host');
+    const host = (await workbench.treeItems('Hosts')).find((row) => row.label === HOST);
+    assert.doesNotMatch(host?.description ?? '', /connected/);
+    await workbench.runCommand('Firefighter: Connect to Host');
+    await workbench.pickQuickItem(HOST);
+    await workbench.waitForTreeItem('Hosts', (row) => row.level > 1 && /^load \d/.test(row.label), 'load figures again after Connect', 30_000);
+  });
 });
