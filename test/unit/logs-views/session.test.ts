@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LogFilter } from '../../../src/core/logs/filter';
+import type { FollowerNotice, FollowerState } from '../../../src/core/logs/follower';
+import { EventEmitter } from '../../../src/core/util/events';
+import { LogSession, type SessionFollower } from '../../../src/views/logs/session';
+
+class FakeFollower implements SessionFollower {
+  readonly lines = new EventEmitter<string[]>();
+  readonly notices = new EventEmitter<FollowerNotice>();
+  readonly states = new EventEmitter<FollowerState>();
+  readonly onDidAppend = this.lines.event;
+  readonly onDidNotice = this.notices.event;
+  readonly onDidChangeState = this.states.event;
+  error: Error | undefined;
+  paused = false;
+  disposed = false;
+  filter: LogFilter | undefined;
+
+  constructor(
+    readonly path: string,
+    filter: LogFilter | undefined,
+  ) {
+    this.filter = filter;
+  }
+
+  get filterRegExp(): RegExp | undefined {
+    return undefined;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  setFilter(filter: LogFilter | undefined): void {
+    this.filter = filter;
+  }
+
+  fail(message: string): void {
+    this.error = new Error(message);
+    this.states.fire('failed');
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+function setup(paths: string[], filter?: LogFilter) {
+  const followers: FakeFollower[] = [];
+  let screen = '';
+  const session = new LogSession({
+    host: 'web-1',
+    paths,
+    filter,
+    colour: false,
+    flushIntervalMs: 1,
+    write: (text) => (screen += text),
+    createFollower: (path, f) => {
+      const follower = new FakeFollower(path, f);
+      followers.push(follower);
+      return follower;
+    },
+  });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+  return { session, followers, screen: () => screen, settle };
+}
+
+describe('LogSession', () => {
+  it('shows one file\'s lines as they are, after a line saying what is followed and which keys work', async () => {
+    const { session, followers, screen, settle } = setup(['/var/log/app.log'], { pattern: 'ERROR' });
+    session.start();
+    assert.equal(followers.length, 1);
+    assert.deepEqual(followers[0].filter, { pattern: 'ERROR' });
+    followers[0].lines.fire(['ERROR one', 'ERROR two']);
+    await settle();
+    const rows = screen().split('\r\n');
+    assert.match(rows[0], /^— following web-1:\/var\/log\/app\.log matching ERROR · keys: p or space pause\/resume .* —$/);
+    assert.deepEqual(rows.slice(1), ['ERROR one', 'ERROR two', '']);
+    assert.deepEqual(session.lines(), ['ERROR one', 'ERROR two']);
+    assert.deepEqual(session.lines(1), ['ERROR two']);
+    session.dispose();
+    assert.ok(followers[0].disposed);
+  });
+
+  it('merges several files in arrival order with a prefix per line, in the terminal and the buffer', async () => {
+    const { session, followers, screen, settle } = setup(['/var/log/app.log', '/var/log/worker.log']);
+    session.start();
+    followers[0].lines.fire(['a1']);
+    followers[1].lines.fire(['w1']);
+    followers[0].lines.fire(['a2']);
+    await settle();
+    assert.deepEqual(session.lines(), ['web-1 app.log    │ a1', 'web-1 worker.log │ w1', 'web-1 app.log    │ a2']);
+    assert.ok(screen().endsWith('web-1 app.log    │ a1\r\nweb-1 worker.log │ w1\r\nweb-1 app.log    │ a2\r\n'));
+    session.dispose();
+    assert.ok(followers.every((f) => f.disposed));
+  });
+
+  it('pauses and resumes every follower, and says so between the lines', async () => {
+    const { session, followers, screen, settle } = setup(['/a.log', '/b.log']);
+    session.start();
+    assert.equal(session.togglePause(), true);
+    assert.ok(followers.every((f) => f.paused));
+    assert.equal(session.togglePause(), false);
+    assert.ok(followers.every((f) => !f.paused));
+    await settle();
+    assert.match(screen(), /— paused: new lines wait on the host, nothing is lost; p or space resumes —\r\n— resumed —/);
+    session.dispose();
+  });
+
+  it('changes the filter of every follower', async () => {
+    const { session, followers, screen, settle } = setup(['/a.log', '/b.log']);
+    session.start();
+    session.setFilter({ pattern: 'x+', regex: true, ignoreCase: true });
+    assert.ok(followers.every((f) => f.filter?.pattern === 'x+'));
+    assert.deepEqual(session.filter, { pattern: 'x+', regex: true, ignoreCase: true });
+    session.setFilter(undefined);
+    await settle();
+    assert.match(screen(), /— filter \/x\+\/i from the next line on —\r\n— filter removed: every line from the next one on —/);
+    session.dispose();
+  });
+
+  it('reports a failed follower and starts it again on retry, paused if the session is', async () => {
+    const { session, followers, screen, settle } = setup(['/var/log/secret.log']);
+    session.start();
+    followers[0].fail('web-1:/var/log/secret.log: permission denied; the ssh user cannot read this file');
+    await settle();
+    assert.match(screen(), /— web-1:\/var\/log\/secret\.log: permission denied; .*\. Press r to try again, or close this terminal\. —/);
+    session.togglePause();
+    assert.equal(session.retry(), 1);
+    assert.equal(followers.length, 2);
+    assert.ok(followers[0].disposed);
+    assert.ok(followers[1].paused);
+    assert.equal(session.retry(), 0);
+    session.dispose();
+  });
+});
