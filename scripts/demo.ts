@@ -11,7 +11,8 @@ import { startSandboxHost } from '../test/harness/sandbox';
 import { freePort } from '../test/harness/sshd';
 
 const REPO = path.resolve(__dirname, '..');
-const DEMO = path.join(REPO, '.demo');
+// FIREFIGHTER_DEMO_DIR lets the E2E test run the demo without touching a user's .demo folder.
+const DEMO = process.env.FIREFIGHTER_DEMO_DIR ?? path.join(REPO, '.demo');
 const HOST_NAME = 'checkout-prod-1';
 
 async function main(): Promise<void> {
