@@ -20,6 +20,7 @@ import type { WorkspaceFiles } from './workspaceFiles';
 
 const REVISION_TIMEOUT_MS = 10_000;
 const STATUS_MESSAGE_MS = 10_000;
+const MAPPING_HINT = 'Check that firefighter.pathMappings points this path at the right workspace folder.';
 
 export class FrameNavigator {
   readonly revisions: DeployedRevisions;
@@ -49,7 +50,7 @@ export class FrameNavigator {
       case 'unmapped': {
         const add = 'Add Path Mapping…';
         const choice = await vscode.window.showWarningMessage(
-          `${target.file} does not map to a workspace file: ${resolution.reason}. Add a path mapping from the host's directory to a workspace folder.`,
+          `${target.file}${target.host ? ` (from ${target.host})` : ''} does not map to a workspace file: ${resolution.reason}. Add a path mapping from its directory on the host to a workspace folder.`,
           add,
         );
         if (choice === add && (await this.addRule(target))) await this.open(target);
@@ -135,15 +136,16 @@ export class FrameNavigator {
     const note = plan && host ? describePlan(plan, host) : null;
     if (plan?.kind === 'deployed' && host) {
       const uri = revisionUri({ repo: plan.repo, commit: plan.commit, file: plan.file, host, note: note ?? '' });
-      if (await this.showAt(uri, plan.line, column, `${plan.file} at ${plan.commit}`)) this.say(note);
+      const hint = 'It may not exist at that revision: set firefighter.revisionMode to "head" to open the working file.';
+      if (await this.showAt(uri, plan.line, column, `${plan.file} at ${plan.commit}`, hint)) this.say(note);
       return;
     }
     if (plan?.kind === 'head') {
       const target = path.join(plan.repo, ...plan.file.split('/'));
-      if (await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target)) this.say(note);
+      if (await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target, MAPPING_HINT)) this.say(note);
       return;
     }
-    const shown = await this.showAt(vscode.Uri.file(file), line, column, `${file} (mapped by ${via})`);
+    const shown = await this.showAt(vscode.Uri.file(file), line, column, `${file} (mapped by ${via})`, MAPPING_HINT);
     if (shown && plan?.kind === 'unknown-revision' && note) void this.offerFetch(plan, note, file, line, column, host, via);
   }
 
@@ -176,7 +178,7 @@ export class FrameNavigator {
     await this.show(...again);
   }
 
-  private async showAt(uri: vscode.Uri, line: number | null, column: number | null, what: string): Promise<boolean> {
+  private async showAt(uri: vscode.Uri, line: number | null, column: number | null, what: string, hint: string): Promise<boolean> {
     try {
       const document = await vscode.workspace.openTextDocument(uri);
       const lineIndex = Math.min(Math.max(0, (line ?? 1) - 1), document.lineCount - 1);
@@ -185,12 +187,12 @@ export class FrameNavigator {
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: true });
       return true;
     } catch (error) {
-      const settings = 'Open Path Mappings';
+      const settings = 'Open Settings';
       const choice = await vscode.window.showErrorMessage(
-        `Could not open ${what}: ${(error as Error).message}. Check firefighter.pathMappings.`,
+        `Could not open ${what}: ${(error as Error).message.replace(/\.$/, '')}. ${hint}`,
         settings,
       );
-      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'firefighter.pathMappings');
+      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'firefighter.');
       return false;
     }
   }

@@ -5,7 +5,7 @@
 // depending on firefighter.revisionMode), and "Analyze Stack Trace…" lists the frames.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -224,5 +224,44 @@ describe('Stack traces to the source line', () => {
     await workbench.treeRow('Stack Traces', 'price').click();
     await waitForEditor(page, 'models.py', 'Ln 7, Col 1');
     await workbench.screenshot('frame-opened-from-view');
+  });
+
+  test('an ambiguous frame asks which file, and the answer saved as a path mapping opens it directly next time', async () => {
+    const { workbench } = session;
+    const page = workbench.page;
+    // A second app/views.py appears: the watcher adds it to the index, and the suffix is no longer unique.
+    await mkdir(path.join(session.workspace, 'legacy/app'), { recursive: true });
+    await writeFile(path.join(session.workspace, 'legacy/app/views.py'), VIEWS_AT_DEPLOY);
+    await page.waitForTimeout(1500);
+    await workbench.page.locator('.part.panel .terminal-wrapper.active').click();
+    const picker = page.locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: /^\s*views\.py\s*$/ }) });
+    await followTerminalLink(page, 'views.py', async () => (await picker.count()) >= 2);
+    const offered = await picker.locator('.label-description').allTextContents();
+    assert.deepEqual(offered.map((d) => d.trim()).sort(), ['app/views.py', 'legacy/app/views.py']);
+    await workbench.screenshot('ambiguous-pick');
+    await picker.filter({ has: page.locator('.label-description', { hasText: /^\s*app\/views\.py\s*$/ }) }).click();
+    await waitForEditor(page, 'views.py', 'Ln 12, Col 1');
+
+    const offer = await workbench.waitForNotification(/Open frames under \/srv\/app\/releases\/\w+ from \$\{workspaceFolder\} from now on\?/);
+    assert.ok(offer);
+    await page.locator('.notifications-toasts .notification-list-item')
+      .filter({ hasText: 'Open frames under' })
+      .locator('.monaco-button', { hasText: 'Save for All Hosts' }).click();
+    const settingsFile = path.join(session.workspace, '.vscode/settings.json');
+    let saved: { remoteRoot: string; localRoot: string }[] = [];
+    await until(async () => {
+      saved = JSON.parse(await readFile(settingsFile, 'utf8'))['firefighter.pathMappings'] ?? [];
+      return saved.length > 0;
+    }, 'the path mapping in .vscode/settings.json');
+    assert.deepEqual(saved, [{ remoteRoot: `/srv/app/releases/${deployed.slice(0, 10)}`, localRoot: '${workspaceFolder}' }]);
+
+    // Next time the rule maps it: no question, the file opens.
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.page.locator('.part.panel .terminal-wrapper.active').click();
+    await followTerminalLink(page, 'views.py', async () => (await activeTab(page)) === 'views.py');
+    await waitForEditor(page, 'views.py', 'Ln 12, Col 1');
+    assert.equal(await picker.filter({ visible: true }).count(), 0, 'no quick pick this time');
+    await workbench.screenshot('mapped-by-saved-rule');
   });
 });
