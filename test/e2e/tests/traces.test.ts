@@ -264,4 +264,37 @@ describe('Stack traces to the source line', () => {
     assert.equal(await picker.filter({ visible: true }).count(), 0, 'no quick pick this time');
     await workbench.screenshot('mapped-by-saved-rule');
   });
+
+  test('"Analyze Stack Trace…" reads a trace from the clipboard, and otherwise opens a box that analyzes what is pasted', async () => {
+    const { workbench } = session;
+    const page = workbench.page;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const copy = (text: string) => page.evaluate((t) => navigator.clipboard.writeText(t), text);
+    const nodeTrace = [
+      'TypeError: Cannot read properties of undefined (reading \'cost\')',
+      '    at total (/srv/app/releases/abc/app/cart.js:3:19)',
+      '    at Array.map (<anonymous>)',
+      '',
+    ].join('\n');
+    await writeFile(path.join(session.workspace, 'app/cart.js'), 'module.exports = (items) =>\n  items\n    .map((i) => i.cost);\n');
+
+    await copy(nodeTrace);
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Firefighter: Analyze Stack Trace…');
+    await workbench.pickQuickItem('No host');
+    const fromClipboard = await workbench.waitForTreeItem('Stack Traces', (row) => row.label.startsWith('TypeError: Cannot read properties'), 'the clipboard\'s trace');
+    assert.equal(fromClipboard.description, 'javascript');
+    await workbench.waitForTreeItem('Stack Traces', (row) => row.label === 'total' && /app\/cart\.js:3 · path suffix/.test(row.description), 'the mapped frame');
+
+    // No trace in the clipboard: a paste box opens, and pasting a trace into it analyzes it.
+    await copy('nothing to see here');
+    await workbench.runCommand('Firefighter: Analyze Stack Trace…');
+    await until(async () => /^Untitled-\d+$/.test(await activeTab(page)), 'the paste box', 30_000, () => activeTab(page));
+    await copy(traceback('0123abcd'));
+    await page.locator('.part.editor .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+V');
+    await workbench.pickQuickItem('No host');
+    await workbench.waitForTreeItem('Stack Traces', (row) => row.label === 'ZeroDivisionError: division by zero' && row.description === 'python', 'the pasted trace');
+    await workbench.screenshot('paste-box');
+  });
 });
