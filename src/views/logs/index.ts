@@ -86,8 +86,12 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
 
   dispose(): void {
     this.subscription.dispose();
-    for (const terminal of this.terminals.keys()) terminal.dispose();
+    const open = [...this.terminals];
     this.terminals.clear();
+    for (const [terminal, pty] of open) {
+      pty.close();
+      terminal.dispose();
+    }
   }
 
   private openOne(host: InventoryHost, paths: string[], request: TailRequest): void {

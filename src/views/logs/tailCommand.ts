@@ -58,14 +58,13 @@ async function pickLogFiles(services: Services, host: InventoryHost): Promise<st
   picker.ignoreFocusOut = true;
   picker.busy = true;
   let files: FileItem[] = [];
+  let typed: FileItem | undefined;
   let hidden = false;
   const refresh = () => {
     const keep = picker.selectedItems;
     const path = typedPath(picker.value);
-    const typed: FileItem | undefined =
-      path && !files.some((f) => f.path === path)
-        ? { label: path, description: 'follow this path', iconPath: new vscode.ThemeIcon('edit'), alwaysShow: true, path }
-        : undefined;
+    if (!path || files.some((f) => f.path === path)) typed = undefined;
+    else if (typed?.path !== path) typed = { label: path, description: 'follow this path', iconPath: new vscode.ThemeIcon('edit'), alwaysShow: true, path };
     picker.items = typed ? [...files, typed] : files;
     picker.selectedItems = keep.filter((item) => picker.items.includes(item));
   };
