@@ -77,8 +77,10 @@ describe('Logs in the terminal panel', () => {
   const logDir = makeTempDir('e2e-logs');
   const appLog = path.join(logDir, 'app.log');
   const typedLog = path.join(logDir, 'elsewhere', 'checkout.txt');
+  const workerLog = path.join(logDir, 'worker.log');
   let app: Writer;
   let typed: Writer;
+  let worker: Writer;
   /** The last line of app.log when its terminal was asked for. */
   let startedAt = 0;
 
@@ -87,6 +89,7 @@ describe('Logs in the terminal panel', () => {
     mkdirSync(path.dirname(typedLog));
     app = new Writer(appLog, 30, 300);
     typed = new Writer(typedLog, 12, 300, 10_001);
+    worker = new Writer(workerLog, 5, 400, 20_001);
     session = await openSession({
       name: 'logs',
       workspaceFiles: {
@@ -101,6 +104,7 @@ describe('Logs in the terminal panel', () => {
   after(async () => {
     app?.stop();
     typed?.stop();
+    worker?.stop();
     await session?.close();
     await sandbox?.stop();
   });
@@ -200,11 +204,38 @@ describe('Logs in the terminal panel', () => {
     await workbench.screenshot('logs-filtered');
   });
 
+  test('two logs in one merged terminal, each line prefixed; / changes the filter while following', async () => {
+    const { workbench, page } = { workbench: session.workbench, page: session.workbench.page };
+    await workbench.runCommand('Firefighter: Tail Log…');
+    await workbench.pickQuickItem(HOST);
+    await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: workerLog }).first().waitFor({ timeout: 60_000 });
+    await workbench.pickQuickItem(appLog);
+    await workbench.pickQuickItem(workerLog);
+    await page.keyboard.press('Enter');
+    await workbench.pickQuickItem('One merged terminal');
+    await answerInputBox(page, /Filter for 2 logs on web-1/, '');
+    await until(async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · 2 files`)),
+      'a terminal for both files');
+    await workbench.waitForTerminalText(/web-1 worker\.log │ .*request 200\d\d handled/, 30_000);
+    await workbench.waitForTerminalText(/web-1 app\.log {4}│ .*request \d+ handled/, 30_000);
+
+    await page.locator('.part.panel .terminal-wrapper.active .xterm').click();
+    await page.keyboard.press('/');
+    await answerInputBox(page, /Filter for log · web-1 · 2 files/, '/error/i');
+    await workbench.waitForTerminalText(/filter \/error\/i from the next line on/);
+    const nextWorkerError = Math.ceil((worker.next + 1) / 5) * 5;
+    const screen = await workbench.waitForTerminalText(new RegExp(`ERROR checkout request ${nextWorkerError} handled`), 30_000);
+    const after = screen.slice(screen.lastIndexOf('from the next line on'));
+    const shown = after.split('\n').filter((line) => /request \d+ handled/.test(line));
+    assert.ok(shown.length > 0 && shown.every((line) => /ERROR/.test(line)), `only ERROR lines after the change: ${after}`);
+    await workbench.screenshot('logs-merged');
+  });
+
   test('closing the log terminals leaves nothing running on the host', async () => {
     const { workbench } = session;
     assert.ok(followersOn(appLog).length > 0, 'a follower runs for app.log while its terminal is open');
     await workbench.runCommand('Terminal: Kill All Terminals');
-    await until(async () => followersOn(appLog).length === 0 && followersOn(typedLog).length === 0,
-      'the follower scripts to end on the host', 20_000, async () => [...followersOn(appLog), ...followersOn(typedLog)].join('\n'));
+    const running = () => [appLog, typedLog, workerLog].flatMap(followersOn);
+    await until(async () => running().length === 0, 'the follower scripts to end on the host', 20_000, async () => running().join('\n'));
   });
 });
