@@ -1,7 +1,7 @@
-// Finds stack traces in text of any size. One regular expression of plain literals finds the few
-// lines that could belong to a trace; only those (and a few lines above them, for headers) are
-// cleaned and parsed, so ordinary log lines cost a single pass of the regex engine.
-import { INCOMPLETE, parseAtFrame, parseGoFileLine, parseHashFrame, parsePythonFrame, parseRubyFrame, skipSpaces } from './frameSyntax';
+// Finds stack traces in text of any size. One regular expression of plain literals (and one
+// indexOf) finds the few lines that could belong to a trace; only those (and a few lines above
+// them, for headers) are cleaned and parsed, so ordinary log lines cost a single pass of each.
+import { INCOMPLETE, isDigitCode, parseAtFrame, parseGoFileLine, parseHashFrame, parsePythonFrame, parseRubyFrame, skipSpaces } from './frameSyntax';
 import { traceFingerprint } from './fingerprint';
 import { atBlockStart, isStrongAtHeader, parseAtBlock } from './formats/at';
 import type { BlockResult } from './formats/builder';
@@ -19,8 +19,49 @@ import type { StackTrace } from './types';
  * location, Ruby's `:in '`, or `#N` at the start of a line (also escaped inside JSON strings).
  * Headers above the first frame are found by walking back from it. A handful of alternatives
  * lets V8 scan at close to memory speed; a long list of header literals made it five times slower.
+ * `#N` at the start of a raw line is searched for separately (see TriggerSearch).
  */
-const TRIGGER = /(?:\t|  |\n|\\[nt])at |File [\x1b"]|\.go:\d|:in [`']|(?:\n|\\n)#\d/g;
+const TRIGGER = /(?:\t|  |\n|\\[nt])at |File [\x1b"]|\.go:\d|:in [`']|\\n#\d/g;
+
+/**
+ * Finds trigger positions: the first match of TRIGGER, or of a newline followed by `#N`, at or
+ * after an offset. The newline-`#N` alternative is three characters long and starts with the most
+ * common character in a log; inside TRIGGER it halved the regex's speed, so it is found with indexOf.
+ */
+class TriggerSearch {
+  private readonly regex = new RegExp(TRIGGER.source, 'g');
+  // Each search remembers its last answer: the first hit at or after `from` is still the first
+  // for any later offset up to the hit itself.
+  private regexFrom = Infinity;
+  private regexHit = -1;
+  private hashFrom = Infinity;
+  private hashHit = -1;
+
+  constructor(private readonly input: string) {}
+
+  /** Offset of the first trigger at or after `from`, or -1. */
+  next(from: number): number {
+    if (from < this.regexFrom || from > this.regexHit) {
+      this.regex.lastIndex = from;
+      const match = this.regex.exec(this.input);
+      this.regexFrom = from;
+      this.regexHit = match ? match.index : Infinity;
+    }
+    if (from < this.hashFrom || from > this.hashHit) {
+      this.hashFrom = from;
+      this.hashHit = this.newlineHashDigit(from);
+    }
+    const hit = Math.min(this.regexHit, this.hashHit);
+    return hit === Infinity ? -1 : hit;
+  }
+
+  private newlineHashDigit(from: number): number {
+    for (let at = this.input.indexOf('\n#', from); at >= 0; at = this.input.indexOf('\n#', at + 1)) {
+      if (isDigitCode(this.input.charCodeAt(at + 2))) return at;
+    }
+    return Infinity;
+  }
+}
 
 /** Lines above a first frame that may hold its header (exception type, message, goroutine, thread). */
 const LOOKBACK_LINES = 8;
@@ -97,6 +138,16 @@ interface ScanState {
   floor: number;
 }
 
+/** Index just past the `count`-th newline of `text`, or -1 when it has fewer. */
+function afterNewlines(text: string, count: number): number {
+  let newline = -1;
+  for (let n = 0; n < count; n++) {
+    newline = text.indexOf('\n', newline + 1);
+    if (newline < 0) return -1;
+  }
+  return newline + 1;
+}
+
 function physicalLineStart(input: string, offset: number): number {
   return offset <= 0 ? 0 : input.lastIndexOf('\n', offset - 1) + 1;
 }
@@ -114,18 +165,18 @@ function lookbackStart(input: string, lineStart: number, floor: number): number 
  * final) the start of a block that reaches `limit` and may continue in text not seen yet.
  */
 function scan(input: string, state: ScanState, limit: number, final: boolean, emit: (trace: StackTrace) => void): number {
-  const trigger = new RegExp(TRIGGER.source, 'g');
-  trigger.lastIndex = state.searchFrom;
+  const triggers = new TriggerSearch(input);
+  let searchFrom = state.searchFrom;
   let cachedStart = -1;
   let cachedEnd = -1;
   let cachedLines: LogicalLine[] = [];
   let cachedIndex = 0;
   let failedStarts = 0;
   for (;;) {
-    const match = trigger.exec(input);
-    if (!match) break;
-    // A match may begin with the (raw or escaped) newline before the frame's line.
-    let pos = match.index;
+    const trigger = triggers.next(searchFrom);
+    if (trigger < 0) break;
+    // A trigger may begin with the (raw or escaped) newline before the frame's line.
+    let pos = trigger;
     if (input.charCodeAt(pos) === 10) pos++;
     else if (input.charCodeAt(pos) === 92 && input.charCodeAt(pos + 1) === 110) pos += 2;
     if (pos >= limit) break;
@@ -142,11 +193,11 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
     }
     const line = cachedLines[cachedIndex];
     if (!line) {
-      trigger.lastIndex = cachedEnd + 1;
+      searchFrom = cachedEnd + 1;
       continue;
     }
     const skipLine = () => {
-      trigger.lastIndex = line.end >= cachedEnd ? cachedEnd + 1 : Math.max(pos + 1, line.end);
+      searchFrom = line.end >= cachedEnd ? cachedEnd + 1 : Math.max(pos + 1, line.end);
     };
     const starter = classifyStarter(line.text);
     if (!starter) {
@@ -160,13 +211,13 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
     // The parser wanted lines not received yet: decide when they are here.
     if (!final && reader.hitLimit) return start < 0 ? cachedStart : (reader.at(start) as LogicalLine).physicalStart;
     if (!block) {
-      if (++failedStarts >= MAX_FAILED_STARTS_PER_LINE) trigger.lastIndex = cachedEnd + 1;
+      if (++failedStarts >= MAX_FAILED_STARTS_PER_LINE) searchFrom = cachedEnd + 1;
       else skipLine();
       continue;
     }
     emit(toTrace(block));
     state.floor = (reader.at(block.end - 1) as LogicalLine).end;
-    trigger.lastIndex = state.floor;
+    searchFrom = state.floor;
   }
   return -1;
 }
@@ -207,8 +258,32 @@ export class TraceScanner {
   private readonly state: ScanState = { searchFrom: 0, floor: 0 };
 
   push(chunk: string): StackTrace[] {
-    this.buffer = this.buffer.length === 0 ? chunk : this.buffer + chunk;
-    return this.run(false);
+    if (this.buffer.length === 0) {
+      this.buffer = chunk;
+      return this.run(false);
+    }
+    // Appending the whole chunk to the unfinished tail would copy it (V8 flattens a joined string
+    // before searching it). Only the chunk's first lines are joined to the tail; once the text
+    // still needed lies inside the chunk, the chunk itself becomes the buffer.
+    const seamEnd = afterNewlines(chunk, LOOKBACK_LINES + 1);
+    if (seamEnd < 0 || seamEnd === chunk.length) {
+      this.buffer += chunk;
+      return this.run(false);
+    }
+    const chunkBase = this.base + this.buffer.length;
+    this.buffer += chunk.slice(0, seamEnd);
+    const traces = this.run(false);
+    if (this.base >= chunkBase) {
+      const keptFrom = this.base - chunkBase;
+      this.buffer = chunk;
+      this.base = chunkBase;
+      this.state.searchFrom += keptFrom;
+      this.state.floor += keptFrom;
+    } else {
+      this.buffer += chunk.slice(seamEnd);
+    }
+    for (const trace of this.run(false)) traces.push(trace);
+    return traces;
   }
 
   /** The traces left in the tail once the stream has ended. */

@@ -123,6 +123,14 @@ export interface AtFrame extends FrameLocation, FrameText {
   decisive: boolean;
 }
 
+// Frames are built field by field rather than with object spread: spreading a location into a
+// new literal took V8's slow path and dominated the cost of parsing a frame.
+function atFrame(style: AtStyle, decisive: boolean, fn: string | null, location: FrameLocation, start: number, end: number): AtFrame {
+  return { style, decisive, function: fn, file: location.file, line: location.line, column: location.column, start, end };
+}
+
+const NO_LOCATION: FrameLocation = Object.freeze({ file: null, line: null, column: null });
+
 export function parseAtFrame(text: string): AtFrame | Incomplete | null {
   const start = skipSpaces(text, 0);
   if (text.charCodeAt(start) !== 97 || text.charCodeAt(start + 1) !== 116) return null; // "at"
@@ -143,7 +151,7 @@ export function parseAtFrame(text: string): AtFrame | Incomplete | null {
   }
   const frameEnd = end;
   const dotnet = dotnetLocatedFrame(text, body, end);
-  if (dotnet) return { ...dotnet, start, end: frameEnd };
+  if (dotnet) return atFrame('dotnet', true, dotnet.function, dotnet, start, frameEnd);
 
   if (text.charCodeAt(end - 1) === 41) {
     const open = matchOpenParen(text, body, end - 1);
@@ -152,31 +160,22 @@ export function parseAtFrame(text: string): AtFrame | Incomplete | null {
     const inner = text.slice(open + 1, end - 1);
     if (callee.length === 0 || callee.endsWith(' ')) {
       // V8: `fn (location)`
-      return { style: 'v8', decisive: true, function: callee.trim() || null, ...v8Location(inner), start, end: frameEnd };
+      return atFrame('v8', true, callee.trim() || null, v8Location(inner), start, frameEnd);
     }
     if (hasWhitespace(callee)) return null;
     const fn = stripJavaModule(callee);
     if (inner === 'Native Method' || inner === 'Unknown Source' || inner === 'Unknown') {
-      return { style: 'java', decisive: true, function: fn, file: null, line: null, column: null, start, end: frameEnd };
+      return atFrame('java', true, fn, NO_LOCATION, start, frameEnd);
     }
     if (!hasWhitespace(inner)) {
       const loc = splitLocation(inner);
-      if (loc && loc.column === null) return { style: 'java', decisive: true, function: fn, ...loc, start, end: frameEnd };
+      if (loc && loc.column === null) return atFrame('java', true, fn, loc, start, frameEnd);
       if (/^[\w$-]+\.(?:java|kt|kts|scala|groovy|clj)$/.test(inner)) {
-        return { style: 'java', decisive: true, function: fn, file: inner, line: null, column: null, start, end: frameEnd };
+        return atFrame('java', true, fn, { file: inner, line: null, column: null }, start, frameEnd);
       }
     }
     // `at N.T.M(String s)`: .NET without symbols; `at a.B.c()` could be either.
-    return {
-      style: 'dotnet',
-      decisive: inner.length > 0,
-      function: fn,
-      file: null,
-      line: null,
-      column: null,
-      start,
-      end: frameEnd,
-    };
+    return atFrame('dotnet', inner.length > 0, fn, NO_LOCATION, start, frameEnd);
   }
   if (hasUnclosedParen(text, body, end)) return INCOMPLETE;
   // V8 without a function name: `at /srv/x.js:1:2`, `at async file:///x.mjs:3:1`
@@ -186,7 +185,7 @@ export function parseAtFrame(text: string): AtFrame | Incomplete | null {
   if (hasWhitespace(locText) && !/^(?:[A-Za-z]:[\\/]|\/)/.test(locText)) return null;
   const loc = splitLocation(locText);
   if (!loc) return null;
-  return { style: 'v8', decisive: true, function: null, ...loc, start, end: frameEnd };
+  return atFrame('v8', true, null, loc, start, frameEnd);
 }
 
 function v8Location(inner: string): FrameLocation {
@@ -198,7 +197,7 @@ function v8Location(inner: string): FrameLocation {
     if (open >= 0) loc = inner.slice(open + 1, close);
   }
   const parsed = splitLocation(loc);
-  return parsed ?? { file: null, line: null, column: null };
+  return parsed ?? NO_LOCATION;
 }
 
 /** `java.base/java.lang.Thread.run` → `java.lang.Thread.run`; `app//com.x.Y.z` → `com.x.Y.z`. */
@@ -208,7 +207,7 @@ function stripJavaModule(callee: string): string {
   return m && m[0].length < callee.length ? callee.slice(m[0].length) : callee;
 }
 
-function dotnetLocatedFrame(text: string, body: number, end: number): Omit<AtFrame, 'start' | 'end'> | null {
+function dotnetLocatedFrame(text: string, body: number, end: number): (FrameLocation & { function: string | null }) | null {
   const d = digitsStart(text, end, body);
   if (d === end || !text.startsWith(':line ', d - 6)) return null;
   const line = smallNumber(text, d, end);
@@ -220,7 +219,7 @@ function dotnetLocatedFrame(text: string, body: number, end: number): Omit<AtFra
     const open = matchOpenParen(callee, 0, callee.length - 1);
     if (open > 0) callee = callee.slice(0, open);
   }
-  return { style: 'dotnet', decisive: true, function: callee || null, file: text.slice(inAt + 4, pathEnd), line, column: null };
+  return { function: callee || null, file: text.slice(inAt + 4, pathEnd), line, column: null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,7 +349,7 @@ export function parseGoFileLine(text: string): GoFileLine | null {
   const loc = splitLocation(text.slice(start, end));
   if (!loc || loc.column !== null) return null;
   if (!loc.file.endsWith('.go') && !loc.file.endsWith('.s') && loc.file !== '<autogenerated>') return null;
-  return { ...loc, start, end: trimmedEnd(text) };
+  return { file: loc.file, line: loc.line, column: loc.column, start, end: trimmedEnd(text) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,6 +403,13 @@ export interface HashFrame extends FrameLocation, FrameText {
   index: number;
 }
 
+type HashFrameBase = Pick<HashFrame, 'index' | 'start' | 'end'>;
+
+/** Built field by field: object spread is V8's slow path here (see atFrame). */
+function hashFrame(format: HashFrame['format'], fn: string | null, file: string | null, line: number | null, base: HashFrameBase): HashFrame {
+  return { format, function: fn, file, line, column: null, index: base.index, start: base.start, end: base.end };
+}
+
 export function parseHashFrame(text: string): HashFrame | Incomplete | null {
   const start = skipSpaces(text, 0);
   if (text.charCodeAt(start) !== 35) return null;
@@ -415,23 +421,15 @@ export function parseHashFrame(text: string): HashFrame | Incomplete | null {
   if (end - start > MAX_FRAME_LINE || body >= end) return null;
   const index = Number(text.slice(start + 1, numEnd));
   const rest = text.slice(body, end);
-  const base = { index, start, end };
-  if (rest === '{main}') return { ...base, format: 'php', function: '{main}', file: null, line: null, column: null };
-  if (rest.startsWith('[internal function]: ')) {
-    return { ...base, format: 'php', function: phpCallee(rest.slice(21)), file: null, line: null, column: null };
-  }
+  const base: HashFrameBase = { index, start, end };
+  if (rest === '{main}') return hashFrame('php', '{main}', null, null, base);
+  if (rest.startsWith('[internal function]: ')) return hashFrame('php', phpCallee(rest.slice(21)), null, null, base);
   const paren = rest.indexOf('(');
   if (paren > 0) {
     const lineEnd = digitsEnd(rest, paren + 1);
     if (lineEnd > paren + 1 && rest[lineEnd] === ')' && (rest.startsWith('): ', lineEnd) || lineEnd + 1 === rest.length)) {
-      return {
-        ...base,
-        format: 'php',
-        function: lineEnd + 1 === rest.length ? null : phpCallee(rest.slice(lineEnd + 3)),
-        file: rest.slice(0, paren),
-        line: smallNumber(rest, paren + 1, lineEnd),
-        column: null,
-      };
+      const fn = lineEnd + 1 === rest.length ? null : phpCallee(rest.slice(lineEnd + 3));
+      return hashFrame('php', fn, rest.slice(0, paren), smallNumber(rest, paren + 1, lineEnd), base);
     }
   }
   return gdbFrame(rest, base);
@@ -443,7 +441,7 @@ function phpCallee(call: string): string {
   return paren > 0 ? call.slice(0, paren) : call;
 }
 
-function gdbFrame(rest: string, base: { index: number; start: number; end: number }): HashFrame | Incomplete | null {
+function gdbFrame(rest: string, base: HashFrameBase): HashFrame | Incomplete | null {
   let head = rest;
   let hasAddress = false;
   if (head.startsWith('0x')) {
@@ -473,7 +471,7 @@ function gdbFrame(rest: string, base: { index: number; start: number; end: numbe
     if (open < 0) return null;
     const fn = head.slice(0, open).trim();
     if (!fn) return null;
-    return { ...base, format: 'gdb', function: fn, file, line, column: null };
+    return hashFrame('gdb', fn, file, line, base);
   }
   // gdb wraps long argument lists onto indented lines: `#1  0x… in f (a=1,`
   if (head.indexOf('(') >= 0 && file === null && (hasAddress || head.indexOf(' (') > 0)) return INCOMPLETE;
