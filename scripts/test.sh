@@ -11,14 +11,23 @@ started=$SECONDS
 summary=()
 
 # run_step NAME COMMAND...: runs one step, timing it; on failure names the step and stops.
+# Test counts are summed from node:test's closing lines ("# pass N" from TAP, "ℹ pass N" from spec).
+passed=0 failed=0
+step_log="$(mktemp)"
+trap 'rm -f "$step_log"' EXIT
 run_step() {
   local name="$1" step_started=$SECONDS
   shift
   printf '\n==> test: %s\n' "$name"
-  if ! "$@"; then
+  if ! "$@" 2>&1 | tee "$step_log"; then
     printf '\ntest FAILED at step "%s" after %d s (command: %s)\n' "$name" "$((SECONDS - started))" "$*" >&2
     exit 1
   fi
+  local count
+  count=$(sed -nE 's/^(# |ℹ )pass ([0-9]+)$/\2/p' "$step_log" | tail -n 1)
+  passed=$((passed + ${count:-0}))
+  count=$(sed -nE 's/^(# |ℹ )fail ([0-9]+)$/\2/p' "$step_log" | tail -n 1)
+  failed=$((failed + ${count:-0}))
   summary+=("$(printf '%-18s %4d s' "$name" "$((SECONDS - step_started))")")
 }
 
@@ -36,3 +45,4 @@ run_step "e2e tests" npm --prefix test/e2e test
 printf '\n==> test: summary\n'
 printf '    %s\n' "${summary[@]}"
 printf 'test.sh: all %d steps passed in %d s\n' "${#summary[@]}" "$((SECONDS - started))"
+printf 'tests: %d passed, %d failed\n' "$passed" "$failed"
