@@ -2,20 +2,15 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import { freePort, makeTempDir, startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
+import { captureIo } from '../../support/cliIo';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: { ...process.env, SSH_AUTH_SOCK: '' }, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  const io = captureIo({ env: { ...process.env, SSH_AUTH_SOCK: '' } });
+  const code = await runCli(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 describe('firefighter CLI', () => {

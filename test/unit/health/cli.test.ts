@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { makeHealthCommand } from '../../../src/cli/health';
-import type { CliIo } from '../../../src/cli/command';
 import { SshError } from '../../../src/core/ssh/errors';
+import { captureIo } from '../../support/cliIo';
 import { LocalRunner } from '../../support/localRunner';
 
-function io(): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  return {
-    stdin: new PassThrough(),
-    stdout,
-    stderr,
-    env: {},
-    signal: new AbortController().signal,
-    out: () => Buffer.concat(out).toString(),
-    err: () => Buffer.concat(err).toString(),
-  };
-}
+const io = () => captureIo();
 
 test('health --json prints one line in the DESIGN.md shape', async () => {
   const streams = io();

@@ -2,23 +2,10 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { CliIo } from '../../../src/cli/command';
 import { makeTailCommand } from '../../../src/cli/tail';
+import { captureIo } from '../../support/cliIo';
 import { LocalRunner } from '../../support/localRunner';
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (b: Buffer) => (out += b.toString()));
-  stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const abort = new AbortController();
-  const streams: CliIo = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: abort.signal };
-  return { streams, abort, out: () => out, err: () => err };
-}
 
 async function until(predicate: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -34,12 +21,12 @@ test('tail prints the last N matching lines, follows, and exits 0 when interrupt
   const file = join(dir, 'app.log');
   writeFileSync(file, 'INFO a\nERROR b\nINFO c\nERROR d\n');
   const runner = new LocalRunner('web-1');
-  const { streams, abort, out } = io();
+  const streams = captureIo();
   const exit = makeTailCommand(async () => runner)(['web-1', file, '--lines', '3', '--filter', 'ERR'], streams);
-  await until(() => out() === 'ERROR b\nERROR d\n');
+  await until(() => streams.out() === 'ERROR b\nERROR d\n');
   appendFileSync(file, 'INFO e\nERROR f\n');
-  await until(() => out() === 'ERROR b\nERROR d\nERROR f\n');
-  abort.abort();
+  await until(() => streams.out() === 'ERROR b\nERROR d\nERROR f\n');
+  streams.abort();
   assert.equal(await exit, 0);
   await until(() => runner.running === 0);
 });
@@ -47,20 +34,20 @@ test('tail prints the last N matching lines, follows, and exits 0 when interrupt
 test('tail: bad usage exits 2, an unreachable host 3, an unreadable log 1 with the reason', async (t) => {
   const tail = makeTailCommand(async () => assert.fail('must not connect'));
   for (const args of [['web-1'], ['web-1', '/x', '--lines', 'many'], ['web-1', '/x', '--filter', '(('], ['web-1', '/x', '--bogus']]) {
-    const { streams, err } = io();
+    const streams = captureIo();
     assert.equal(await tail(args, streams), 2, args.join(' '));
-    assert.match(err(), /usage: firefighter tail HOST PATH/);
+    assert.match(streams.err(), /usage: firefighter tail HOST PATH/);
   }
-  const down = io();
+  const down = captureIo();
   const refused = makeTailCommand(async (host) => {
     throw new Error(`${host}: connect ECONNREFUSED`);
   });
-  assert.equal(await refused(['web-1', '/var/log/syslog'], down.streams), 3);
+  assert.equal(await refused(['web-1', '/var/log/syslog'], down), 3);
   assert.equal(down.err(), 'firefighter: web-1: connect ECONNREFUSED\n');
 
   const dir = mkdtempSync(join(tmpdir(), 'ff-tail-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const denied = io();
-  assert.equal(await makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', dir], denied.streams), 1);
+  const denied = captureIo();
+  assert.equal(await makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', dir], denied), 1);
   assert.equal(denied.err(), `firefighter: web-1:${dir} is not a file; choose a log file instead\n`);
 });

@@ -2,22 +2,18 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { traces } from '../../../src/cli/traces';
+import { captureIo } from '../../support/cliIo';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/traces');
 
 async function run(args: string[], input: string | string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
   const chunks = (Array.isArray(input) ? input : [input]).map((s) => Buffer.from(s));
-  const code = await traces(args, { stdin: Readable.from(chunks), stdout, stderr, env: {}, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  const io = captureIo({ stdin: Readable.from(chunks) });
+  const code = await traces(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 describe('firefighter traces', () => {
@@ -76,13 +72,10 @@ describe('firefighter traces', () => {
     const bytes = Buffer.from('prefix é\n' + chained);
     const cut = bytes.indexOf(Buffer.from('é')) + 1;
     const pieces = [bytes.subarray(0, cut), bytes.subarray(cut, 200), bytes.subarray(200)].map((b) => b.toString('latin1'));
-    const stdout = new PassThrough();
-    const collected: Buffer[] = [];
-    stdout.on('data', (c: Buffer) => collected.push(c));
-    const stdin = Readable.from(pieces.map((p) => Buffer.from(p, 'latin1')));
-    const code = await traces(['--json'], { stdin, stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal });
+    const io = captureIo({ stdin: Readable.from(pieces.map((p) => Buffer.from(p, 'latin1'))) });
+    const code = await traces(['--json'], io);
     assert.equal(code, 0);
-    const [trace] = Buffer.concat(collected).toString().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const [trace] = io.out().trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.equal(trace.exceptions.length, 3);
   });
 
