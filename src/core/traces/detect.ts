@@ -196,12 +196,10 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
       searchFrom = cachedEnd + 1;
       continue;
     }
-    const skipLine = () => {
-      searchFrom = line.end >= cachedEnd ? cachedEnd + 1 : Math.max(pos + 1, line.end);
-    };
+    const afterLine = line.end >= cachedEnd ? cachedEnd + 1 : Math.max(pos + 1, line.end);
     const starter = classifyStarter(line.text);
     if (!starter) {
-      skipLine();
+      searchFrom = afterLine;
       continue;
     }
     const reader = new LineReader(input, lookbackStart(input, cachedStart, state.floor), state.floor, limit, { start: cachedStart, lines: cachedLines });
@@ -211,8 +209,7 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
     // The parser wanted lines not received yet: decide when they are here.
     if (!final && reader.hitLimit) return start < 0 ? cachedStart : (reader.at(start) as LogicalLine).physicalStart;
     if (!block) {
-      if (++failedStarts >= MAX_FAILED_STARTS_PER_LINE) searchFrom = cachedEnd + 1;
-      else skipLine();
+      searchFrom = ++failedStarts >= MAX_FAILED_STARTS_PER_LINE ? cachedEnd + 1 : afterLine;
       continue;
     }
     emit(toTrace(block));
@@ -223,8 +220,12 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
 }
 
 function toTrace(block: BlockResult): StackTrace {
-  const start = Math.min(...block.exceptions.map((e) => e.span.start));
-  const end = Math.max(...block.exceptions.map((e) => e.span.end));
+  let start = Infinity;
+  let end = -Infinity;
+  for (const exception of block.exceptions) {
+    start = Math.min(start, exception.span.start);
+    end = Math.max(end, exception.span.end);
+  }
   return {
     language: block.language,
     exceptions: block.exceptions,

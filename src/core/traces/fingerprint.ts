@@ -30,12 +30,22 @@ export function fingerprintSignature(language: TraceLanguage, exceptions: TraceE
   // Other goroutines and threads of a dump vary from one dump to the next; only the failing one counts.
   const failing = exceptions.filter((e, i) => i === 0 || (e.relation !== 'goroutine' && e.relation !== 'thread'));
   for (const exception of failing) {
-    const innermostFirst = exception.innermostFirst ? exception.frames : [...exception.frames].reverse();
-    const appFrames = innermostFirst.filter((f) => f.app);
-    const chosen = (appFrames.length > 0 ? appFrames : innermostFirst).slice(0, FRAMES_PER_EXCEPTION);
-    parts.push([normalizeIds(exception.type ?? ''), ...chosen.map(frameKey)].join(' > '));
+    let part = normalizeIds(exception.type ?? '');
+    for (const frame of chosenFrames(exception)) part += ' > ' + frameKey(frame);
+    parts.push(part);
   }
   return parts.join(' | ');
+}
+
+/** The innermost FRAMES_PER_EXCEPTION application frames, or the innermost frames when none is the application's. */
+function chosenFrames(exception: TraceException): StackFrame[] {
+  const { frames, innermostFirst } = exception;
+  const innermost = (n: number) => frames[innermostFirst ? n : frames.length - 1 - n];
+  const chosen: StackFrame[] = [];
+  for (let n = 0; n < frames.length && chosen.length < FRAMES_PER_EXCEPTION; n++) if (innermost(n).app) chosen.push(innermost(n));
+  if (chosen.length > 0) return chosen;
+  for (let n = 0; n < Math.min(frames.length, FRAMES_PER_EXCEPTION); n++) chosen.push(innermost(n));
+  return chosen;
 }
 
 function frameKey(frame: StackFrame): string {
@@ -48,8 +58,11 @@ function baseName(file: string): string {
   return slash >= 0 ? file.slice(slash + 1) : file;
 }
 
+const HAS_DIGIT = /\d/;
+
 /** Addresses, lambda/closure counters and long numbers change between builds and runs. */
 function normalizeIds(text: string): string {
+  if (!HAS_DIGIT.test(text)) return text; // each pattern below needs a digit
   return text
     .replace(/0x[0-9a-fA-F]+/g, '0x')
     .replace(/\$\d+/g, '$N')

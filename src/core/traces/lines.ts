@@ -90,6 +90,14 @@ export function logicalLinesOf(input: string, start: number, end: number): Logic
   return [line.dropStart(logPrefixLength(line.text))];
 }
 
+/**
+ * True when the physical line input[start, end) certainly makes one logical line: without a
+ * backslash there is no escaped newline to unfold. Lets a reader count a line before splitting it.
+ */
+export function isOneLogicalLine(input: string, start: number, end: number): boolean {
+  return input.slice(start, end).indexOf('\\') < 0;
+}
+
 /** Removes CSI, OSC and two-character escape sequences, keeping offsets. */
 export function stripAnsi(line: LogicalLine): LogicalLine {
   const s = line.text;
@@ -314,15 +322,27 @@ function isBoundary(s: string, i: number): boolean {
   return i >= s.length || s[i] === ' ' || s[i] === '\t' || s[i] === ':' || s[i] === '|' || s[i] === ']';
 }
 
+const MAX_KEYWORD_LENGTH = 8;
+const MAX_BRACKETED = 120;
+
+/** Index of the `]` closing the `[` at `open` within MAX_BRACKETED characters, or -1 (also when another `[` comes first). */
+function bracketClose(s: string, open: number): number {
+  const end = Math.min(s.length, open + 1 + MAX_BRACKETED);
+  for (let k = open + 1; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 93 /* ] */) return k;
+    if (c === 91 /* [ */) return -1;
+  }
+  return -1;
+}
+
 function prefixTokenEnd(s: string, i: number, first: boolean): number {
   if (i >= s.length) return -1;
   const c = s.charCodeAt(i);
   if (isDigit(c)) return timestampOrNumberEnd(s, i);
   if (s[i] === '[') {
-    const close = s.slice(i + 1, i + 121).indexOf(']') + i + 1;
-    if (close === i) return -1;
-    const inner = s.slice(i + 1, close);
-    if (inner.indexOf('[') >= 0) return -1;
+    const close = bracketClose(s, i);
+    if (close < 0) return -1;
     // A whole line in brackets is content (Go's `[signal SIGSEGV ...]`), not a prefix.
     const rest = close + 1;
     if (rest >= s.length || (s[rest] !== ' ' && s[rest] !== '\t' && s[rest] !== ':')) return -1;
@@ -332,7 +352,8 @@ function prefixTokenEnd(s: string, i: number, first: boolean): number {
   let j = i;
   while (j < s.length && j - i < 64 && isWordChar(s.charCodeAt(j))) j++;
   if (j === i) return -1;
-  const word = s.slice(i, j);
+  // Levels, months and stream names are short: a longer word is not looked up (nor copied).
+  const word = j - i <= MAX_KEYWORD_LENGTH ? s.slice(i, j) : '';
   if (LEVELS.has(word) && isBoundary(s, j)) return j;
   if (MONTHS.has(word) && s[j] === ' ') {
     let k = j + 1;

@@ -1,13 +1,18 @@
 // Lazily reads logical lines forward from a physical line, so a parser pays only for the lines
-// it looks at. Lines before `floor` (already part of an earlier trace) are skipped.
-import { LogicalLine, logicalLinesOf } from './lines';
+// it looks at (a line above the one it starts from is only counted until then). Lines before
+// `floor` (already part of an earlier trace) are skipped.
+import { isOneLogicalLine, LogicalLine, logicalLinesOf } from './lines';
 
 /** The logical lines of one physical line, from `first` on (the ones before lie under the floor). */
 interface LineGroup {
-  lines: readonly LogicalLine[];
+  /** null until a parser asks for the line: only groups known to hold one logical line wait. */
+  lines: readonly LogicalLine[] | null;
   first: number;
   /** Reader index of lines[first]. */
   index: number;
+  physicalStart: number;
+  /** Excludes the newline. */
+  physicalEnd: number;
 }
 
 export class LineReader {
@@ -36,23 +41,17 @@ export class LineReader {
       return undefined;
     }
     const group = this.groupOf(index);
-    return group.lines[group.first + index - group.index];
+    return this.linesOf(group)[group.first + index - group.index];
   }
 
   /** Index of the line starting at input offset `offset`, or -1. */
   indexOfStart(offset: number): number {
-    while (this.nextPhysical < this.limit && (this.count === 0 || (this.at(this.count - 1) as LogicalLine).start < offset)) {
-      this.readPhysicalLine();
-    }
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const start = (this.at(mid) as LogicalLine).start;
-      if (start === offset) return mid;
-      if (start < offset) lo = mid + 1;
-      else hi = mid - 1;
-    }
+    while (this.nextPhysical < this.limit && this.nextPhysical <= offset) this.readPhysicalLine();
+    // Only the physical line holding `offset` is split: the lines above wait until a parser looks back.
+    const group = this.groups[this.groups.length - 1];
+    if (!group || offset < group.physicalStart || offset > group.physicalEnd) return -1;
+    const lines = this.linesOf(group);
+    for (let k = group.first; k < lines.length; k++) if (lines[k].start === offset) return group.index + k - group.first;
     return -1;
   }
 
@@ -72,13 +71,25 @@ export class LineReader {
     return this.groups[lo];
   }
 
+  private linesOf(group: LineGroup): readonly LogicalLine[] {
+    group.lines ??= logicalLinesOf(this.input, group.physicalStart, group.physicalEnd);
+    return group.lines;
+  }
+
   private readPhysicalLine(): void {
     const start = this.nextPhysical;
     let end = this.input.indexOf('\n', start);
     if (end < 0 || end >= this.limit) end = this.limit;
     this.nextPhysical = end + 1;
     if (end === this.limit && end > start && this.input.charCodeAt(end - 1) === 10) end--;
-    const lines = this.known?.start === start ? this.known.lines : logicalLinesOf(this.input, start, end);
+    const known = this.known?.start === start ? this.known.lines : null;
+    // One logical line at or above the floor: counted now, split only if a parser reads it.
+    if (!known && start >= this.floor && isOneLogicalLine(this.input, start, end)) {
+      this.groups.push({ lines: null, first: 0, index: this.count, physicalStart: start, physicalEnd: end });
+      this.count++;
+      return;
+    }
+    const lines = known ?? logicalLinesOf(this.input, start, end);
     // Lines are in offset order: skip those under the floor by binary search.
     let lo = 0;
     let hi = lines.length;
@@ -88,7 +99,7 @@ export class LineReader {
       else hi = mid;
     }
     if (lo < lines.length) {
-      this.groups.push({ lines, first: lo, index: this.count });
+      this.groups.push({ lines, first: lo, index: this.count, physicalStart: start, physicalEnd: end });
       this.count += lines.length - lo;
     }
   }
