@@ -10,9 +10,9 @@ import {
   type PathMappingRule,
   type StackFrame,
   type StackTrace,
-  type TraceException,
   TraceScanner,
 } from '../core/traces';
+import { RELATION_LABELS } from '../core/traces/relationLabels';
 import { type CliCommand, ExitCode, UsageError } from './command';
 
 const USAGE = 'usage: firefighter traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT';
@@ -130,16 +130,6 @@ function jsonFrame(frame: StackFrame, mapping: FrameMapping): Record<string, unk
   if (mapping.kind === 'ambiguous') json.candidates = mapping.candidates;
   return json;
 }
-
-const RELATION_LABELS: Record<NonNullable<TraceException['relation']>, string> = {
-  cause: 'caused by',
-  suppressed: 'suppressed',
-  inner: 'inner exception',
-  'caused-by-previous': 'raised from the previous',
-  'during-handling-of-previous': 'while handling the previous',
-  goroutine: 'goroutine',
-  thread: 'thread',
-};
 
 function textBlock(trace: StackTrace, mappings: FrameMapping[][], first: boolean): string {
   const out: string[] = first ? [] : [''];

@@ -3,6 +3,7 @@
 // which are dimmed. Each frame says how it maps; Enter or a click opens it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { RELATION_LABELS } from '../../core/traces/relationLabels';
 import type { StackFrame, StackTrace, TraceException } from '../../core/traces/types';
 import { CommandId } from '../commandIds';
 import { VIA_LABELS, type FrameResolver, type Resolution } from './frameResolver';
@@ -25,16 +26,6 @@ export type TraceNode =
   | { kind: 'trace'; group: TraceGroup }
   | { kind: 'exception'; group: TraceGroup; exception: number }
   | { kind: 'frame'; group: TraceGroup; exception: number; frame: number };
-
-const RELATION_LABELS: Record<NonNullable<TraceException['relation']>, string> = {
-  cause: 'caused by',
-  suppressed: 'suppressed',
-  inner: 'inner exception',
-  'caused-by-previous': 'raised from the previous',
-  'during-handling-of-previous': 'while handling the previous',
-  goroutine: 'goroutine',
-  thread: 'thread',
-};
 
 export interface AnalysisSource {
   /** "the selection", "the clipboard", "pasted text". */
