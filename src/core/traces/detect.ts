@@ -55,9 +55,11 @@ class TriggerSearch {
     return hit === Infinity ? -1 : hit;
   }
 
+  /** Searches for `#` (far rarer than the newline before it) and checks its neighbours. */
   private newlineHashDigit(from: number): number {
-    for (let at = this.input.indexOf('\n#', from); at >= 0; at = this.input.indexOf('\n#', at + 1)) {
-      if (isDigitCode(this.input.charCodeAt(at + 2))) return at;
+    const input = this.input;
+    for (let hash = input.indexOf('#', from + 1); hash >= 0; hash = input.indexOf('#', hash + 1)) {
+      if (input.charCodeAt(hash - 1) === 10 && isDigitCode(input.charCodeAt(hash + 1))) return hash - 1;
     }
     return Infinity;
   }

@@ -51,7 +51,15 @@ export class LineReader {
     const group = this.groups[this.groups.length - 1];
     if (!group || offset < group.physicalStart || offset > group.physicalEnd) return -1;
     const lines = this.linesOf(group);
-    for (let k = group.first; k < lines.length; k++) if (lines[k].start === offset) return group.index + k - group.first;
+    let lo = group.first;
+    let hi = lines.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const start = lines[mid].start;
+      if (start === offset) return group.index + mid - group.first;
+      if (start < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
     return -1;
   }
 
