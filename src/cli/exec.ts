@@ -22,14 +22,23 @@ export function makeExecCommand(connect: CliConnect): CliCommand {
       return connectExitCode(error);
     }
     // Arguments arrive split by the local shell; the remote shell gets them joined, as with ssh.
-    const remote = await runner.spawn(command.join(' '));
-    remote.stdin.end();
+    let remote;
+    try {
+      remote = await runner.spawn(command.join(' '));
+    } catch (error) {
+      // The connection dropped, or the host refused another channel.
+      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+      return connectExitCode(error);
+    }
+    // Like `ssh host cmd`, the command reads what the tool is given on stdin.
+    io.stdin.pipe(remote.stdin);
     remote.stdout.pipe(io.stdout, { end: false });
     remote.stderr.pipe(io.stderr, { end: false });
     const abort = () => remote.close();
     io.signal.addEventListener('abort', abort, { once: true });
     const { exitCode, error } = await remote.exit;
     io.signal.removeEventListener('abort', abort);
+    io.stdin.unpipe(remote.stdin);
     if (error) io.stderr.write(`firefighter: ${error.message}\n`);
     return exitCode ?? NO_EXIT_STATUS;
   };

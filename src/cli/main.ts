@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadInventory, type InventoryOptions } from '../core/hosts/inventory';
 import { SshPool } from '../core/ssh/pool';
-import { ExitCode, type CliCommand, type CliIo } from './command';
+import { errorMessage, ExitCode, type CliCommand, type CliIo } from './command';
 import { makeExecCommand } from './exec';
 import { makeHealthCommand, type CliConnect } from './health';
 import { makeHostsCommand } from './hosts';
@@ -80,14 +80,27 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 
 if (require.main === module) {
   const controller = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
-  void runCli(process.argv.slice(2), {
+  const interrupt = () => {
+    controller.abort();
+    // tail and exec stop at once on the abort; a command still connecting gets a moment, then goes.
+    setTimeout(() => process.exit(130), 2000).unref();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, interrupt);
+  runCli(process.argv.slice(2), {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     signal: controller.signal,
-  }).then((code) => {
-    process.exitCode = code;
-  });
+  }).then(
+    (code) => {
+      process.exitCode = code;
+      // exec reads stdin; an open stdin would keep the process alive.
+      process.stdin.destroy();
+    },
+    (error: unknown) => {
+      process.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -22,7 +22,7 @@ export class VsCodeAuthPrompts implements AuthPrompts, SecretHooks {
     });
   }
 
-  /** Called by the pool once a typed passphrase has worked; asks before storing it. */
+  /** Called by the pool once a typed passphrase has opened the key (not awaited); asks before storing it. */
   async rememberSecret(keyFile: string, passphrase: string): Promise<void> {
     if ((await this.secrets.get(secretKey(keyFile))) === passphrase) return;
     const choice = await vscode.window.showInformationMessage(
@@ -30,7 +30,12 @@ export class VsCodeAuthPrompts implements AuthPrompts, SecretHooks {
       'Remember',
       'Not Now',
     );
-    if (choice === 'Remember') await this.secrets.store(secretKey(keyFile), passphrase);
+    if (choice !== 'Remember') return;
+    try {
+      await this.secrets.store(secretKey(keyFile), passphrase);
+    } catch (error) {
+      void vscode.window.showWarningMessage(`Could not store the passphrase of ${keyFile} in secret storage: ${(error as Error).message}. It is kept for this session only.`);
+    }
   }
 
   password(host: string, user: string): Promise<string | undefined> {

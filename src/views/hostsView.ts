@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { formatCpuBusy, formatLoad, formatMemory, formatUptime } from '../core/health/format';
 import type { HealthMonitor } from '../core/health/monitor';
 import type { HealthReading, ProcessHealth } from '../core/health/types';
+import { isSshError, isTransient } from '../core/ssh/errors';
 import { buildHostTree, type ConnectionState, type HostNode, type HostTreeNode } from '../core/hosts/tree';
 import type { InventoryService } from './inventoryService';
 import type { LazyPool } from './lazyPool';
@@ -32,8 +33,11 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
   private readonly disposables: vscode.Disposable[] = [];
   /** Hosts whose node is expanded: their health is refreshed while the view is visible. */
   private readonly expanded = new Set<string>();
-  /** Hosts the user disconnected: reading their health would reconnect, so it waits for Connect. */
-  private readonly disconnected = new Set<string>();
+  /**
+   * Hosts whose health waits for Connect, with what their row says: the user disconnected (a read
+   * would reconnect), or the login or host key needs the user (a read would ask again).
+   */
+  private readonly paused = new Map<string, string>();
   private roots: HostTreeNode[] = [];
   /** The last failed health read per host, cleared by the next good one. */
   private readonly healthErrors = new Map<string, string>();
@@ -66,7 +70,7 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
       }),
       this.treeView.onDidChangeVisibility(({ visible }) => {
         for (const host of this.expanded) {
-          if (visible) this.health.start(host);
+          if (visible) this.watch(host);
           else this.health.stop(host);
         }
       }),
@@ -76,6 +80,8 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
       this.refreshHost(host);
     });
     const failed = this.health.onDidFail(({ host, error }) => {
+      // A refused login or host key needs the user: reading again would ask again every interval.
+      if (isSshError(error) && !isTransient(error)) return this.pauseHealth(host, `${error.message} Use Connect to try again.`);
       this.healthErrors.set(host, error.message);
       this.refreshHost(host);
     });
@@ -93,19 +99,19 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
 
   private watch(host: string): void {
     this.expanded.add(host);
-    if (this.treeView.visible && !this.disconnected.has(host)) this.health.start(host);
+    if (this.treeView.visible && !this.paused.has(host)) this.health.start(host);
   }
 
-  /** Stops reading a host's health before the user's Disconnect, until `resumeHealth`. */
-  pauseHealth(host: string): void {
-    this.disconnected.add(host);
+  /** Stops reading a host's health until `resumeHealth`; `reason` is what its row says meanwhile. */
+  pauseHealth(host: string, reason = 'Disconnected. Connect to read its health again.'): void {
+    this.paused.set(host, reason);
     this.health.stop(host);
     this.refreshHost(host);
   }
 
   /** After Connect: an expanded host reads its health again. */
   resumeHealth(host: string): void {
-    if (!this.disconnected.delete(host)) return;
+    if (!this.paused.delete(host)) return;
     if (this.expanded.has(host)) this.watch(host);
     this.refreshHost(host);
   }
@@ -191,7 +197,8 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     if (node.kind !== 'host') return [];
     // VS Code asks for a host's children when it is expanded: start reading its health.
     this.watch(node.id);
-    if (this.disconnected.has(node.id)) return [{ kind: 'message', host: node.id, label: 'Disconnected. Connect to read its health again.', icon: 'debug-disconnect' }];
+    const paused = this.paused.get(node.id);
+    if (paused) return [{ kind: 'message', host: node.id, label: paused, icon: 'debug-disconnect' }];
     const state = this.connections.state(node.id);
     const healthError = this.healthErrors.get(node.id);
     if (state.kind !== 'error' && healthError) return [{ kind: 'message', host: node.id, label: healthError, icon: 'error', color: 'errorForeground' }];

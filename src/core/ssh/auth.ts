@@ -269,11 +269,8 @@ export class AuthAttempt {
       const parsed = utils.parseKey(data, passphrase);
       if (!(parsed instanceof Error)) {
         this.cache.setPassphrase(file, passphrase);
-        try {
-          await this.settings.rememberSecret?.(file, passphrase);
-        } catch (error) {
-          this.notes.push(`could not store the passphrase of ${file}: ${String(error)}`);
-        }
+        // Not awaited: offering to remember may wait on the user, and the login must not.
+        void Promise.resolve(this.settings.rememberSecret?.(file, passphrase)).catch(() => undefined);
         return parsed;
       }
     }

@@ -39,6 +39,11 @@ export function isSshError(error: unknown): error is SshError {
   return error instanceof Error && error.name === 'SshError' && typeof (error as SshError).kind === 'string';
 }
 
+/** Failures worth retrying by themselves; auth and host key failures need the user. */
+export function isTransient(error: SshError): boolean {
+  return error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'closed';
+}
+
 /** DESIGN.md exit codes: 4 when a host key was refused, 3 for any other connection failure. */
 export function exitCodeForSshError(error: SshError): 3 | 4 {
   return error.isHostKeyError ? 4 : 3;

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { CredentialCache, type AuthSettings } from './auth';
 import { connectSsh } from './connection';
-import { SshError, describeHost, formatSeconds } from './errors';
+import { SshError, describeHost, formatSeconds, isTransient } from './errors';
 import type { ExecOptions, ExecResult, PtyOptions, PtyProcess, RemoteProcess, RemoteRunner } from './remote';
 import type { ResolvedHost } from './types';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
@@ -63,11 +63,6 @@ const DEFAULTS = {
   backoffMaxMs: 30_000,
   maxExecOutputBytes: 16 * 1024 * 1024,
 };
-
-/** Failures worth retrying by themselves; auth and host key failures need the user. */
-function isTransient(error: SshError): boolean {
-  return error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'closed';
-}
 
 /** One pooled connection: a host reached directly or through the connection of its previous hop. */
 class PooledConnection {

@@ -2,13 +2,14 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import { freePort, makeTempDir, startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
 import { captureIo } from '../../support/cliIo';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIo({ env: { ...process.env, SSH_AUTH_SOCK: '' } });
+async function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIo({ env: { ...process.env, SSH_AUTH_SOCK: '' }, stdin: stdin === undefined ? undefined : Readable.from([stdin]) });
   const code = await runCli(args, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
@@ -36,6 +37,11 @@ describe('firefighter CLI', () => {
   test('exec prints the remote output and returns the remote exit code', async () => {
     const result = await cli(['-F', sandbox.configFile, 'exec', 'web-1', '--', 'echo out; echo err >&2; exit 7']);
     assert.deepEqual(result, { code: 7, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  test('exec passes its stdin to the remote command, as ssh does', async () => {
+    const result = await cli(['-F', sandbox.configFile, 'exec', 'web-1', '--', 'tr a-z A-Z'], 'piped in\n');
+    assert.deepEqual(result, { code: 0, stdout: 'PIPED IN\n', stderr: '' });
   });
 
   test('health --json prints one sample in the documented shape', async () => {

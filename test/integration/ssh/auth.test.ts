@@ -80,6 +80,20 @@ test('an encrypted key asks for its passphrase once per session and offers it to
   }
 });
 
+test('offering to remember a passphrase does not hold up the login, however long the user takes', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile } = writeSshConfig({ dir, fileName: 'slow-remember', entries: [{ host, identityFiles: [encryptedKey.privateKeyPath] }] });
+  const { prompts } = scriptedPrompts({ passphrase: 'correct horse' });
+  let offered = false;
+  // The user never answers "Remember?": the promise never settles.
+  const pool = poolFor(configFile, { prompts, connectTimeoutMs: 2000, rememberSecret: () => ((offered = true), new Promise<void>(() => undefined)) });
+  try {
+    assert.equal((await pool.runner('web-1').exec('echo in')).stdout, 'in\n');
+    assert.ok(offered);
+  } finally {
+    pool.dispose();
+  }
+});
+
 test('a passphrase kept in SecretStorage is used without asking', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeSshConfig({ dir, fileName: 'recalled', entries: [{ host, identityFiles: [encryptedKey.privateKeyPath] }] });
   const { prompts, asked } = scriptedPrompts({});
