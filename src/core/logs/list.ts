@@ -1,6 +1,6 @@
 // The log files a host has: its `logs` globs expanded on the host in one exec, newest first.
 import type { RemoteRunner } from '../ssh/remote';
-import { shellQuote } from '../health/sampler';
+import { shellWord } from '../util/shell';
 
 export const defaultLogGlobs = ['/var/log/**/*.log', '/var/log/syslog'];
 
@@ -32,7 +32,7 @@ done`;
 /** Expands `globs` on the host: files newest first with sizes, at most `limit`. */
 export async function listLogFiles(runner: RemoteRunner, globs: string[] = defaultLogGlobs, limit = 500): Promise<LogFileEntry[]> {
   const script = `LIMIT=${limit}\n${listScript}`;
-  const result = await runner.exec(`sh -c ${shellQuote(script)} firefighter-logs ${globs.map(shellQuote).join(' ')}`, { timeoutMs: 30_000 });
+  const result = await runner.exec(`sh -c ${shellWord(script)} firefighter-logs ${globs.map(shellWord).join(' ')}`, { timeoutMs: 30_000 });
   if (result.exitCode !== 0 && result.stdout === '') {
     throw new Error(`${runner.host}: listing log files failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
   }

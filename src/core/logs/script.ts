@@ -24,7 +24,7 @@
 //   W nohostfilter         grep rejected the filter; the client filters alone
 //   E denied | E notfile   the path cannot be read; the script exits 3
 //   H                      heartbeat while idle, so a stalled connection is noticed
-import { shellQuote } from '../health/sampler';
+import { shellWord } from '../util/shell';
 
 export interface FollowScriptArgs {
   path: string;
@@ -189,5 +189,5 @@ export function followCommand(args: FollowScriptArgs): string {
     String(args.heartbeatPolls),
     args.truncated ? '1' : '',
   ];
-  return `sh -c ${shellQuote(followScript)} firefighter-tail ${words.map(shellQuote).join(' ')}`;
+  return `sh -c ${shellWord(followScript)} firefighter-tail ${words.map(shellWord).join(' ')}`;
 }

@@ -1,6 +1,7 @@
 // The plain decisions behind "Tail Log…" and its terminals: what the user typed (filters, paths,
 // line counts, keys), how files are described and named (terminals, documents, excerpts). No
 // `vscode` here: unit-tested in plain Node (test/unit/logs-views).
+import { formatBytes } from '../../core/health/format';
 import type { LogFilter } from '../../core/logs/filter';
 import type { LogFileEntry } from '../../core/logs/list';
 
@@ -59,18 +60,6 @@ export function parseLineCount(text: string): number | { error: string } {
   return Number(trimmed);
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
 export function formatAge(modifiedMs: number, nowMs: number): string {
   const seconds = Math.max(0, Math.round((nowMs - modifiedMs) / 1000));
   if (seconds < 60) return 'just now';
@@ -81,7 +70,7 @@ export function formatAge(modifiedMs: number, nowMs: number): string {
   return `${Math.floor(hours / 24)} days ago`;
 }
 
-/** "12 MB · 3 min ago", and whether the ssh user may not read it. */
+/** "12 MiB · 3 min ago", and whether the ssh user may not read it. */
 export function describeLogFile(entry: LogFileEntry, nowMs: number): string {
   const parts = [formatBytes(entry.sizeBytes), formatAge(entry.modifiedMs, nowMs)];
   if (!entry.readable) parts.push('not readable by the ssh user');

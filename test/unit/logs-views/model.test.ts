@@ -4,7 +4,6 @@ import {
   describeLogFile,
   excerptBaseName,
   excerptFileNames,
-  formatBytes,
   formatFilter,
   keyAction,
   logTerminalName,
@@ -53,9 +52,9 @@ describe('picker and prompts', () => {
 
   it('describes a file by size and age, marking one the ssh user cannot read', () => {
     const now = Date.UTC(2024, 4, 1, 3, 0, 0);
-    assert.equal(describeLogFile({ path: '/a.log', sizeBytes: 12_900_000, modifiedMs: now - 5 * 60_000, readable: true }, now), '12 MB · 5 min ago');
+    assert.equal(describeLogFile({ path: '/a.log', sizeBytes: 12_900_000, modifiedMs: now - 5 * 60_000, readable: true }, now), '12 MiB · 5 min ago');
     assert.equal(describeLogFile({ path: '/b.log', sizeBytes: 512, modifiedMs: now - 3 * 86_400_000, readable: false }, now), '512 B · 3 days ago · not readable by the ssh user');
-    assert.equal(formatBytes(1536), '1.5 KB');
+    assert.equal(describeLogFile({ path: '/c.log', sizeBytes: 1536, modifiedMs: now, readable: true }, now), '1.5 KiB · just now');
   });
 
   it('reads a line count as a whole number from 1', () => {
