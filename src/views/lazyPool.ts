@@ -40,6 +40,11 @@ export class LazyPool implements vscode.Disposable {
     return this.real.connect(name);
   }
 
+  /** Records a command run on a host outside the pool (the OpenSSH terminal transport). */
+  record(command: CommandRecord): void {
+    this.commandEmitter.fire(command);
+  }
+
   disconnect(name: string): void {
     this.pool?.disconnect(name);
   }

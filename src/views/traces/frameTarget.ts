@@ -16,7 +16,7 @@ export interface FrameTarget {
 
 /**
  * The inventory host a terminal belongs to, from its name: the extension names terminals
- * `top · web-1`, `shell · web-1`, `tail · web-1 · /var/log/app.log`. A `·`-separated part naming a
+ * `top · web-1`, `shell · web-1`, `log · web-1 · app.log`. A `·`-separated part naming a
  * host wins; otherwise the longest host name appearing as a whole word.
  */
 export function hostOfTerminal(names: readonly (string | undefined)[], hosts: readonly string[]): string | undefined {

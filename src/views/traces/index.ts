@@ -28,7 +28,7 @@ export function registerTraceFeatures(services: Services): vscode.Disposable[] {
     view,
     analyzer,
     new RevisionDocuments(),
-    vscode.window.registerTerminalLinkProvider(new FrameTerminalLinks(services.inventory, navigator)),
+    vscode.window.registerTerminalLinkProvider(new FrameTerminalLinks(services.inventory, openFrame)),
     vscode.languages.registerDocumentLinkProvider(LOG_DOCUMENTS, new FrameDocumentLinks()),
     registerCommand(CommandId.analyzeStackTrace, (request?: AnalyzeRequest) => analyzer.run(request)),
     registerCommand(CommandId.openTraceFrame, openFrame),

@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import { findFrameLocations, type LineLocation } from '../../core/traces/lineLinks';
 import type { InventoryService } from '../inventoryService';
 import { CommandId } from '../commandIds';
-import type { FrameNavigator } from './frameNavigator';
 import { functionBefore, hostOfTerminal, type FrameTarget } from './frameTarget';
 
 /** Log files can be huge: links stop here, as VS Code's own link detection stops at large files. */
@@ -42,7 +41,8 @@ class FrameTerminalLink extends vscode.TerminalLink {
 export class FrameTerminalLinks implements vscode.TerminalLinkProvider<FrameTerminalLink> {
   constructor(
     private readonly inventory: InventoryService,
-    private readonly navigator: FrameNavigator,
+    /** Opens a frame and reports its own failures (document links use the same command). */
+    private readonly openFrame: (target: FrameTarget) => Promise<void>,
   ) {}
 
   provideTerminalLinks(context: vscode.TerminalLinkContext): FrameTerminalLink[] {
@@ -54,7 +54,7 @@ export class FrameTerminalLinks implements vscode.TerminalLinkProvider<FrameTerm
   }
 
   handleTerminalLink(link: FrameTerminalLink): Promise<void> {
-    return this.navigator.open(link.target);
+    return this.openFrame(link.target);
   }
 }
 
