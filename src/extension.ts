@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log.info(`[${record.host}] ${commandSummary(record.command)} → ${outcome} (${record.durationMs} ms)`);
     }),
   );
+  store.add(inventory.onDidChange(() => pool.reconcile((name) => inventory.host(name)?.ssh)));
   const health = store.add(
     new HealthMonitor({ connect: (name) => pool.connect(name), intervalMs: settings().get<number>('healthInterval', 5) * 1000 }),
   );

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type * as Remote from '../remote';
 import type { CommandRecord, HostState, HostStateChange, SshPool, SshPoolOptions } from '../core/ssh/pool';
+import { DialledEndpoints } from '../core/ssh/dialledEndpoints';
+import type { ResolvedHost } from '../core/ssh/types';
 
 export function loadRemote(): typeof Remote {
   // Resolved at run time next to dist/extension.js; the build keeps it external.
@@ -17,11 +19,21 @@ export class LazyPool implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onDidRunCommand = this.commandEmitter.event;
 
+  private readonly dialled = new DialledEndpoints();
+
   constructor(private readonly options: () => SshPoolOptions) {}
 
   private get real(): SshPool {
     if (!this.pool) {
-      this.pool = new (loadRemote().SshPool)(this.options());
+      const options = this.options();
+      this.pool = new (loadRemote().SshPool)({
+        ...options,
+        resolveHost: async (name) => {
+          const host = await options.resolveHost(name);
+          this.dialled.record(name, host);
+          return host;
+        },
+      });
       this.pool.onDidChangeState((e) => this.stateEmitter.fire(e));
       this.pool.onDidRunCommand((e) => this.commandEmitter.fire(e));
     }
@@ -47,6 +59,14 @@ export class LazyPool implements vscode.Disposable {
 
   disconnect(name: string): void {
     this.pool?.disconnect(name);
+  }
+
+  /**
+   * After the inventory changed: a connected host that now resolves to another address, user,
+   * port, key or jump chain is disconnected, so its next use dials the new one.
+   */
+  reconcile(resolve: (name: string) => ResolvedHost | undefined): void {
+    for (const name of this.dialled.takeMoved(resolve)) this.disconnect(name);
   }
 
   dispose(): void {
