@@ -1,11 +1,15 @@
 // Reading a Linux host's health from /proc in one round trip: one POSIX sh script that only
-// uses cat, head, ls and sleep (present on minimal hosts without procps), and the parsers for
-// what it prints. Everything printed is host data and is treated as such.
+// uses head, ls, getconf, sleep and uname (present on minimal hosts without procps), and the
+// parsers for what it prints. Everything printed is host data and is treated as such.
+// Most of what a read costs the host is starting programs (most of a millisecond of CPU each),
+// so a refresh starts three whatever the process count: one `head` for every whole file it
+// needs, `ls` for the process owners, another `head` for the start of each command line. Given
+// several files, head prints `==> PATH <==` before each one; that is how the parsers split them.
 import { randomBytes } from 'node:crypto';
 import type { HealthReading, ProcessHealth } from './types';
 
-/** Cumulative CPU counters from /proc/stat, kept between samples to compute busy %. */
-export interface CpuSnapshot {
+/** What the next read of the same host needs from this one. */
+export interface HostSnapshot {
   /** All jiffies of all CPUs. */
   total: number;
   /** Idle plus iowait jiffies of all CPUs. */
@@ -14,6 +18,8 @@ export interface CpuSnapshot {
   cpus: number;
   /** Per process: CPU ticks used so far, keyed by pid, with the start time to spot pid reuse. */
   processes: Map<number, { ticks: number; startTime: number }>;
+  /** Bytes per memory page; it cannot change while the host runs, so only a first read asks. */
+  pageSize: number;
 }
 
 export interface ProcStat {
@@ -25,17 +31,23 @@ export interface ProcStat {
   rssPages: number;
 }
 
+/** head -n with this prints every line of the files the script reads. */
+const WHOLE_FILE_LINES = 1_000_000;
+/** Per process, the start of its command line: plenty for a tree item or a table row. */
+const CMDLINE_BYTES = 512;
+
 /**
- * The sampling script. With `pairDelaySeconds` it reads /proc/stat and every /proc/PID/stat
- * twice, that far apart, so CPU figures need no earlier sample; without it, it reads them once
- * and the caller supplies the previous snapshot. Sections are delimited by a per-call nonce so
- * a process name cannot forge one.
+ * The sampling script. With `pairDelaySeconds` (a first read) it also reads /proc/stat and
+ * every /proc/PID/stat that far ahead of the main sample, so CPU figures need no earlier read,
+ * and asks for the page size; without it, the caller supplies the previous read's snapshot.
+ * Sections are delimited by a per-call nonce so a command line cannot forge one.
  */
 export function healthScript(nonce: string, pairDelaySeconds?: number): string {
-  const pair =
+  const first =
     pairDelaySeconds === undefined
       ? ''
-      : `s stat0; cat /proc/stat; s pids0; cat /proc/[0-9]*/stat 2>/dev/null
+      : `s counters0; head -n ${WHOLE_FILE_LINES} /proc/stat /proc/[0-9]*/stat 2>/dev/null
+s pagesize; getconf PAGESIZE 2>/dev/null || echo 4096
 sleep ${pairDelaySeconds} 2>/dev/null || sleep 1
 `;
   return `LC_ALL=C; export LC_ALL
@@ -43,15 +55,9 @@ if [ ! -r /proc/loadavg ] || [ ! -r /proc/stat ]; then
   printf '@@${nonce}:unavailable\\n'; uname -s 2>/dev/null; exit 0
 fi
 s() { printf '\\n@@${nonce}:%s\\n' "$1"; }
-${pair}s stat; cat /proc/stat
-s pids; cat /proc/[0-9]*/stat 2>/dev/null
-s loadavg; cat /proc/loadavg
-s meminfo; cat /proc/meminfo
-s uptime; cat /proc/uptime
-s pagesize; getconf PAGESIZE 2>/dev/null || echo 4096
+${first}s files; head -n ${WHOLE_FILE_LINES} /proc/stat /proc/loadavg /proc/meminfo /proc/uptime /etc/passwd /proc/[0-9]*/stat 2>/dev/null
 s owners; ls -ln /proc 2>/dev/null
-s passwd; cat /etc/passwd 2>/dev/null
-s cmdline; head -c 512 /proc/[0-9]*/cmdline 2>/dev/null
+s cmdline; head -c ${CMDLINE_BYTES} /proc/[0-9]*/cmdline 2>/dev/null
 s end
 exit 0
 `;
@@ -82,7 +88,7 @@ export function parseLoadAvg(text: string): [number, number, number] {
   return [one, five, fifteen];
 }
 
-export function parseCpuTimes(text: string): Omit<CpuSnapshot, 'processes'> {
+export function parseCpuTimes(text: string): Pick<HostSnapshot, 'total' | 'idle' | 'cpus'> {
   let total = 0;
   let idle = 0;
   let cpus = 0;
@@ -121,26 +127,48 @@ export function parseUptime(text: string): number {
   return seconds;
 }
 
-/** Parses concatenated /proc/PID/stat records. The name sits in parentheses and may itself hold ')' or spaces. */
-export function parseProcStats(text: string): ProcStat[] {
-  const records: string[] = [];
-  for (const line of text.split('\n')) {
-    if (/^\d+ \(/.test(line) || records.length === 0) records.push(line);
-    else records[records.length - 1] += `\n${line}`; // a name with a newline in it
+/**
+ * Splits what `head` prints for several files into each file's content, by path. The headers
+ * cannot be forged by what the files hold except in command lines (a process name has at most
+ * 15 bytes, too few for "\n==> /proc/1/stat <==\n"), and a forged command-line header can only
+ * misattribute command lines: it never reaches the nonce-delimited sections.
+ */
+export function splitHeadOutput(text: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const header = /(?:^|\n)==> (\/proc\/[\w/]+|\/etc\/passwd) <==\n/g;
+  let path: string | undefined;
+  let start = 0;
+  for (const match of text.matchAll(header)) {
+    if (path !== undefined) files.set(path, text.slice(start, match.index));
+    path = match[1];
+    start = (match.index ?? 0) + match[0].length;
   }
+  if (path !== undefined) files.set(path, text.slice(start));
+  return files;
+}
+
+/** One /proc/PID/stat. The name sits in parentheses and may itself hold ')', spaces or newlines. */
+export function parseProcStat(pid: number, text: string): ProcStat | undefined {
+  const open = text.indexOf(' (');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state): utime 14, stime 15, starttime 22, rss 24.
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  const startTime = Number(rest[19]);
+  const rssPages = Number(rest[21]);
+  if (![utime, stime, startTime, rssPages].every(Number.isFinite)) return undefined;
+  return { pid, comm: text.slice(open + 2, close), ticks: utime + stime, startTime, rssPages };
+}
+
+/** The /proc/PID/stat files among `head`'s output, parsed. */
+export function parseProcStats(files: Map<string, string>): ProcStat[] {
   const stats: ProcStat[] = [];
-  for (const record of records) {
-    const open = record.indexOf(' (');
-    const close = record.lastIndexOf(')');
-    if (open < 0 || close < open) continue;
-    const rest = record.slice(close + 2).split(' ');
-    // rest[0] is field 3 (state): utime 14, stime 15, starttime 22, rss 24.
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    const startTime = Number(rest[19]);
-    const rssPages = Number(rest[21]);
-    if (![utime, stime, startTime, rssPages].every(Number.isFinite)) continue;
-    stats.push({ pid: Number(record.slice(0, open)), comm: record.slice(open + 2, close), ticks: utime + stime, startTime, rssPages });
+  for (const [path, text] of files) {
+    const pid = /^\/proc\/(\d+)\/stat$/.exec(path)?.[1];
+    const stat = pid === undefined ? undefined : parseProcStat(Number(pid), text);
+    if (stat) stats.push(stat);
   }
   return stats;
 }
@@ -165,23 +193,13 @@ export function parsePasswd(text: string): Map<number, string> {
   return names;
 }
 
-/** `head -c N /proc/PID/cmdline...`: files separated by `==> /proc/PID/cmdline <==` headers, arguments by NUL. */
+/** `head -c N /proc/PID/cmdline...`: arguments are separated by NUL. */
 export function parseCmdlines(text: string): Map<number, string> {
   const commands = new Map<number, string>();
-  const header = /(?:^|\n)==> \/proc\/(\d+)\/cmdline <==\n/g;
-  let pid: number | undefined;
-  let start = 0;
-  const take = (end: number) => {
-    if (pid === undefined) return;
-    const command = text.slice(start, end).replace(/\0+$/, '').split('\0').join(' ');
-    commands.set(pid, command);
-  };
-  for (const match of text.matchAll(header)) {
-    take(match.index ?? 0);
-    pid = Number(match[1]);
-    start = (match.index ?? 0) + match[0].length;
+  for (const [path, content] of splitHeadOutput(text)) {
+    const pid = /^\/proc\/(\d+)\/cmdline$/.exec(path)?.[1];
+    if (pid !== undefined) commands.set(Number(pid), content.replace(/\0+$/, '').split('\0').join(' '));
   }
-  take(text.length);
   return commands;
 }
 
@@ -192,23 +210,32 @@ export function stripControl(text: string): string {
 
 export interface ParsedHealth {
   reading: HealthReading;
-  /** The counters of this sample, for the next one's deltas (undefined when unavailable). */
-  snapshot?: CpuSnapshot;
+  /** What the next read needs from this one (undefined when unavailable). */
+  snapshot?: HostSnapshot;
 }
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** One sample of the counters: /proc/stat and every /proc/PID/stat among `head`'s output. */
+function countersOf(host: string, files: Map<string, string>, pageSize: number): { snapshot: HostSnapshot; procs: ProcStat[] } {
+  const stat = files.get('/proc/stat');
+  if (stat === undefined) throw new Error(`${host}: health output is missing /proc/stat`);
+  const procs = parseProcStats(files);
+  const processes = new Map(procs.map((p) => [p.pid, { ticks: p.ticks, startTime: p.startTime }]));
+  return { snapshot: { ...parseCpuTimes(stat), processes, pageSize }, procs };
+}
+
 /**
  * Turns the script's output into a reading. CPU figures come from the in-script pair when the
- * script took one, otherwise from `previous`; with neither, they are 0.
+ * script took one (a first read), otherwise from `previous`; with neither, they are 0.
  */
 export function parseHealthOutput(
   host: string,
   output: string,
   nonce: string,
-  options: { previous?: CpuSnapshot; topCount: number; now: number },
+  options: { previous?: HostSnapshot; topCount: number; now: number },
 ): ParsedHealth {
   const sections = splitSections(output, nonce);
   const unavailable = sections.get('unavailable');
@@ -221,57 +248,64 @@ export function parseHealthOutput(
     if (text === undefined) throw new Error(`${host}: health output is missing its ${name} section`);
     return text;
   };
-  const cpu = parseCpuTimes(need('stat'));
-  const procs = parseProcStats(need('pids'));
-  const snapshot: CpuSnapshot = { ...cpu, processes: new Map(procs.map((p) => [p.pid, { ticks: p.ticks, startTime: p.startTime }])) };
+  const files = splitHeadOutput(need('files'));
+  const needFile = (path: string): string => {
+    const text = files.get(path);
+    if (text === undefined) throw new Error(`${host}: health output is missing ${path}`);
+    return text;
+  };
+  const pagesize = sections.get('pagesize');
+  const pageSize = pagesize !== undefined ? Number(pagesize.trim()) || 4096 : options.previous?.pageSize;
+  if (pageSize === undefined) throw new Error(`${host}: health output is missing its pagesize section`);
 
-  let before: CpuSnapshot | undefined = options.previous;
-  const stat0 = sections.get('stat0');
-  if (stat0 !== undefined) {
-    const procs0 = parseProcStats(sections.get('pids0') ?? '');
-    before = { ...parseCpuTimes(stat0), processes: new Map(procs0.map((p) => [p.pid, { ticks: p.ticks, startTime: p.startTime }])) };
-  }
-  const deltaTotal = before ? cpu.total - before.total : 0;
-  const cpuBusyPercent = before && deltaTotal > 0 ? round1((100 * (deltaTotal - (cpu.idle - before.idle))) / deltaTotal) : 0;
+  const { snapshot: current, procs } = countersOf(host, files, pageSize);
+  const counters0 = sections.get('counters0');
+  const before = counters0 !== undefined ? countersOf(host, splitHeadOutput(counters0), pageSize).snapshot : options.previous;
+  const deltaTotal = before ? current.total - before.total : 0;
+  const cpuBusyPercent = before && deltaTotal > 0 ? round1((100 * (deltaTotal - (current.idle - before.idle))) / deltaTotal) : 0;
   // Jiffies that passed on one CPU; a process using all of one CPU used this many ticks.
-  const perCpuElapsed = deltaTotal / cpu.cpus;
+  const perCpuElapsed = deltaTotal / current.cpus;
 
-  const memory = parseMeminfo(need('meminfo'));
-  const pageSize = Number(need('pagesize').trim()) || 4096;
+  const memory = parseMeminfo(needFile('/proc/meminfo'));
+  const busiest = procs
+    .map((p) => {
+      const earlier = before?.processes.get(p.pid);
+      const used = earlier && earlier.startTime === p.startTime ? p.ticks - earlier.ticks : p.ticks;
+      const cpuPercent = perCpuElapsed > 0 ? Math.min(100 * current.cpus, (100 * Math.max(used, 0)) / perCpuElapsed) : 0;
+      return { stat: p, cpuPercent: round1(cpuPercent), memPercent: round1((100 * p.rssPages * pageSize) / memory.totalBytes) };
+    })
+    .sort((a, b) => b.cpuPercent - a.cpuPercent || b.memPercent - a.memPercent || a.stat.pid - b.stat.pid)
+    .slice(0, options.topCount);
+
   const owners = parseOwners(sections.get('owners') ?? '');
-  const users = parsePasswd(sections.get('passwd') ?? '');
+  const users = parsePasswd(files.get('/etc/passwd') ?? '');
   const cmdlines = parseCmdlines(sections.get('cmdline') ?? '');
-
-  const processes: ProcessHealth[] = procs.map((p) => {
-    const earlier = before?.processes.get(p.pid);
-    const used = earlier && earlier.startTime === p.startTime ? p.ticks - earlier.ticks : p.ticks;
-    const cpuPercent = perCpuElapsed > 0 ? Math.min(100 * cpu.cpus, (100 * Math.max(used, 0)) / perCpuElapsed) : 0;
-    const uid = owners.get(p.pid);
-    const cmdline = stripControl(cmdlines.get(p.pid) ?? '');
+  const processes: ProcessHealth[] = busiest.map(({ stat, cpuPercent, memPercent }) => {
+    const uid = owners.get(stat.pid);
+    const cmdline = stripControl(cmdlines.get(stat.pid) ?? '');
     return {
-      pid: p.pid,
+      pid: stat.pid,
       user: uid === undefined ? '?' : (users.get(uid) ?? String(uid)),
-      cpuPercent: round1(cpuPercent),
-      memPercent: round1((100 * p.rssPages * pageSize) / memory.totalBytes),
-      command: cmdline || `[${stripControl(p.comm)}]`,
+      cpuPercent,
+      memPercent,
+      command: cmdline || `[${stripControl(stat.comm)}]`,
     };
   });
-  processes.sort((a, b) => b.cpuPercent - a.cpuPercent || b.memPercent - a.memPercent || a.pid - b.pid);
 
-  const load = parseLoadAvg(need('loadavg'));
+  const load = parseLoadAvg(needFile('/proc/loadavg'));
   return {
     reading: {
       available: true,
       host,
-      cpus: cpu.cpus,
+      cpus: current.cpus,
       load,
-      loadPerCpu: Math.round((load[0] / cpu.cpus) * 100) / 100,
+      loadPerCpu: Math.round((load[0] / current.cpus) * 100) / 100,
       cpuBusyPercent,
       memory,
-      uptimeSeconds: Math.floor(parseUptime(need('uptime'))),
-      processes: processes.slice(0, options.topCount),
+      uptimeSeconds: Math.floor(parseUptime(needFile('/proc/uptime'))),
+      processes,
       sampledAt: options.now,
     },
-    snapshot,
+    snapshot: current,
   };
 }

@@ -1,8 +1,9 @@
-// One health read per call, one exec per read. The CPU counters of the last read of each host
-// are kept, so a refresh needs no in-script pause: busy % is measured over the refresh interval,
-// as top does. The first read of a host (or one after a long gap) pairs two samples in-script.
+// One health read per call, one exec per read. The CPU counters and page size of the last read
+// of each host are kept, so a refresh needs no in-script pause (busy % is measured over the
+// refresh interval, as top does) and no getconf. The first read of a host (or one after a long
+// gap) pairs two samples in-script.
 import type { RemoteRunner } from '../ssh/remote';
-import { healthScript, newNonce, parseHealthOutput, type CpuSnapshot } from './proc';
+import { healthScript, newNonce, parseHealthOutput, type HostSnapshot } from './proc';
 import type { HealthReading } from './types';
 
 export interface HealthSamplerOptions {
@@ -18,7 +19,7 @@ export interface HealthSamplerOptions {
 }
 
 export class HealthSampler {
-  private readonly previous = new Map<string, { snapshot: CpuSnapshot; at: number }>();
+  private readonly previous = new Map<string, { snapshot: HostSnapshot; at: number }>();
   private readonly topCount: number;
   private readonly pairDelaySeconds: number;
   private readonly maxPreviousAgeMs: number;
