@@ -53,7 +53,7 @@ export function registerHostCommands(services: Services, hostsView: HostsView): 
         void vscode.window.setStatusBarMessage(`Copied: ${command}`, 4000);
       }),
     ),
-    registerCommand(CommandId.refreshHosts, () => inventory.reload()),
+    registerCommand(CommandId.refreshHosts, () => hostsView.refresh()),
   ];
 }
 

@@ -102,6 +102,12 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     if (this.treeView.visible && !this.paused.has(host)) this.health.start(host);
   }
 
+  /** Reloads the host files and reads every expanded host's health now. */
+  refresh(): void {
+    this.inventory.reload();
+    for (const host of this.expanded) this.health.refresh(host);
+  }
+
   /** Stops reading a host's health until `resumeHealth`; `reason` is what its row says meanwhile. */
   pauseHealth(host: string, reason = 'Disconnected. Connect to read its health again.'): void {
     this.paused.set(host, reason);

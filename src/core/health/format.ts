@@ -1,5 +1,5 @@
 // The short texts the Hosts tree and the CLI show for a health reading.
-import type { HealthReading, HostHealth, ProcessHealth } from './types';
+import type { HealthReading, HostHealth } from './types';
 
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -42,11 +42,6 @@ export function formatUptime(seconds: number): string {
   if (h > 0) return `up ${h}h ${m}m`;
   if (m > 0) return `up ${m}m`;
   return `up ${Math.floor(seconds)}s`;
-}
-
-/** "1234 postgres 12.5% cpu 3.1% mem  postgres: checkpointer" */
-export function formatProcess(process: ProcessHealth): string {
-  return `${process.pid} ${process.user} ${process.cpuPercent.toFixed(1)}% cpu ${process.memPercent.toFixed(1)}% mem  ${process.command}`;
 }
 
 /** The reading as plain text, one figure per line and then the process table (the CLI's output). */

@@ -64,5 +64,5 @@ test('a failing read names the host and what went wrong', async () => {
     exec: async (): Promise<ExecResult> => ({ exitCode: 127, signal: null, stdout: '', stderr: 'sh: not found\n' }),
     spawn: () => Promise.reject(new Error('unused')),
   };
-  await assert.rejects(new HealthSampler().sample(broken), /^Error: web-9: reading health failed: sh: not found$/);
+  await assert.rejects(new HealthSampler().sample(broken), /^Error: web-9: reading health failed: sh: not found\. .*check that the login shell/);
 });
