@@ -6,6 +6,7 @@
 // needs, `ls` for the process owners, another `head` for the start of each command line. Given
 // several files, head prints `==> PATH <==` before each one; that is how the parsers split them.
 import { randomBytes } from 'node:crypto';
+import { stripControl } from '../util/text';
 import type { HealthReading, ProcessHealth } from './types';
 
 /** What the next read of the same host needs from this one. */
@@ -201,11 +202,6 @@ export function parseCmdlines(text: string): Map<number, string> {
     if (pid !== undefined) commands.set(Number(pid), content.replace(/\0+$/, '').split('\0').join(' '));
   }
   return commands;
-}
-
-/** Process names are host data: no control characters (C0, DEL, C1) reach a tree item or a JSON consumer's terminal. */
-export function stripControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
 export interface ParsedHealth {

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { AuthAttempt, type AuthSettings, type CredentialCache, type PromptClock } from './auth';
 import { SshError, describeHost, formatSeconds } from './errors';
-import { appendKnownHost, checkHostKey, decideHostKey, sha256Fingerprint, type HostKey } from './knownHosts';
+import { appendKnownHost, checkHostKey, decideHostKey, keyTypeOf, sha256Fingerprint, type HostKey } from './knownHosts';
 import type { ResolvedHost } from './types';
 
 export interface ConnectOptions {
@@ -148,7 +148,7 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
 
 /** Checks the offered key against known_hosts with the host's StrictHostKeyChecking. */
 async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings, clock: PromptClock): Promise<void> {
-  const keyType = keyTypeOf(key);
+  const keyType = keyTypeOf(key) ?? 'unknown key type';
   const hostKey: HostKey = { hostName: host.hostName, port: host.port, keyType, key };
   // Accepted keys go to the user's known_hosts, which config resolution lists first.
   const appendTo = host.knownHostsFiles[0] ?? path.join(os.homedir(), '.ssh', 'known_hosts');
@@ -183,12 +183,6 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings
     case 'refuse-revoked':
       throw new SshError('hostKeyRevoked', host.alias, decision.message);
   }
-}
-
-/** The type name at the start of a public key blob ("ssh-ed25519"). */
-function keyTypeOf(key: Buffer): string {
-  const length = key.length >= 4 ? key.readUInt32BE(0) : 0;
-  return key.subarray(4, 4 + length).toString('latin1');
 }
 
 function describeConnectError(host: ResolvedHost, where: string, error: Error & { code?: string; level?: string }, timeoutMs: number): SshError {

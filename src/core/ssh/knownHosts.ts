@@ -194,7 +194,8 @@ function hashedMatches(entry: string, name: string): boolean {
 }
 
 /** The type name at the start of an SSH public key blob. */
-function keyTypeOf(key: Buffer): string | undefined {
+/** The key type named inside an SSH public key blob ("ssh-ed25519"), when the blob is well formed. */
+export function keyTypeOf(key: Buffer): string | undefined {
   if (key.length < 4) return undefined;
   const length = key.readUInt32BE(0);
   return length > 0 && length < 64 && key.length >= 4 + length ? key.subarray(4, 4 + length).toString('latin1') : undefined;

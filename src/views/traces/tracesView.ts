@@ -8,6 +8,7 @@ import type { StackFrame, StackTrace, TraceException } from '../../core/traces/t
 import { CommandId } from '../commandIds';
 import { VIA_LABELS, type FrameResolver, type Resolution } from './frameResolver';
 import type { FrameTarget } from './frameTarget';
+import { stripControl } from '../../core/util/text';
 
 const VIEW_ID = 'firefighter.traces';
 const FRAME_SCHEME = 'firefighter-frame';
@@ -206,6 +207,6 @@ function baseName(file: string): string {
 
 /** Host text in a label: no control characters, bounded length. */
 function clean(text: string): string {
-  const plain = text.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ').trim();
+  const plain = stripControl(text);
   return plain.length > MAX_LABEL ? `${plain.slice(0, MAX_LABEL - 1)}…` : plain;
 }
