@@ -261,6 +261,12 @@ export class TraceScanner {
   private readonly state: ScanState = { searchFrom: 0, floor: 0 };
 
   push(chunk: string): StackTrace[] {
+    const traces = this.append(chunk);
+    for (const trace of this.dropOverlongLine()) traces.push(trace);
+    return traces;
+  }
+
+  private append(chunk: string): StackTrace[] {
     if (this.buffer.length === 0) {
       this.buffer = chunk;
       return this.run(false);
@@ -286,6 +292,20 @@ export class TraceScanner {
       this.buffer += chunk.slice(seamEnd);
     }
     for (const trace of this.run(false)) traces.push(trace);
+    return traces;
+  }
+
+  /**
+   * A line with no end in sight (one huge line, binary input) would grow the buffer without
+   * bound: past the cap, the text before it is scanned to its end and the line so far dropped.
+   */
+  private dropOverlongLine(): StackTrace[] {
+    const lineStart = this.buffer.lastIndexOf('\n') + 1;
+    const overlong = this.buffer.length - lineStart;
+    if (overlong <= MAX_PENDING_CHARS) return [];
+    this.buffer = this.buffer.slice(0, lineStart);
+    const traces = this.end();
+    this.base += overlong;
     return traces;
   }
 

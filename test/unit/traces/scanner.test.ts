@@ -31,4 +31,21 @@ describe('streaming scanner', () => {
     assert.equal(found.length, 1);
     assert.equal(found[0].exceptions[0].type, 'ValueError');
   });
+
+  it('keeps memory bounded on input without newlines, and still finds the traces after it, at the right offsets', () => {
+    const scanner = new TraceScanner();
+    const trace = 'Traceback (most recent call last):\n  File "/srv/app.py", line 3, in f\nValueError: x\n';
+    const before = `${trace}junk `;
+    const megabyte = 'x'.repeat(1024 * 1024);
+    const found = scanner.push(before);
+    for (let i = 0; i < 24; i++) found.push(...scanner.push(megabyte));
+    const buffered = (scanner as unknown as { buffer: string }).buffer.length;
+    assert.ok(buffered <= 9 * 1024 * 1024, `${buffered} characters held`);
+    found.push(...scanner.push(`\n${trace}`), ...scanner.end());
+    assert.equal(found.length, 2);
+    const secondStart = before.length + 24 * megabyte.length + 1;
+    assert.equal(found[0].span.start, 0);
+    assert.equal(found[1].span.start, secondStart);
+    assert.equal(found[1].exceptions[0].frames[0].file, '/srv/app.py');
+  });
 });
