@@ -3,10 +3,15 @@
 import { colourLine, noticeLine } from '../core/logs/ansi';
 import { LogFollower } from '../core/logs/follower';
 import { makeVisible } from '../core/logs/lines';
+import { isSshError } from '../core/ssh/errors';
 import { connectExitCode, errorMessage, ExitCode, type CliCommand } from './command';
 import { type CliConnect } from './health';
 
-const usage = 'usage: firefighter tail HOST PATH [--lines N] [--filter RE]\n';
+const usage = `usage: firefighter tail HOST PATH [--lines N] [--filter RE]
+  PATH may start with ~/ for the ssh user's home on HOST (quote it: '~/app.log').
+exit codes: 0 interrupted, 1 the log cannot be read (permission denied, not a file),
+  2 bad usage, 3 cannot connect or authenticate, 4 host key refused
+`;
 
 interface TailArgs {
   host: string;
@@ -46,9 +51,9 @@ function parseArgs(args: string[]): TailArgs | string {
 }
 
 /**
- * Exit codes: 0 interrupted (the normal end), 2 bad usage, 3 (or the connect error's own code)
- * when the first connection fails, 1 when the log cannot be read (permission, not a file).
- * Later connection drops are retried with backoff and reported on stderr.
+ * Exit codes: 0 interrupted (the normal end), 2 bad usage, 3 (4 for a host key) when connecting
+ * or logging in fails, at the start or on a reconnect, 1 when the log cannot be read (permission,
+ * not a file). Dropped connections are retried with backoff and reported on stderr.
  */
 export function makeTailCommand(connect: CliConnect): CliCommand {
   return async (args, io) => {
@@ -92,7 +97,7 @@ export function makeTailCommand(connect: CliConnect): CliCommand {
     io.signal.removeEventListener('abort', stop);
     if (follower.error) {
       io.stderr.write(`firefighter: ${follower.error.message}\n`);
-      return 1;
+      return isSshError(follower.error) ? connectExitCode(follower.error) : 1;
     }
     return ExitCode.ok;
   };

@@ -3,6 +3,7 @@
 // so when the channel drops it starts the script again at exactly that point: no line lost,
 // none shown twice. Rotation (rename+create, copytruncate) and a vanishing file are handled by
 // the script, which tells the follower what happened in its records.
+import { isSshError } from '../ssh/errors';
 import type { RemoteProcess, RemoteRunner } from '../ssh/remote';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
 import { compileFilter, hostGrep, matchesFilter, type HostGrep, type LogFilter } from './filter';
@@ -83,6 +84,19 @@ class TailCheck {
     }
     return pos;
   }
+}
+
+/** An SSH failure that retrying alone cannot cure: a cancelled or refused login, a host key to check. */
+function needsTheUser(error: unknown): error is Error {
+  return isSshError(error) && error.kind !== 'unreachable' && error.kind !== 'timeout' && error.kind !== 'closed';
+}
+
+/**
+ * Why a channel ended without an exit status: the pool's reason for losing the connection when it
+ * has one, else the error's own message without our command line (the whole script).
+ */
+function lostReason(error: Error, command: string): string {
+  return error.cause instanceof Error ? error.cause.message : error.message.replace(command, 'the follower script');
 }
 
 const heartbeatSeconds = 2;
@@ -234,6 +248,11 @@ export class LogFollower implements Disposable {
         cause = result.cause;
         progressed = result.progressed;
       } catch (error) {
+        if (needsTheUser(error)) {
+          // Retrying would ask again or fail the same way: stop, the user retries when ready.
+          this.fail(error);
+          break;
+        }
         end = 'dropped';
         cause = error instanceof Error ? error.message : String(error);
       }
@@ -243,7 +262,7 @@ export class LogFollower implements Disposable {
       const delay = Math.min(maxMs, initialMs * 2 ** (failures - 1));
       this.reconnecting = true;
       this.setState('reconnecting');
-      this.notice('reconnecting', `${this.where()}: ${cause}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
+      this.notice('reconnecting', `${this.where()}: ${cause.replace(/\.$/, '')}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -305,7 +324,7 @@ export class LogFollower implements Disposable {
       proc.stdout.once('close', resolve);
       proc.stdout.once('error', () => resolve());
     });
-    void proc.exit.then(async ({ exitCode, signal }) => {
+    void proc.exit.then(async ({ exitCode, signal, error }) => {
       // Take what the channel still holds before deciding (unless paused: then it stays unread).
       if (!this.paused) await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 1000))]);
       if (channel.end) return;
@@ -313,7 +332,8 @@ export class LogFollower implements Disposable {
         this.fail(`${this.where()}: the host could not run the follower script (${stderr.trim() || `exit code ${exitCode}`})`);
         return;
       }
-      this.finishChannel('dropped', stderr.trim() || (signal ? `channel closed (${signal})` : `channel closed (exit code ${exitCode})`), channel);
+      const reason = stderr.trim() || (error && lostReason(error, command)) || (signal ? `channel closed (${signal})` : `channel closed (exit code ${exitCode})`);
+      this.finishChannel('dropped', reason, channel);
     });
     if (!this.paused) this.armStall();
     else proc.stdout.pause();
@@ -333,8 +353,9 @@ export class LogFollower implements Disposable {
     channel.resolve(end);
   }
 
-  private fail(message: string): void {
-    this.error = new Error(message);
+  /** Ends following for good; `error` is kept as it is, so callers can tell an SshError's kind. */
+  private fail(error: string | Error): void {
+    this.error = typeof error === 'string' ? new Error(error) : error;
     this.setState('failed');
     this.finishChannel('fatal');
   }

@@ -27,6 +27,7 @@
 import { shellWord } from '../util/shell';
 
 export interface FollowScriptArgs {
+  /** Absolute, relative to the login directory, or `~/…` for the ssh user's home. */
   path: string;
   /** The file to resume (inode), or '' to start with whatever the path is. */
   inode: string;
@@ -42,9 +43,11 @@ export interface FollowScriptArgs {
   truncated?: boolean;
 }
 
+// `${'$'}{` in the script is sh's `${`, which the template would otherwise take for its own.
 const followScript = String.raw`set -f
 LC_ALL=C; export LC_ALL
 p=$1 ino=$2 off=$3 nlines=$4 gopts=$5 pat=$6 poll=$7 hbn=$8 trunc=$9
+case $p in "~/"*) p=$HOME/${'$'}{p#"~/"} ;; esac
 CH=67108864 FCH=1048576
 say() { printf '%s\n' "$*"; }
 idof() { set -- $(ls -Lind -- "$1" 2>/dev/null); [ $# -ge 6 ] && printf '%s %s' "$1" "$6"; }

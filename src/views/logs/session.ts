@@ -145,7 +145,8 @@ export class LogSession implements Disposable {
       follower.onDidChangeState((state) => {
         if (state !== 'failed') return;
         slot.failed = true;
-        this.notice(`${follower.error?.message ?? `${this.options.host}:${slot.path} could not be followed`}. Press r to try again, or close this terminal.`);
+        const why = follower.error?.message.replace(/\.$/, '') ?? `${this.options.host}:${slot.path} could not be followed`;
+        this.notice(`${why}. Press r to try again, or close this terminal.`);
       }),
     );
     slot.follower = follower;

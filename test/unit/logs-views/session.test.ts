@@ -138,4 +138,15 @@ describe('LogSession', () => {
     assert.equal(session.retry(), 0);
     session.dispose();
   });
+
+  it('shows a login that failed or was cancelled as one sentence, and r asks again', async () => {
+    const { session, followers, screen, settle } = setup(['/var/log/app.log']);
+    session.start();
+    followers[0].fail('web-1 (10.0.0.5:22): login cancelled.');
+    await settle();
+    assert.match(screen(), /— web-1 \(10\.0\.0\.5:22\): login cancelled\. Press r to try again, or close this terminal\. —/);
+    assert.equal(session.retry(), 1);
+    assert.equal(followers.length, 2);
+    session.dispose();
+  });
 });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTailCommand } from '../../../src/cli/tail';
+import { SshError } from '../../../src/core/ssh/errors';
+import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { captureIo } from '../../support/cliIo';
 import { LocalRunner } from '../../support/localRunner';
 
@@ -37,6 +39,7 @@ test('tail: bad usage exits 2, an unreachable host 3, an unreadable log 1 with t
     const streams = captureIo();
     assert.equal(await tail(args, streams), 2, args.join(' '));
     assert.match(streams.err(), /usage: firefighter tail HOST PATH/);
+    assert.match(streams.err(), /exit codes: 0 interrupted, 1 the log cannot be read \(permission denied, not a file\),\n  2 bad usage, 3 cannot connect or authenticate, 4 host key refused\n$/);
   }
   const down = captureIo();
   const refused = makeTailCommand(async (host) => {
@@ -50,4 +53,38 @@ test('tail: bad usage exits 2, an unreachable host 3, an unreadable log 1 with t
   const denied = captureIo();
   assert.equal(await makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', dir], denied), 1);
   assert.equal(denied.err(), `firefighter: web-1:${dir} is not a file; choose a log file instead\n`);
+});
+
+test('tail follows ~/PATH in the home directory of the ssh user on the host', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'ff-tail-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  writeFileSync(join(home, 'app.log'), 'one\ntwo\n');
+  const local = new LocalRunner('web-1');
+  const inHome: RemoteRunner = { host: 'web-1', exec: (c, o) => local.exec(c, o), spawn: (c) => local.spawn(`HOME=${home} ${c}`) };
+  const streams = captureIo();
+  const exit = makeTailCommand(async () => inHome)(['web-1', '~/app.log'], streams);
+  await until(() => streams.out() === 'one\ntwo\n');
+  streams.abort();
+  assert.equal(await exit, 0);
+});
+
+test('tail exits 3, or 4 for a host key, when a reconnect cannot log in', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-tail-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'app.log'), 'x\n');
+  for (const [kind, code] of [['auth', 3], ['hostKeyChanged', 4]] as const) {
+    const local = new LocalRunner('web-1');
+    let connects = 0;
+    const tail = makeTailCommand(async () => {
+      // The first connect succeeds and the channel drops; the login after that is refused.
+      if (++connects <= 2) return local;
+      throw new SshError(kind, 'web-1', 'web-1 (10.0.0.5:22): refused.');
+    });
+    const streams = captureIo();
+    const exit = tail(['web-1', join(dir, 'app.log')], streams);
+    await until(() => streams.out() === 'x\n');
+    local.cut();
+    assert.equal(await exit, code, kind);
+    assert.match(streams.err(), /firefighter: web-1 \(10\.0\.0\.5:22\): refused\.\n$/);
+  }
 });

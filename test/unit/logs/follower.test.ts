@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { LogFollower, type FollowerNotice, type LogFollowerOptions } from '../../../src/core/logs/follower';
+import { SshError, type SshErrorKind } from '../../../src/core/ssh/errors';
 import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { LocalRunner } from '../../support/localRunner';
 
@@ -204,10 +205,81 @@ test('a file that disappears and reappears is picked up again from its start', a
 
 test('a file that does not exist yet is waited for', async (t) => {
   const file = join(tempDir(t), 'later.log');
-  const { lines, follower } = follow(t, file);
+  const { lines, follower, notices } = follow(t, file);
   await until('waiting', () => follower.state === 'waiting');
+  assert.deepEqual(notices, [{ kind: 'missing', message: `box:${file} does not exist (any more); waiting for it to appear` }]);
   writeFileSync(file, text(1, 2));
   await until('2 lines', () => lines.length === 2);
+  assert.deepEqual(lines, numbered(1, 2));
+  assert.equal(follower.state, 'following');
+});
+
+test('a path starting with ~/ is read from the home directory of the user on the host', async (t) => {
+  const home = tempDir(t);
+  writeFileSync(join(home, 'app.log'), text(1, 3));
+  const local = new LocalRunner('box');
+  const inHome: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(c, o), spawn: (c) => local.spawn(`HOME=${home} ${c}`) };
+  const { lines, follower } = follow(t, '~/app.log', { connect: async () => inHome, startLines: 2 });
+  await until('2 lines', () => lines.length === 2);
+  assert.deepEqual(lines, numbered(2, 3));
+  assert.equal(follower.state, 'following');
+});
+
+test('a cancelled login or a host key to check stops the follower with its message; only network failures are retried', async (t) => {
+  const file = join(tempDir(t), 'app.log');
+  writeFileSync(file, text(1, 3));
+  const kinds: SshErrorKind[] = ['auth', 'hostKeyUnknown', 'hostKeyChanged', 'hostKeyRevoked'];
+  for (const kind of kinds) {
+    let attempts = 0;
+    const refusing = async (): Promise<RemoteRunner> => {
+      attempts++;
+      throw new SshError(kind, 'box', 'box (10.0.0.5:22): login cancelled.');
+    };
+    const { follower, notices } = follow(t, file, { connect: refusing });
+    await follower.done;
+    assert.equal(follower.state, 'failed', kind);
+    assert.equal(follower.error?.message, 'box (10.0.0.5:22): login cancelled.');
+    assert.equal(attempts, 1, kind);
+    assert.deepEqual(notices, [], kind);
+  }
+
+  const local = new LocalRunner('box');
+  let attempts = 0;
+  const flaky = async (): Promise<RemoteRunner> => {
+    if (++attempts <= 2) throw new SshError(attempts === 1 ? 'unreachable' : 'timeout', 'box', 'box (10.0.0.5:22): connection refused.');
+    return local;
+  };
+  const { lines, notices } = follow(t, file, { connect: flaky, startLines: 3 });
+  await until('3 lines', () => lines.length === 3);
+  assert.equal(attempts, 3);
+  assert.deepEqual(
+    notices.map((n) => n.message),
+    [`box:${file}: box (10.0.0.5:22): connection refused; reconnecting in 0.0 s`, `box:${file}: box (10.0.0.5:22): connection refused; reconnecting in 0.0 s`],
+  );
+});
+
+test('a channel lost with the connection says why, without the script it was running', async (t) => {
+  const file = join(tempDir(t), 'app.log');
+  writeFileSync(file, text(1, 3));
+  const local = new LocalRunner('box');
+  let spawned = 0;
+  // The first channel ends as the pool ends one whose connection dropped: no exit status, an error.
+  const dropping: RemoteRunner = {
+    host: 'box',
+    exec: (c, o) => local.exec(c, o),
+    spawn: async (command) => {
+      const proc = await local.spawn(command);
+      if (++spawned > 1) return proc;
+      const lost = new SshError('closed', 'box', 'box (10.0.0.5:22): connection lost: read ECONNRESET. It reconnects on next use.');
+      const error = new SshError('closed', 'box', `${lost.message} (while running \`${command}\`)`, { cause: lost });
+      return { ...proc, exit: proc.exit.then(() => ({ exitCode: null, signal: null, error })) };
+    },
+  };
+  const { lines, notices } = follow(t, file, { connect: async () => dropping, startLines: 3 });
+  await until('3 lines', () => lines.length === 3);
+  local.cut();
+  await until('reconnecting', () => notices.some((n) => n.kind === 'reconnecting'));
+  assert.equal(notices[0].message, `box:${file}: box (10.0.0.5:22): connection lost: read ECONNRESET. It reconnects on next use; reconnecting in 0.0 s`);
 });
 
 test('an unreadable file fails with a message naming host and file', async (t) => {
