@@ -1,6 +1,6 @@
 // Log filters: a substring or a JavaScript regular expression. The client always applies the
-// filter; when the filter can be expressed exactly as a grep pattern, the host applies it too,
-// so a noisy log does not cross the network.
+// filter; when a grep pattern can be sure to pass every line the filter matches, the host applies
+// it first, so a noisy log does not cross the network.
 
 export interface LogFilter {
   pattern: string;
@@ -26,19 +26,23 @@ export interface HostGrep {
   pattern: string;
 }
 
+// JavaScript's \d and \w are ASCII, as grep's classes are in the C locale. \s is not here: in
+// JavaScript it also matches non-ASCII spaces (U+00A0, U+3000…), whose bytes grep never takes.
 const classEscapes: Record<string, string> = {
   d: '[0-9]',
   D: '[^0-9]',
-  s: '[[:space:]]',
   S: '[^[:space:]]',
   w: '[[:alnum:]_]',
   W: '[^[:alnum:]_]',
 };
 
 /**
- * The grep arguments that select exactly the lines the filter matches, or undefined when that
- * cannot be guaranteed (look-arounds, back-references, word boundaries, lazy quantifiers,
- * non-ASCII with a regex or ignoreCase: the host's grep runs in the C locale and counts bytes).
+ * The grep arguments that pass at least every line the filter matches (the client filters again),
+ * or undefined when that cannot be guaranteed: look-arounds, back-references, word boundaries,
+ * lazy quantifiers, non-ASCII with a regex or ignoreCase. The host's grep runs in the C locale,
+ * where `.` and negated classes match one byte of a multibyte character: those are only passed
+ * on under a quantifier without an upper bound (`*`, `+`, `{n,}`), where bytes and characters
+ * agree.
  */
 export function hostGrep(filter: LogFilter): HostGrep | undefined {
   if (filter.pattern === '' || filter.pattern.includes('\n')) return undefined;
@@ -58,13 +62,17 @@ function regexToEre(source: string): string | undefined {
   let out = '';
   let i = 0;
   let afterAtom = false;
+  /** Whether `*`, `+` or `{n,}` follows at `at`: the only quantifiers under which an atom matching a whole character may match its bytes instead. */
+  const unboundedNext = (at: number) => /^(?:[*+]|\{\d+,\})(?!\?)/.test(source.slice(at));
   while (i < source.length) {
     const c = source[i];
     if (c === '\\') {
       const next = source[i + 1];
       if (next === undefined) return undefined;
-      if (classEscapes[next]) out += classEscapes[next];
-      else if ('.[]()*+?{}|^$\\'.includes(next)) out += `\\${next}`;
+      if (classEscapes[next]) {
+        if (classEscapes[next].startsWith('[^') && !unboundedNext(i + 2)) return undefined;
+        out += classEscapes[next];
+      } else if ('.[]()*+?{}|^$\\'.includes(next)) out += `\\${next}`;
       else if ('/-:,;!"#%&\'<>=@`~ '.includes(next)) out += next;
       else return undefined;
       i += 2;
@@ -74,6 +82,7 @@ function regexToEre(source: string): string | undefined {
       if (close < 0) return undefined;
       const body = source.slice(i + 1, close);
       if (body.includes('\\') || body.includes('[') || body === '' || body === '^') return undefined;
+      if (body.startsWith('^') && !unboundedNext(close + 1)) return undefined;
       out += `[${body}]`;
       i = close + 1;
       afterAtom = true;
@@ -96,6 +105,7 @@ function regexToEre(source: string): string | undefined {
     } else if (c === '}' || c === ']') {
       return undefined;
     } else {
+      if (c === '.' && !unboundedNext(i + 1)) return undefined;
       out += c;
       i++;
       afterAtom = c !== '|' && c !== '^' && c !== '$';
