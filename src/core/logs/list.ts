@@ -14,8 +14,12 @@ export interface LogFileEntry {
 }
 
 // A glob with `**` becomes `find BASE -path PATTERN` (find's `*` crosses `/`, which is what `**/`
-// means); other globs are expanded by the shell. stat prints "mtime size path" for each file.
+// means); other globs are expanded by the shell. Every file is stat'ed ("mtime size path", in
+// batches through xargs) and only then cut to the newest LIMIT; "U path" marks an unreadable one.
+// `${'$'}{` in the script is sh's `${`, which the template would otherwise take for its own.
 const listScript = String.raw`LC_ALL=C; export LC_ALL
+if stat -L -c %Y / >/dev/null 2>&1; then stats() { xargs -0 stat -L -c '%Y %s %n' -- 2>/dev/null; }
+else stats() { xargs -0 stat -L -f '%m %z %N' -- 2>/dev/null; }; fi
 for g; do
   case $g in
   *'**'*)
@@ -24,9 +28,10 @@ for g; do
     find "$base" -type f -path "$pat" 2>/dev/null ;;
   *) for f in $g; do [ -f "$f" ] && printf '%s\n' "$f"; done ;;
   esac
-done | sort -u | head -n "$LIMIT" | while IFS= read -r f; do
+done | sort -u | tr '\n' '\000' | stats | sort -k1,1nr | head -n "$LIMIT" | while IFS= read -r l; do
+  f=${'$'}{l#* * }
   [ -r "$f" ] || printf 'U %s\n' "$f"
-  stat -L -c 'F %Y %s %n' -- "$f" 2>/dev/null || stat -L -f 'F %m %z %N' -- "$f" 2>/dev/null
+  printf 'F %s\n' "$l"
 done`;
 
 /** Expands `globs` on the host: files newest first with sizes, at most `limit`. */
@@ -34,7 +39,10 @@ export async function listLogFiles(runner: RemoteRunner, globs: string[] = defau
   const script = `LIMIT=${limit}\n${listScript}`;
   const result = await runner.exec(`sh -c ${shellWord(script)} firefighter-logs ${globs.map(shellWord).join(' ')}`, { timeoutMs: 30_000 });
   if (result.exitCode !== 0 && result.stdout === '') {
-    throw new Error(`${runner.host}: listing log files failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+    const why = result.stderr.trim() || `exit code ${result.exitCode}`;
+    throw new Error(
+      `${runner.host}: could not list the log files matching ${globs.join(', ')} (${why}). Check that the ssh user's shell there runs sh, find and stat, and the host's "logs" globs in .vscode/hosts.json; or type a path to follow.`,
+    );
   }
   const unreadable = new Set<string>();
   const entries = new Map<string, LogFileEntry>();

@@ -103,7 +103,7 @@ async function pickLogFiles(services: Services, host: InventoryHost): Promise<st
       }));
       if (files.length === 0) picker.placeholder = `No files on ${host.name} match ${globs.join(', ')}; type a path`;
     } catch (error) {
-      picker.placeholder = `${(error as Error).message}; type a path`;
+      picker.placeholder = (error as Error).message;
     }
     if (hidden) return;
     picker.busy = false;

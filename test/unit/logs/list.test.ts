@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { listLogFiles } from '../../../src/core/logs/list';
 import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { LocalRunner } from '../../support/localRunner';
@@ -34,4 +34,33 @@ test('log globs expand on the host in one exec, newest first with sizes', async 
     { path: join(dir, 'app/old.log'), sizeBytes: 10, modifiedMs: 1_000_000_000, readable: true },
     { path: join(dir, 'with space.log'), sizeBytes: 1, modifiedMs: 500_000_000, readable: true },
   ]);
+});
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-list-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('with more files than the limit, the newest are kept, whatever their names', async (t) => {
+  const dir = tempDir(t);
+  const files: [string, number][] = [['a.log', 1_000_000], ['b.log', 2_000_000], ['y.log', 4_000_000], ['z.log', 3_000_000]];
+  for (const [name, mtime] of files) {
+    writeFileSync(join(dir, name), 'x');
+    utimesSync(join(dir, name), mtime, mtime);
+  }
+  const entries = await listLogFiles(new LocalRunner('box'), [`${dir}/*.log`], 2);
+  assert.deepEqual(entries.map((e) => e.path), [join(dir, 'y.log'), join(dir, 'z.log')]);
+});
+
+test('a host that cannot list its logs gets an error saying which host, what failed and what to check', async () => {
+  const broken: RemoteRunner = {
+    host: 'web-1',
+    exec: async () => ({ exitCode: 127, signal: null, stdout: '', stderr: 'sh: 1: find: not found' }),
+    spawn: async () => assert.fail('not used'),
+  };
+  await assert.rejects(listLogFiles(broken, ['/var/log/**/*.log']), {
+    message:
+      'web-1: could not list the log files matching /var/log/**/*.log (sh: 1: find: not found). Check that the ssh user\'s shell there runs sh, find and stat, and the host\'s "logs" globs in .vscode/hosts.json; or type a path to follow.',
+  });
 });
