@@ -1,7 +1,9 @@
 // "Save excerpt": log lines into the workspace as incident evidence, under
 // incidents/evidence/<host>-<file>-<time>.log. An existing file is never overwritten.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EVIDENCE_FOLDER, excerptBaseName, excerptFileNames, parseLineCount } from './model';
+import { writeNewExcerptFile } from './excerptFile';
+import { EVIDENCE_FOLDER, excerptBaseName, parseLineCount } from './model';
 import type { LogSnapshotSource } from './logDocuments';
 
 /** Asks how many of the newest lines to save; undefined when cancelled. */
@@ -22,17 +24,17 @@ export async function askLineCount(held: number): Promise<number | undefined> {
 
 /** Writes `lines` as evidence and offers to open the file. */
 export async function saveExcerpt(source: LogSnapshotSource, lines: readonly string[]): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
+  // The file is created exclusively through the local file system, so the folder must be local.
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
-    void vscode.window.showErrorMessage(`Cannot save the excerpt of ${source.host}:${source.file}: no folder is open. Open the workspace folder first; excerpts go to ${EVIDENCE_FOLDER} in it.`);
+    void vscode.window.showErrorMessage(`Cannot save the excerpt of ${source.host}:${source.file}: no local folder is open. Open the workspace folder first; excerpts go to ${EVIDENCE_FOLDER} in it.`);
     return;
   }
-  const dir = vscode.Uri.joinPath(folder.uri, ...EVIDENCE_FOLDER.split('/'));
   let target: vscode.Uri;
   try {
-    await vscode.workspace.fs.createDirectory(dir);
-    target = await freeName(dir, excerptBaseName(source.host, source.file, new Date()));
-    await vscode.workspace.fs.writeFile(target, Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '', 'utf8'));
+    const dir = path.join(folder.uri.fsPath, ...EVIDENCE_FOLDER.split('/'));
+    const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    target = vscode.Uri.file(await writeNewExcerptFile(dir, excerptBaseName(source.host, source.file, new Date()), text));
   } catch (error) {
     void vscode.window.showErrorMessage(`Could not save the excerpt of ${source.host}:${source.file} in ${EVIDENCE_FOLDER}: ${(error as Error).message}. Check that the folder is writable.`);
     return;
@@ -43,21 +45,4 @@ export async function saveExcerpt(source: LogSnapshotSource, lines: readonly str
     open,
   );
   if (choice === open) await vscode.window.showTextDocument(target);
-}
-
-async function freeName(dir: vscode.Uri, base: string): Promise<vscode.Uri> {
-  for (const name of excerptFileNames(base)) {
-    const candidate = vscode.Uri.joinPath(dir, name);
-    if (!(await exists(candidate))) return candidate;
-  }
-  throw new Error(`${base}.log and its numbered variants all exist already`);
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,0 +1,21 @@
+// Writes an excerpt without ever replacing a file: each name is created exclusively, so a file
+// made by someone else (or a second save in the same second) moves this one to the next name.
+// No `vscode` here: unit-tested in plain Node (test/unit/logs-views).
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { excerptFileNames } from './model';
+
+/** Creates `dir` if needed and the first free excerpt file name for `base` in it; returns its path. */
+export async function writeNewExcerptFile(dir: string, base: string, text: string): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  for (const name of excerptFileNames(base)) {
+    const path = join(dir, name);
+    try {
+      await fs.writeFile(path, text, { flag: 'wx' });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`${base}.log and its numbered variants all exist already`);
+}

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeNewExcerptFile } from '../../../src/views/logs/excerptFile';
+
+test('an excerpt never replaces a file: saves racing for one name each get their own', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ff-excerpt-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const dir = join(root, 'incidents', 'evidence');
+  const base = 'web-1-app-20240501-031522';
+  const first = await writeNewExcerptFile(dir, base, 'kept\n');
+  assert.equal(first, join(dir, `${base}.log`));
+  // Started together, both find web-1-…-2.log free; only one may have it.
+  const racing = await Promise.all(['one\n', 'two\n', 'three\n'].map((text) => writeNewExcerptFile(dir, base, text)));
+  assert.deepEqual(racing, [2, 3, 4].map((n) => join(dir, `${base}-${n}.log`)));
+  assert.deepEqual(racing.map((path) => readFileSync(path, 'utf8')), ['one\n', 'two\n', 'three\n']);
+  assert.equal(readFileSync(first, 'utf8'), 'kept\n');
+  assert.equal(readdirSync(dir).length, 4);
+});
+
+test('a file already there is kept and the excerpt takes the next name', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-excerpt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'x.log'), 'theirs');
+  assert.equal(await writeNewExcerptFile(dir, 'x', 'ours'), join(dir, 'x-2.log'));
+  assert.equal(readFileSync(join(dir, 'x.log'), 'utf8'), 'theirs');
+});
