@@ -18,9 +18,10 @@ const common = {
 
 rmSync('dist', { recursive: true, force: true });
 await Promise.all([
-  // The SSH half loads on first use (src/views/lazyPool.ts) to keep activation fast.
-  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './remote.js'] }),
+  // The SSH half and the trace actions load on first use (src/views/bundles.ts) to keep activation fast.
+  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './remote.js', './traces.js'] }),
   build({ ...common, entryPoints: ['src/remote.ts'], outfile: 'dist/remote.js' }),
+  build({ ...common, entryPoints: ['src/views/traces/actions.ts'], outfile: 'dist/traces.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 

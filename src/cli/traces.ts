@@ -12,7 +12,7 @@ import {
   type StackTrace,
   TraceScanner,
 } from '../core/traces';
-import { RELATION_LABELS } from '../core/traces/relationLabels';
+import { RELATION_LABELS } from '../core/traces/labels';
 import { type CliCommand, ExitCode, UsageError } from './command';
 
 const USAGE = 'usage: firefighter traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT';

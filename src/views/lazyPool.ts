@@ -1,16 +1,10 @@
-// The SSH pool, created on first use so activation does not load ssh2 (see src/remote.ts).
+// The SSH pool, created on first use so activation does not load ssh2 (see bundles.ts).
 // Until then every host is idle; events are relayed from the real pool once it exists.
 import * as vscode from 'vscode';
-import type * as Remote from '../remote';
 import type { CommandRecord, HostState, HostStateChange, SshPool, SshPoolOptions } from '../core/ssh/pool';
 import { DialledEndpoints } from '../core/ssh/dialledEndpoints';
 import type { ResolvedHost } from '../core/ssh/types';
-
-export function loadRemote(): typeof Remote {
-  // Resolved at run time next to dist/extension.js; the build keeps it external.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./remote.js');
-}
+import { loadRemote } from './bundles';
 
 export class LazyPool implements vscode.Disposable {
   private pool: SshPool | undefined;

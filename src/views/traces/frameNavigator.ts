@@ -10,9 +10,10 @@ import {
   type RevisionMode,
   type RevisionPlan,
 } from '../../core/traces/deployed';
+import { VIA_LABELS } from '../../core/traces/labels';
 import { suggestRule, type PathMappingRule } from '../../core/traces/mapping';
 import type { Services } from '../services';
-import { FrameResolver, VIA_LABELS, workspaceFolderRefs, type Candidate } from './frameResolver';
+import { FrameResolver, workspaceFolderRefs, type Candidate } from './frameResolver';
 import type { FrameTarget } from './frameTarget';
 import { ruleForSettings } from './pathMappingSettings';
 import { revisionUri } from './revisionDocuments';

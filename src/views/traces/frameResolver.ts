@@ -19,14 +19,6 @@ export type Resolution =
   | { kind: 'ambiguous'; candidates: Candidate[]; reason: string }
   | { kind: 'unmapped'; reason: string };
 
-export const VIA_LABELS: Record<MappingVia, string> = {
-  rule: 'path mapping',
-  workspace: 'workspace path',
-  'source-map': 'source map',
-  'java-package': 'Java package',
-  suffix: 'path suffix',
-};
-
 export function workspaceFolderRefs(): FolderRef[] {
   return (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ name: folder.name, path: folder.uri.fsPath }));
 }

@@ -3,10 +3,10 @@
 // which are dimmed. Each frame says how it maps; Enter or a click opens it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RELATION_LABELS } from '../../core/traces/relationLabels';
+import { RELATION_LABELS, VIA_LABELS } from '../../core/traces/labels';
 import type { StackFrame, StackTrace, TraceException } from '../../core/traces/types';
 import { CommandId } from '../commandIds';
-import { VIA_LABELS, type FrameResolver, type Resolution } from './frameResolver';
+import type { FrameResolver, Resolution } from './frameResolver';
 import type { FrameTarget } from './frameTarget';
 import { stripControl } from '../../core/util/text';
 
