@@ -22,6 +22,12 @@ export interface FollowerNotice {
   message: string;
 }
 
+/** The file being followed (inode, '' while it does not exist) and the offset after the last line shown. */
+export interface FollowerPosition {
+  inode: string;
+  offset: number;
+}
+
 export interface LogFollowerOptions {
   host: string;
   path: string;
@@ -31,6 +37,8 @@ export interface LogFollowerOptions {
   startLines?: number;
   /** Show the whole file from its first byte instead (startLines is then ignored). */
   fromStart?: boolean;
+  /** Go on where a follower of this file stopped (its `position`): nothing shown twice or skipped. */
+  resumeFrom?: FollowerPosition;
   filter?: LogFilter;
   /** Apply a filter set at start on the host with grep when it can be translated (default true). */
   hostFilter?: boolean;
@@ -154,6 +162,11 @@ export class LogFollower implements Disposable {
     this.maxLineBytes = options.maxLineBytes ?? 64 * 1024;
     this.assembler = new LineAssembler(this.maxLineBytes);
     this.buffer = new LineRing(options.buffer);
+    if (options.resumeFrom) {
+      this.inode = options.resumeFrom.inode;
+      this.opened = true;
+      this.assembler.reset(options.resumeFrom.offset);
+    }
     if (options.filter) this.applyFilter(options.filter);
     this.done = this.run();
   }
@@ -171,9 +184,9 @@ export class LogFollower implements Disposable {
     return this.paused;
   }
 
-  /** The file being followed and the offset just after the last line shown. */
-  get position(): { inode: string; offset: number } {
-    return { inode: this.inode, offset: this.assembler.committed };
+  /** Where following stands, for `resumeFrom`; undefined until the host has said which file it reads. */
+  get position(): FollowerPosition | undefined {
+    return this.opened ? { inode: this.inode, offset: this.assembler.committed } : undefined;
   }
 
   /** Stops reading: the host waits (the channel's window fills), nothing is dropped. */

@@ -12,7 +12,7 @@ import { askLineCount, saveExcerpt } from './excerpt';
 import { LOG_SCHEME, LogDocuments, type LogSnapshotSource } from './logDocuments';
 import { LogTerminal, type LogTerminalActions } from './logTerminal';
 import { formatFilter, logTerminalName, parseFilterText, selectedLines } from './model';
-import { LogSession } from './session';
+import { LogSession, stopOnDisconnect } from './session';
 import { askTailRequest, type TailRequest } from './tailCommand';
 
 /** Set while the active terminal is a log terminal: the log commands show in the palette. */
@@ -21,11 +21,14 @@ const ACTIVE_CONTEXT = 'firefighter.logTerminalActive';
 class LogTerminals implements vscode.Disposable, LogTerminalActions {
   private readonly terminals = new Map<vscode.Terminal, LogTerminal>();
   private readonly subscription = vscode.window.onDidChangeActiveTerminal(() => this.updateContext());
+  private readonly disconnects: vscode.Disposable;
 
   constructor(
     private readonly services: Services,
     readonly documents: LogDocuments,
-  ) {}
+  ) {
+    this.disconnects = stopOnDisconnect(services.pool.onDidChangeState, () => this.sessions());
+  }
 
   open(host: InventoryHost, request: TailRequest): void {
     const groups = request.merged ? [request.paths] : request.paths.map((path) => [path]);
@@ -86,6 +89,7 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
 
   dispose(): void {
     this.subscription.dispose();
+    this.disconnects.dispose();
     const open = [...this.terminals];
     this.terminals.clear();
     for (const [terminal, pty] of open) {
@@ -107,12 +111,13 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
         filter: request.filter,
         write,
         buffer: { maxLines: Math.max(10_000, startLines * paths.length) },
-        createFollower: (path, filter) =>
+        createFollower: (path, filter, resumeFrom) =>
           new LogFollower({
             host: host.name,
             path,
             connect: () => pool.connect(host.name),
             startLines,
+            resumeFrom,
             filter,
             maxLineBytes,
             // The session keeps the lines (in arrival order across files); the follower's own ring stays minimal.
@@ -132,6 +137,10 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     this.terminals.set(terminal, pty);
     terminal.show();
     this.updateContext();
+  }
+
+  private *sessions(): Iterable<LogSession> {
+    for (const terminal of this.terminals.values()) if (terminal.current) yield terminal.current;
   }
 
   private focus(terminal: LogTerminal): void {

@@ -4,8 +4,9 @@
 // (logTerminal.ts) only passes keys in and text out.
 import { TerminalFeed, type FeedSource } from '../../core/logs/feed';
 import type { LogFilter } from '../../core/logs/filter';
-import type { FollowerNotice, FollowerState } from '../../core/logs/follower';
+import type { FollowerNotice, FollowerPosition, FollowerState } from '../../core/logs/follower';
 import { LineRing, type RingCaps } from '../../core/logs/ring';
+import type { HostStateChange } from '../../core/ssh/pool';
 import { DisposableStore, EventEmitter, type Disposable, type Event } from '../../core/util/events';
 import { formatFilter, HELP_LINE, mergedPrefixes } from './model';
 
@@ -13,6 +14,7 @@ import { formatFilter, HELP_LINE, mergedPrefixes } from './model';
 export interface SessionFollower extends FeedSource, Disposable {
   readonly onDidChangeState: Event<FollowerState>;
   readonly error: Error | undefined;
+  readonly position: FollowerPosition | undefined;
   pause(): void;
   resume(): void;
   /** Throws SyntaxError for an invalid regular expression. */
@@ -23,7 +25,8 @@ export interface LogSessionOptions {
   host: string;
   paths: readonly string[];
   filter?: LogFilter;
-  createFollower: (path: string, filter: LogFilter | undefined) => SessionFollower;
+  /** `resumeFrom` is where this file's previous follower stopped, when there was one. */
+  createFollower: (path: string, filter: LogFilter | undefined, resumeFrom: FollowerPosition | undefined) => SessionFollower;
   write: (text: string) => void;
   /** Caps of the lines kept for the editor (default: the ring's, 10,000 lines / 8 MiB). */
   buffer?: RingCaps;
@@ -36,7 +39,10 @@ interface Slot {
   prefix: string;
   follower: SessionFollower | undefined;
   subscriptions: DisposableStore | undefined;
-  failed: boolean;
+  /** Not following (it failed, or the host was disconnected): r starts it again. */
+  stopped: boolean;
+  /** Where the last follower stopped: the next one goes on from there. */
+  resumeFrom: FollowerPosition | undefined;
 }
 
 export class LogSession implements Disposable {
@@ -56,7 +62,7 @@ export class LogSession implements Disposable {
     // The session's own notices go through the feed too, so they stay in order with the lines.
     this.feed.add({ onDidAppend: () => ({ dispose: () => undefined }), onDidNotice: this.notices.event });
     const prefixes = options.paths.length > 1 ? mergedPrefixes(options.host, options.paths) : [''];
-    this.slots = options.paths.map((path, i) => ({ path, prefix: prefixes[i], follower: undefined, subscriptions: undefined, failed: false }));
+    this.slots = options.paths.map((path, i) => ({ path, prefix: prefixes[i], follower: undefined, subscriptions: undefined, stopped: false, resumeFrom: undefined }));
   }
 
   get host(): string {
@@ -106,14 +112,25 @@ export class LogSession implements Disposable {
     return this.buffer.lines(n);
   }
 
-  /** Starts the failed followers again; returns how many. */
+  /** Starts the stopped followers again, where they stopped; returns how many. */
   retry(): number {
-    const failed = this.slots.filter((slot) => slot.failed);
-    for (const slot of failed) {
+    const stopped = this.slots.filter((slot) => slot.stopped);
+    for (const slot of stopped) {
       this.notice(`trying ${this.options.host}:${slot.path} again`);
       this.startSlot(slot);
     }
-    return failed.length;
+    return stopped.length;
+  }
+
+  /** The user disconnected the host: stops following (the lines stay) until r. */
+  hostDisconnected(): void {
+    const following = this.slots.filter((slot) => slot.follower && !slot.stopped);
+    if (following.length === 0) return;
+    for (const slot of following) {
+      this.stopSlot(slot);
+      slot.stopped = true;
+    }
+    this.notice(`Disconnected from ${this.options.host}. Press r to follow again.`);
   }
 
   /** Writes one dimmed line between the log lines. */
@@ -132,8 +149,8 @@ export class LogSession implements Disposable {
 
   private startSlot(slot: Slot): void {
     this.stopSlot(slot);
-    slot.failed = false;
-    const follower = this.options.createFollower(slot.path, this.currentFilter);
+    slot.stopped = false;
+    const follower = this.options.createFollower(slot.path, this.currentFilter, slot.resumeFrom);
     const subscriptions = new DisposableStore();
     subscriptions.add(this.feed.add(follower, slot.prefix));
     subscriptions.add(
@@ -144,7 +161,7 @@ export class LogSession implements Disposable {
     subscriptions.add(
       follower.onDidChangeState((state) => {
         if (state !== 'failed') return;
-        slot.failed = true;
+        slot.stopped = true;
         const why = follower.error?.message.replace(/\.$/, '') ?? `${this.options.host}:${slot.path} could not be followed`;
         this.notice(`${why}. Press r to try again, or close this terminal.`);
       }),
@@ -155,9 +172,22 @@ export class LogSession implements Disposable {
   }
 
   private stopSlot(slot: Slot): void {
+    if (slot.follower) slot.resumeFrom = slot.follower.position;
     slot.subscriptions?.dispose();
     slot.follower?.dispose();
     slot.subscriptions = undefined;
     slot.follower = undefined;
   }
+}
+
+/**
+ * Stops following on a host the user disconnects, so the followers do not dial it again at once.
+ * The pool reports a Disconnect as the host going idle, before it ends the connection (its idle
+ * timeout never closes a connection a follower holds a channel on).
+ */
+export function stopOnDisconnect(hostStates: Event<HostStateChange>, sessions: () => Iterable<LogSession>): Disposable {
+  return hostStates(({ host, state }) => {
+    if (state.kind !== 'idle') return;
+    for (const session of sessions()) if (session.host === host) session.hostDisconnected();
+  });
 }

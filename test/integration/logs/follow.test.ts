@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LogFollower, type FollowerNotice } from '../../../src/core/logs/follower';
 import type { SshPool } from '../../../src/core/ssh/pool';
+import { LogSession, stopOnDisconnect } from '../../../src/views/logs/session';
 import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
 
@@ -228,5 +229,42 @@ test('a stalled link is noticed by its silence and replaced; nothing is lost', {
   } finally {
     proxy.resume();
     follower.dispose();
+  }
+});
+
+test('Disconnect stops the host\'s log sessions before the connection goes; r goes on where they stopped', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'disconnect.log');
+  writeFileSync(log, 'one\n');
+  let screen = '';
+  const session = new LogSession({
+    host: 'web-1',
+    paths: [log],
+    colour: false,
+    flushIntervalMs: 1,
+    write: (text) => (screen += text),
+    createFollower: (path, filter, resumeFrom) =>
+      new LogFollower({ host: 'web-1', path, connect: () => pool.connect('web-1'), startLines: 5, filter, resumeFrom, pollSeconds: 0.1, backoff: { initialMs: 50, maxMs: 500 } }),
+  });
+  const stopping = stopOnDisconnect(pool.onDidChangeState, () => [session]);
+  const states: string[] = [];
+  const watching = pool.onDidChangeState(({ host, state }) => host === 'web-1' && states.push(state.kind));
+  try {
+    session.start();
+    await waitFor('the first line', () => session.lines().length === 1, 10_000);
+    states.length = 0;
+    pool.disconnect('web-1');
+    appendFileSync(log, 'two\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(states, ['idle'], 'nothing dialled the host again');
+    assert.deepEqual(session.lines(), ['one']);
+    assert.ok(screen.endsWith('— Disconnected from web-1. Press r to follow again. —\r\n'), screen);
+    assert.equal(session.retry(), 1);
+    await waitFor('the line written meanwhile', () => session.lines().length === 2, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(session.lines(), ['one', 'two']);
+  } finally {
+    watching.dispose();
+    stopping.dispose();
+    session.dispose();
   }
 });

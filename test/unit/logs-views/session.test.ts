@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogFilter } from '../../../src/core/logs/filter';
-import type { FollowerNotice, FollowerState } from '../../../src/core/logs/follower';
+import type { FollowerNotice, FollowerPosition, FollowerState } from '../../../src/core/logs/follower';
+import type { HostStateChange } from '../../../src/core/ssh/pool';
 import { EventEmitter } from '../../../src/core/util/events';
-import { LogSession, type SessionFollower } from '../../../src/views/logs/session';
+import { LogSession, stopOnDisconnect, type SessionFollower } from '../../../src/views/logs/session';
 
 class FakeFollower implements SessionFollower {
   readonly lines = new EventEmitter<string[]>();
@@ -16,10 +17,12 @@ class FakeFollower implements SessionFollower {
   paused = false;
   disposed = false;
   filter: LogFilter | undefined;
+  position: FollowerPosition | undefined;
 
   constructor(
     readonly path: string,
     filter: LogFilter | undefined,
+    readonly resumeFrom: FollowerPosition | undefined,
   ) {
     this.filter = filter;
   }
@@ -50,18 +53,18 @@ class FakeFollower implements SessionFollower {
   }
 }
 
-function setup(paths: string[], filter?: LogFilter) {
+function setup(paths: string[], filter?: LogFilter, host = 'web-1') {
   const followers: FakeFollower[] = [];
   let screen = '';
   const session = new LogSession({
-    host: 'web-1',
+    host,
     paths,
     filter,
     colour: false,
     flushIntervalMs: 1,
     write: (text) => (screen += text),
-    createFollower: (path, f) => {
-      const follower = new FakeFollower(path, f);
+    createFollower: (path, f, resumeFrom) => {
+      const follower = new FakeFollower(path, f, resumeFrom);
       followers.push(follower);
       return follower;
     },
@@ -148,5 +151,30 @@ describe('LogSession', () => {
     assert.equal(session.retry(), 1);
     assert.equal(followers.length, 2);
     session.dispose();
+  });
+
+  it('stops following when the user disconnects the host, keeps the lines, and r goes on where it stopped', async () => {
+    const { session, followers, screen, settle } = setup(['/var/log/app.log', '/var/log/worker.log']);
+    const hostStates = new EventEmitter<HostStateChange>();
+    const other = setup(['/var/log/app.log'], undefined, 'db-1');
+    const sessions = [session, other.session];
+    const stopping = stopOnDisconnect(hostStates.event, () => sessions);
+    session.start();
+    other.session.start();
+    followers[0].lines.fire(['a1']);
+    followers[0].position = { inode: '42', offset: 3 };
+    hostStates.fire({ host: 'web-1', state: { kind: 'connected' } });
+    assert.ok(followers.every((f) => !f.disposed));
+    hostStates.fire({ host: 'web-1', state: { kind: 'idle' } });
+    assert.ok(followers.every((f) => f.disposed));
+    assert.ok(!other.followers[0].disposed, 'another host follows on');
+    await settle();
+    assert.ok(screen().endsWith('— Disconnected from web-1. Press r to follow again. —\r\n'));
+    assert.deepEqual(session.lines(), ['web-1 app.log    │ a1']);
+    assert.equal(session.retry(), 2);
+    assert.deepEqual(followers.slice(2).map((f) => f.resumeFrom), [{ inode: '42', offset: 3 }, undefined]);
+    stopping.dispose();
+    session.dispose();
+    other.session.dispose();
   });
 });

@@ -225,6 +225,22 @@ test('a path starting with ~/ is read from the home directory of the user on the
   assert.equal(follower.state, 'following');
 });
 
+test('a follower started where another stopped shows every line after that once', async (t) => {
+  const file = join(tempDir(t), 'app.log');
+  writeFileSync(file, text(1, 5));
+  const first = follow(t, file, { startLines: 2 });
+  assert.equal(first.follower.position, undefined);
+  await until('2 lines', () => first.lines.length === 2);
+  appendFileSync(file, 'line 6\nline 7 is not fin');
+  await until('line 6', () => first.lines.length === 3);
+  const stoppedAt = first.follower.position;
+  first.follower.dispose();
+  appendFileSync(file, `ished\n${text(8, 9)}`);
+  const second = follow(t, file, { startLines: 2, resumeFrom: stoppedAt });
+  await until('3 lines', () => second.lines.length === 3);
+  assert.deepEqual([...first.lines, ...second.lines], ['line 4', 'line 5', 'line 6', 'line 7 is not finished', 'line 8', 'line 9']);
+});
+
 test('a cancelled login or a host key to check stops the follower with its message; only network failures are retried', async (t) => {
   const file = join(tempDir(t), 'app.log');
   writeFileSync(file, text(1, 3));
