@@ -118,7 +118,7 @@ describe('Logs in the terminal panel', () => {
     await workbench.pickQuickItem(appLog);
     const description = await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: appLog }).first()
       .locator('.label-description').textContent();
-    assert.match(description ?? '', /\d+(\.\d)? (B|KB) · just now/);
+    assert.match(description ?? '', /\d+(\.\d)? (B|KiB) · just now/);
     await workbench.screenshot('logs-picker');
     await page.keyboard.press('Enter');
     await answerInputBox(page, /Filter for .*app\.log on web-1/, '');
