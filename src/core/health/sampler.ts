@@ -3,6 +3,7 @@
 // refresh interval, as top does) and no getconf. The first read of a host (or one after a long
 // gap) pairs two samples in-script.
 import type { RemoteRunner } from '../ssh/remote';
+import { shellWord } from '../util/shell';
 import { healthScript, newNonce, parseHealthOutput, type HostSnapshot } from './proc';
 import type { HealthReading } from './types';
 
@@ -40,7 +41,7 @@ export class HealthSampler {
     const previous = kept && this.now() - kept.at <= this.maxPreviousAgeMs ? kept.snapshot : undefined;
     const nonce = newNonce();
     const script = healthScript(nonce, previous ? undefined : this.pairDelaySeconds);
-    const result = await runner.exec(`sh -c ${shellQuote(script)}`, { timeoutMs: this.timeoutMs });
+    const result = await runner.exec(`sh -c ${shellWord(script)}`, { timeoutMs: this.timeoutMs });
     if (result.exitCode !== 0) {
       const detail = result.stderr.trim() || (result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`);
       throw new Error(`${host}: reading health failed: ${detail}. The read runs a POSIX sh script over /proc; check that the login shell of the ssh user can run sh, head and ls.`);
@@ -55,9 +56,4 @@ export class HealthSampler {
   forget(host: string): void {
     this.previous.delete(host);
   }
-}
-
-/** Quotes one word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
