@@ -1,4 +1,5 @@
-// Wiring only: builds the services, hands them to the views, and disposes everything once.
+// Wiring only: builds the services, hands them to the views, and disposes everything once (the
+// store is in the context's subscriptions, so no deactivate() is needed).
 import * as vscode from 'vscode';
 import { HealthMonitor } from './core/health/monitor';
 import { commandSummary } from './core/ssh/commandSummary';
@@ -54,8 +55,4 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const disposable of registerHostCommands(services, hostsView)) store.add(disposable);
   for (const disposable of registerTraceFeatures(services)) store.add(disposable);
   for (const disposable of registerLogFeatures(services)) store.add(disposable);
-}
-
-export function deactivate(): void {
-  // Everything is in the context's DisposableStore.
 }
