@@ -14,7 +14,8 @@ test('an excerpt never replaces a file: saves racing for one name each get their
   assert.equal(first, join(dir, `${base}.log`));
   // Started together, both find web-1-…-2.log free; only one may have it.
   const racing = await Promise.all(['one\n', 'two\n', 'three\n'].map((text) => writeNewExcerptFile(dir, base, text)));
-  assert.deepEqual(racing, [2, 3, 4].map((n) => join(dir, `${base}-${n}.log`)));
+  // Which save wins which name depends on timing; each must get its own, holding its own text.
+  assert.deepEqual([...racing].sort(), [2, 3, 4].map((n) => join(dir, `${base}-${n}.log`)));
   assert.deepEqual(racing.map((path) => readFileSync(path, 'utf8')), ['one\n', 'two\n', 'three\n']);
   assert.equal(readFileSync(first, 'utf8'), 'kept\n');
   assert.equal(readdirSync(dir).length, 4);
