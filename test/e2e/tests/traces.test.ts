@@ -172,8 +172,9 @@ describe('Stack traces to the source line', () => {
     // views.py:12 at the deployed commit is line 14 at HEAD (two lines were added above it).
     await followTerminalLink(page, 'views.py', async () => (await activeTab(page)) === 'views.py');
     await waitForEditor(page, 'views.py', 'Ln 14, Col 1');
-    const status = await statusBarText(page);
-    assert.match(status, new RegExp(`views\\.py:12 at deployed ${deployed.slice(0, 7)} on ${HOST} is line 14 at HEAD \\(1 commit behind HEAD\\)`));
+    // The status message follows the editor by a moment: wait for it rather than read it once.
+    const moved = new RegExp(`views\\.py:12 at deployed ${deployed.slice(0, 7)} on ${HOST} is line 14 at HEAD \\(1 commit behind HEAD\\)`);
+    await until(async () => moved.test(await statusBarText(page)), 'the status bar to say where the line moved', 15_000, () => statusBarText(page));
     await workbench.screenshot('frame-opened-at-head');
   });
 
@@ -185,7 +186,7 @@ describe('Stack traces to the source line', () => {
     await workbench.page.locator('.part.panel .terminal-wrapper.active').click();
     await followTerminalLink(page, 'views.py', async () => (await statusBarText(page)).includes(`${HOST} @ ${deployed.slice(0, 7)}`));
     await waitForEditor(page, 'views.py', 'Ln 12, Col 1');
-    assert.match(await statusBarText(page), /read-only/);
+    await until(async () => /read-only/.test(await statusBarText(page)), 'the status bar to say read-only', 15_000, () => statusBarText(page));
     await workbench.screenshot('frame-opened-at-deployed');
   });
 
