@@ -73,7 +73,7 @@ export class LogicalLine {
 
 const ESC = 0x1b;
 /** Longer lines are not cleaned or unfolded: bounds the work one hostile line can cause. */
-const MAX_TRANSFORMED_LINE = 24 * 1024;
+const MAX_TRANSFORMED_LINE = 16 * 1024;
 const CSI_8BIT = 0x9b;
 
 /** The logical lines of the physical line input[start, end) (end excludes the newline). */
