@@ -99,58 +99,22 @@ export function logTerminalName(host: string, paths: readonly string[]): string 
   return `log · ${host} · ${paths.length === 1 ? baseName(paths[0]) : `${paths.length} files`}`;
 }
 
-/** One log followed in a terminal: a file on a host. */
-export interface LogSource {
-  host: string;
-  path: string;
-}
-
-/**
- * What each terminal follows when the user chose `paths` on `hosts`: one terminal per host and
- * file, or one merged terminal with all of them (host by host, files in the chosen order).
- */
-export function tailGroups(hosts: readonly string[], paths: readonly string[], merged: boolean): LogSource[][] {
-  const all = hosts.flatMap((host) => paths.map((path) => ({ host, path })));
-  return merged ? [all] : all.map((source) => [source]);
-}
-
-/**
- * `log · web-1 · app.log`, `log · web-1 · 3 files`, or for several hosts `log · 2 hosts · app.log`
- * and `log · 2 hosts · 4 files`.
- */
-export function logGroupName(sources: readonly LogSource[]): string {
-  const hosts = [...new Set(sources.map((s) => s.host))];
-  if (hosts.length <= 1) return logTerminalName(hosts[0] ?? '', sources.map((s) => s.path));
-  const paths = new Set(sources.map((s) => s.path));
-  const what = paths.size === 1 ? baseName([...paths][0]) : `${sources.length} files`;
-  return `log · ${hosts.length} hosts · ${what}`;
-}
-
 /**
  * Per-line prefixes for a merged terminal: host and the shortest path suffix that tells the files
- * apart, padded to one width so the lines align ("web-1 app.log    │ "). None for a single log.
+ * apart, padded to one width so the lines align ("web-1 app.log    │ ").
  */
-export function sourcePrefixes(sources: readonly LogSource[]): string[] {
-  if (sources.length <= 1) return sources.map(() => '');
-  const paths = [...new Set(sources.map((s) => s.path))];
+export function mergedPrefixes(host: string, paths: readonly string[]): string[] {
   const parts = paths.map((p) => p.split('/').filter(Boolean));
-  const shortName = new Map(paths.map((path, i) => {
+  const names = paths.map((_, i) => {
     for (let take = 1; take <= parts[i].length; take++) {
       const suffix = parts[i].slice(-take).join('/');
       const clashes = parts.some((other, j) => j !== i && other.slice(-take).join('/') === suffix);
-      if (!clashes) return [path, suffix];
+      if (!clashes) return suffix;
     }
-    return [path, path];
-  }));
-  const hostWidth = Math.max(...sources.map((s) => s.host.length));
-  const labels = sources.map((s) => `${s.host.padEnd(hostWidth)} ${shortName.get(s.path)}`);
-  const width = Math.max(...labels.map((l) => l.length));
-  return labels.map((l) => `${l.padEnd(width)} │ `);
-}
-
-/** sourcePrefixes for several files on one host. */
-export function mergedPrefixes(host: string, paths: readonly string[]): string[] {
-  return sourcePrefixes(paths.map((path) => ({ host, path })));
+    return paths[i];
+  });
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((n) => `${host} ${n.padEnd(width)} │ `);
 }
 
 /** Keeps a name safe as one path segment on any file system. */

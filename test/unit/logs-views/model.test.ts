@@ -6,14 +6,11 @@ import {
   excerptFileNames,
   formatFilter,
   keyAction,
-  logGroupName,
   logTerminalName,
   mergedPrefixes,
   parseFilterText,
   parseLineCount,
   selectedLines,
-  sourcePrefixes,
-  tailGroups,
   typedPath,
 } from '../../../src/views/logs/model';
 
@@ -104,45 +101,5 @@ describe('names', () => {
     assert.equal(excerptBaseName('db 1', '/var/log/syslog', when), 'db-1-syslog-20240501-031522');
     assert.equal(excerptBaseName('web-1', '3 files', when), 'web-1-3-files-20240501-031522');
     assert.deepEqual([...excerptFileNames('x', 3)], ['x.log', 'x-2.log', 'x-3.log']);
-  });
-});
-
-describe('several hosts', () => {
-  const paths = ['/var/log/app.log', '/var/log/worker.log'];
-
-  it('follows every chosen path on every host: one terminal each, or all in one', () => {
-    assert.deepEqual(tailGroups(['web-1', 'web-2'], paths, false), [
-      [{ host: 'web-1', path: '/var/log/app.log' }],
-      [{ host: 'web-1', path: '/var/log/worker.log' }],
-      [{ host: 'web-2', path: '/var/log/app.log' }],
-      [{ host: 'web-2', path: '/var/log/worker.log' }],
-    ]);
-    assert.deepEqual(tailGroups(['web-1', 'web-2'], ['/var/log/app.log'], true), [
-      [{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-2', path: '/var/log/app.log' }],
-    ]);
-    // One host: as before, a terminal per file or one for all of them.
-    assert.deepEqual(tailGroups(['web-1'], paths, true), [paths.map((path) => ({ host: 'web-1', path }))]);
-    assert.deepEqual(tailGroups(['web-1'], paths, false).length, 2);
-  });
-
-  it('prefixes merged lines with the host and the file, aligned', () => {
-    assert.deepEqual(sourcePrefixes([{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-10', path: '/var/log/app.log' }]),
-      ['web-1  app.log │ ', 'web-10 app.log │ ']);
-    assert.deepEqual(sourcePrefixes(tailGroups(['web-1', 'db-1'], paths, true)[0]), [
-      'web-1 app.log    │ ',
-      'web-1 worker.log │ ',
-      'db-1  app.log    │ ',
-      'db-1  worker.log │ ',
-    ]);
-    assert.deepEqual(sourcePrefixes([{ host: 'web-1', path: '/var/log/app.log' }]), ['']);
-    // One host: the same prefixes as mergedPrefixes.
-    assert.deepEqual(sourcePrefixes(paths.map((path) => ({ host: 'web-1', path }))), mergedPrefixes('web-1', paths));
-  });
-
-  it('names a terminal over several hosts after how many, and the file or how many files', () => {
-    assert.equal(logGroupName([{ host: 'web-1', path: '/var/log/app.log' }]), 'log · web-1 · app.log');
-    assert.equal(logGroupName(paths.map((path) => ({ host: 'web-1', path }))), 'log · web-1 · 2 files');
-    assert.equal(logGroupName(tailGroups(['web-1', 'web-2'], ['/var/log/app.log'], true)[0]), 'log · 2 hosts · app.log');
-    assert.equal(logGroupName(tailGroups(['web-1', 'web-2'], paths, true)[0]), 'log · 2 hosts · 4 files');
   });
 });
