@@ -57,8 +57,11 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
         this.changeEmitter.fire(undefined);
         this.decorationEmitter.fire(inventory.hosts.map((host) => hostUri(host.name)));
       }),
-      // Host rows carry their state: rebuild the model rather than re-render a stale row.
-      connections.onDidChangeState(() => this.changeEmitter.fire(undefined)),
+      // Host rows carry their state: rebuild the model, then re-render just that host.
+      connections.onDidChangeState(({ host }) => {
+        this.rebuildRoots();
+        this.refreshHost(host);
+      }),
       this.treeView.onDidExpandElement(({ element }) => {
         if (element.kind === 'host') this.watch(element.id);
       }),
@@ -122,7 +125,27 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     this.refreshHost(host);
   }
 
-  /** Re-renders a host's health rows. */
+  /**
+   * Rebuilds the tree model from the inventory and connection states. Rows keep their element
+   * objects (updated in place): VS Code refers to rows by element, and a context-menu command
+   * on a row that was swapped for a new object fails with "No tree item … found".
+   */
+  private rebuildRoots(): void {
+    const previous = new Map<string, HostTreeNode>();
+    for (const node of this.roots) {
+      previous.set(node.id, node);
+      if (node.kind === 'group') for (const child of node.children) previous.set(child.id, child);
+    }
+    const keep = <T extends HostTreeNode>(fresh: T): T => {
+      const old = previous.get(fresh.id);
+      return old && old.kind === fresh.kind ? Object.assign(old as T, fresh) : fresh;
+    };
+    this.roots = buildHostTree(this.inventory.hosts, (name) => this.connections.state(name)).map((node) =>
+      node.kind === 'group' ? keep({ ...node, children: node.children.map(keep) }) : keep(node),
+    );
+  }
+
+  /** Re-renders a host's row and its health rows. */
   private refreshHost(host: string): void {
     const node = this.hostNode(host);
     if (node) this.changeEmitter.fire(node);
@@ -193,7 +216,7 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
 
   getChildren(node?: HostsViewNode): HostsViewNode[] {
     if (!node) {
-      this.roots = buildHostTree(this.inventory.hosts, (name) => this.connections.state(name));
+      this.rebuildRoots();
       const problems = this.inventory.inventory.errors;
       if (problems.length === 0) return this.roots;
       return [{ kind: 'problems', count: problems.length, files: [...new Set(problems.map((p) => p.file))] }, ...this.roots];

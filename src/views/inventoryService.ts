@@ -59,8 +59,12 @@ export class InventoryService implements vscode.Disposable {
     return this.hosts.find((host) => host.name === name);
   }
 
+  /** Reads the files again; listeners hear of it only when the inventory really changed. */
   reload(): void {
+    const previous = this.current;
     this.current = this.load();
+    // A rebuilt tree drops the rows a pending context-menu command refers to: skip no-op reloads.
+    if (previous && JSON.stringify(previous) === JSON.stringify(this.current)) return;
     this.changeEmitter.fire();
   }
 
