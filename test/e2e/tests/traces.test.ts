@@ -4,7 +4,6 @@
 // workspace file with the cursor on the line (moved onto HEAD, or at the deployed commit,
 // depending on firefighter.revisionMode), and "Analyze Stack Trace…" lists the frames.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { makeTempDir, startSandboxHost, type SandboxHost } from '../../harness/index';
 import { openSession, type Session } from '../lib/session';
 import { until } from '../lib/workbench';
+import { initGitRepo } from '../../support/gitRepo';
 
 const HOST = 'web-1';
 
@@ -135,11 +135,7 @@ describe('Stack traces to the source line', () => {
       },
     });
     // The workspace's history: the deployed release, then two lines added at the top of views.py.
-    const git = (...args: string[]) => execFileSync('git', ['-C', session.workspace, ...args], { encoding: 'utf8' }).trim();
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'e2e@example.com');
-    git('config', 'user.name', 'E2E');
-    git('config', 'commit.gpgsign', 'false');
+    const git = initGitRepo(session.workspace);
     git('add', 'app');
     git('commit', '-q', '-m', 'release');
     deployed = git('rev-parse', 'HEAD');

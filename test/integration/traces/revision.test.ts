@@ -1,7 +1,6 @@
 // The deployed revision read from a real OpenSSH host (harness sshd on loopback) through the pool,
 // then a frame's line placed at that revision or moved onto HEAD across a real git history.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +9,7 @@ import { readFileAtRevision } from '../../../src/core/traces/revision';
 import type { CommandRecord, SshPool } from '../../../src/core/ssh/pool';
 import { makeTempDir, startSandboxHost, type SandboxHost } from '../../harness';
 import { poolFor } from '../ssh/support';
+import { initGitRepo } from '../../support/gitRepo';
 
 const HOST = 'web-1';
 
@@ -19,14 +19,11 @@ describe('deployed revision over SSH', () => {
   const commands: CommandRecord[] = [];
   const repo = makeTempDir('traces-repo');
   const release = makeTempDir('traces-release');
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+  let git: (...args: string[]) => string;
   let deployed = '';
 
   before(async () => {
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'Test');
-    git('config', 'commit.gpgsign', 'false');
+    git = initGitRepo(repo);
     mkdirSync(path.join(repo, 'app'));
     const handler = ['def handle(request):', '    user = load(request)', '    total = price(user)', '    return total / user.items', ''];
     writeFileSync(path.join(repo, 'app', 'views.py'), handler.join('\n'));

@@ -1,7 +1,6 @@
 // The deployed-revision core the extension uses: reading a host's revision (cached briefly, errors
 // that name the host), and the plan for a frame's line against a real git history.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import {
   parseRevisionOutput,
   planRevision,
 } from '../../../src/core/traces/deployed';
+import { initGitRepo } from '../../support/gitRepo';
 
 describe('parseRevisionOutput', () => {
   it('takes the first non-empty line when it is a git revision', () => {
@@ -94,16 +94,13 @@ describe('describeDistance', () => {
 
 describe('planRevision', () => {
   const repo = mkdtempSync(path.join(tmpdir(), 'ff-deployed-'));
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+  let git: (...args: string[]) => string;
   const numbered = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`);
   let deployed = '';
   let head = '';
 
   before(() => {
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'Test');
-    git('config', 'commit.gpgsign', 'false');
+    git = initGitRepo(repo);
     writeFileSync(path.join(repo, 'app.py'), numbered(10).join('\n') + '\n');
     writeFileSync(path.join(repo, 'gone.py'), 'x = 1\n');
     git('add', '.');

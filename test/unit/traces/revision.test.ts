@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { commitsBetween, moveLineThroughHunks, moveLineToRevision, parseHunks, readFileAtRevision, resolveRevision } from '../../../src/core/traces';
+import { initGitRepo } from '../../support/gitRepo';
 
 describe('deployed revision', () => {
   const repo = mkdtempSync(path.join(tmpdir(), 'ff-revision-'));
   let deployed = '';
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+  let git: (...args: string[]) => string;
   const lines = (n: number, label = 'line') => Array.from({ length: n }, (_, i) => `${label} ${i + 1}`);
 
   before(() => {
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'Test');
-    git('config', 'commit.gpgsign', 'false');
+    git = initGitRepo(repo);
     writeFileSync(path.join(repo, 'app.py'), lines(20).join('\n') + '\n');
     writeFileSync(path.join(repo, 'old_name.py'), lines(10, 'util').join('\n') + '\n');
     git('add', '.');
