@@ -51,9 +51,4 @@ export class HealthSampler {
     if (parsed.snapshot) this.previous.set(host, { snapshot: parsed.snapshot, at: now });
     return parsed.reading;
   }
-
-  /** Drops the kept counters of a host (e.g. after a reconnect to what may be another machine). */
-  forget(host: string): void {
-    this.previous.delete(host);
-  }
 }
