@@ -47,7 +47,7 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     private readonly connections: ConnectionStates,
     private readonly health: HealthMonitor,
   ) {
-    this.treeView = vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true });
+    this.treeView = vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true });
     this.disposables.push(
       this.treeView,
       this.changeEmitter,

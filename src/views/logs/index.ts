@@ -1,6 +1,7 @@
-// Issue 4 in VS Code: "Tail Log…" opens log terminals; pause, filter, open in editor and save
-// excerpt work from keys inside a log terminal and as commands on the active one. Everything is
-// returned for the caller's store; disposing it closes the terminals and their channels.
+// Issue 4 in VS Code: "Tail Log…" opens log terminals (on one host, or on the hosts selected in
+// the Hosts view); pause, filter, open in editor and save excerpt work from keys inside a log
+// terminal and as commands on the active one. Everything is returned for the caller's store;
+// disposing it closes the terminals and their channels.
 import * as vscode from 'vscode';
 import type { HostNode } from '../../core/hosts/tree';
 import type { InventoryHost } from '../../core/hosts/inventory';
@@ -11,7 +12,7 @@ import type { Services } from '../services';
 import { askLineCount, saveExcerpt } from './excerpt';
 import { LOG_SCHEME, LogDocuments, type LogSnapshotSource } from './logDocuments';
 import { LogTerminal, type LogTerminalActions } from './logTerminal';
-import { formatFilter, logTerminalName, parseFilterText, selectedLines } from './model';
+import { formatFilter, logGroupName, parseFilterText, selectedLines, tailGroups, type LogSource } from './model';
 import { LogSession, stopOnDisconnect } from './session';
 import { askTailRequest, type TailRequest } from './tailCommand';
 
@@ -30,9 +31,11 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     this.disconnects = stopOnDisconnect(services.pool.onDidChangeState, () => this.sessions());
   }
 
-  open(host: InventoryHost, request: TailRequest): void {
-    const groups = request.merged ? [request.paths] : request.paths.map((path) => [path]);
-    for (const paths of groups) this.openOne(host, paths, request);
+  /** Opens the terminals for `request` on every one of `hosts`. */
+  open(hosts: readonly InventoryHost[], request: TailRequest): void {
+    const groups = tailGroups(hosts.map((h) => h.name), request.paths, request.merged);
+    const production = hosts.some((h) => h.production);
+    for (const sources of groups) this.openOne(sources, production, request);
   }
 
   /** The active log terminal; else the only one; else the one the user picks. */
@@ -98,24 +101,23 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     }
   }
 
-  private openOne(host: InventoryHost, paths: string[], request: TailRequest): void {
+  private openOne(sources: LogSource[], production: boolean, request: TailRequest): void {
     const settings = vscode.workspace.getConfiguration('firefighter');
     const startLines = settings.get<number>('tailLines', 200);
     const maxLineBytes = settings.get<number>('maxLineLength', 65_536);
     const { pool } = this.services;
-    const name = logTerminalName(host.name, paths);
+    const name = logGroupName(sources);
     const createSession = (write: (text: string) => void) =>
       new LogSession({
-        host: host.name,
-        paths,
+        sources,
         filter: request.filter,
         write,
-        buffer: { maxLines: Math.max(10_000, startLines * paths.length) },
-        createFollower: (path, filter, resumeFrom) =>
+        buffer: { maxLines: Math.max(10_000, startLines * sources.length) },
+        createFollower: (path, filter, resumeFrom, host) =>
           new LogFollower({
-            host: host.name,
+            host,
             path,
-            connect: () => pool.connect(host.name),
+            connect: () => pool.connect(host),
             startLines,
             resumeFrom,
             filter,
@@ -132,7 +134,7 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
       name,
       pty,
       iconPath: new vscode.ThemeIcon('output'),
-      color: host.production ? new vscode.ThemeColor('terminal.ansiRed') : undefined,
+      color: production ? new vscode.ThemeColor('terminal.ansiRed') : undefined,
     });
     this.terminals.set(terminal, pty);
     terminal.show();
@@ -153,9 +155,35 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
   }
 }
 
+/**
+ * The inventory hosts a Hosts-view command applies to: every selected host row when the clicked
+ * one is among them (VS Code's multi-select convention), the clicked one first (its logs are the
+ * ones listed); else the clicked one; none from the palette.
+ */
+function selectedHosts(services: Services, node: { kind: string } | undefined, selected: readonly { kind: string }[] | undefined): InventoryHost[] {
+  if (!node || !isHostNode(node)) return [];
+  const rows = selected?.filter(isHostNode) ?? [];
+  const nodes = rows.some((n) => n.id === node.id) ? [node, ...rows] : [node];
+  const hosts: InventoryHost[] = [];
+  for (const n of nodes) {
+    const host = services.inventory.host(n.id);
+    if (host && !hosts.some((h) => h.name === host.name)) hosts.push(host);
+  }
+  return hosts;
+}
+
+function isHostNode(node: { kind: string }): node is HostNode {
+  return node.kind === 'host';
+}
+
 function sourceOf(terminal: LogTerminal): LogSnapshotSource {
+  const hosts = terminal.current?.hosts ?? [];
   const paths = terminal.current?.paths ?? [];
-  return { host: terminal.current?.host ?? '', file: paths.length === 1 ? paths[0] : `${paths.length} files` };
+  const sources = terminal.current?.sources.length ?? 0;
+  return {
+    host: hosts.length === 1 ? hosts[0] : `${hosts.length} hosts`,
+    file: paths.length === 1 ? paths[0] : `${sources} files`,
+  };
 }
 
 export function registerLogFeatures(services: Services): vscode.Disposable[] {
@@ -169,11 +197,18 @@ export function registerLogFeatures(services: Services): vscode.Disposable[] {
   return [
     documents,
     terminals,
-    registerCommand(CommandId.tailLog, async (node?: HostNode) => {
-      const host = node?.kind === 'host' ? services.inventory.host(node.id) : await pickHost(services, 'Tail a log on which host?');
-      if (!host) return;
-      const request = await askTailRequest(services, host);
-      if (request) terminals.open(host, request);
+    // From the Hosts view VS Code passes the clicked row and every selected row (canSelectMany):
+    // with several hosts selected the logs are asked once and followed on each of them.
+    registerCommand(CommandId.tailLog, async (node?: { kind: string }, selected?: readonly { kind: string }[]) => {
+      const hosts = selectedHosts(services, node, selected);
+      if (hosts.length === 0) {
+        if (node && isHostNode(node)) return;
+        const host = await pickHost(services, 'Tail a log on which host?');
+        if (host) hosts.push(host);
+      }
+      if (hosts.length === 0) return;
+      const request = await askTailRequest(services, hosts);
+      if (request) terminals.open(hosts, request);
     }),
     registerCommand(CommandId.logsTogglePause, onTerminal((terminal) => terminal.run('togglePause'))),
     registerCommand(CommandId.logsChangeFilter, onTerminal((terminal) => terminals.changeFilter(terminal))),

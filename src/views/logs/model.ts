@@ -91,30 +91,54 @@ export function baseName(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed;
 }
 
+/** One log followed in a terminal: a file on a host. */
+export interface LogSource {
+  host: string;
+  path: string;
+}
+
 /**
- * `log · web-1 · app.log`, or `log · web-1 · 3 files` for a merged terminal. The host is a part
- * of its own: the trace links read it back from the name.
+ * What each terminal follows when the user chose `paths` on `hosts`: one terminal per host and
+ * file, or one merged terminal with all of them (host by host, files in the chosen order).
  */
-export function logTerminalName(host: string, paths: readonly string[]): string {
-  return `log · ${host} · ${paths.length === 1 ? baseName(paths[0]) : `${paths.length} files`}`;
+export function tailGroups(hosts: readonly string[], paths: readonly string[], merged: boolean): LogSource[][] {
+  const all = hosts.flatMap((host) => paths.map((path) => ({ host, path })));
+  return merged ? [all] : all.map((source) => [source]);
+}
+
+/**
+ * `log · web-1 · app.log`, `log · web-1 · 3 files`, or for several hosts `log · 2 hosts · app.log`
+ * and `log · 2 hosts · 4 files`. A single host is a part of its own: the trace links read it back
+ * from the name.
+ */
+export function logGroupName(sources: readonly LogSource[]): string {
+  const hosts = new Set(sources.map((s) => s.host));
+  const paths = new Set(sources.map((s) => s.path));
+  const where = hosts.size === 1 ? [...hosts][0] : `${hosts.size} hosts`;
+  const what = paths.size === 1 ? baseName([...paths][0]) : `${sources.length} files`;
+  return `log · ${where} · ${what}`;
 }
 
 /**
  * Per-line prefixes for a merged terminal: host and the shortest path suffix that tells the files
- * apart, padded to one width so the lines align ("web-1 app.log    │ ").
+ * apart, padded to one width so the lines align ("web-1 app.log    │ "). None for a single log.
  */
-export function mergedPrefixes(host: string, paths: readonly string[]): string[] {
+export function sourcePrefixes(sources: readonly LogSource[]): string[] {
+  if (sources.length <= 1) return sources.map(() => '');
+  const paths = [...new Set(sources.map((s) => s.path))];
   const parts = paths.map((p) => p.split('/').filter(Boolean));
-  const names = paths.map((_, i) => {
+  const shortName = new Map(paths.map((path, i) => {
     for (let take = 1; take <= parts[i].length; take++) {
       const suffix = parts[i].slice(-take).join('/');
       const clashes = parts.some((other, j) => j !== i && other.slice(-take).join('/') === suffix);
-      if (!clashes) return suffix;
+      if (!clashes) return [path, suffix];
     }
-    return paths[i];
-  });
-  const width = Math.max(...names.map((n) => n.length));
-  return names.map((n) => `${host} ${n.padEnd(width)} │ `);
+    return [path, path];
+  }));
+  const hostWidth = Math.max(...sources.map((s) => s.host.length));
+  const labels = sources.map((s) => `${s.host.padEnd(hostWidth)} ${shortName.get(s.path)}`);
+  const width = Math.max(...labels.map((l) => l.length));
+  return labels.map((l) => `${l.padEnd(width)} │ `);
 }
 
 /** Keeps a name safe as one path segment on any file system. */

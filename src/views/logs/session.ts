@@ -1,14 +1,14 @@
-// What one log terminal shows: one follower per file, fed into the terminal (merged with a
-// prefix per line when there are several), paused and filtered together, with the lines kept in
-// one bounded ring for "Open in editor" and "Save excerpt". No `vscode` here: the Pseudoterminal
-// (logTerminal.ts) only passes keys in and text out.
+// What one log terminal shows: one follower per file (on one host or several), fed into the
+// terminal (merged with a host/file prefix per line when there are several), paused and filtered
+// together, with the lines kept in one bounded ring for "Open in editor" and "Save excerpt".
+// No `vscode` here: the Pseudoterminal (logTerminal.ts) only passes keys in and text out.
 import { TerminalFeed, type FeedSource } from '../../core/logs/feed';
 import type { LogFilter } from '../../core/logs/filter';
 import type { FollowerNotice, FollowerPosition, FollowerState } from '../../core/logs/follower';
 import { LineRing, type RingCaps } from '../../core/logs/ring';
 import type { HostStateChange } from '../../core/ssh/pool';
 import { DisposableStore, EventEmitter, type Disposable, type Event } from '../../core/util/events';
-import { formatFilter, HELP_LINE, mergedPrefixes } from './model';
+import { formatFilter, HELP_LINE, sourcePrefixes, type LogSource } from './model';
 
 /** The part of a LogFollower a session uses. */
 export interface SessionFollower extends FeedSource, Disposable {
@@ -22,11 +22,11 @@ export interface SessionFollower extends FeedSource, Disposable {
 }
 
 export interface LogSessionOptions {
-  host: string;
-  paths: readonly string[];
+  /** The files followed, on one host or several. A failing one does not stop the others. */
+  sources: readonly LogSource[];
   filter?: LogFilter;
   /** `resumeFrom` is where this file's previous follower stopped, when there was one. */
-  createFollower: (path: string, filter: LogFilter | undefined, resumeFrom: FollowerPosition | undefined) => SessionFollower;
+  createFollower: (path: string, filter: LogFilter | undefined, resumeFrom: FollowerPosition | undefined, host: string) => SessionFollower;
   write: (text: string) => void;
   /** Caps of the lines kept for the editor (default: the ring's, 10,000 lines / 8 MiB). */
   buffer?: RingCaps;
@@ -35,7 +35,7 @@ export interface LogSessionOptions {
 }
 
 interface Slot {
-  path: string;
+  source: LogSource;
   prefix: string;
   follower: SessionFollower | undefined;
   subscriptions: DisposableStore | undefined;
@@ -61,16 +61,21 @@ export class LogSession implements Disposable {
     this.feed = new TerminalFeed({ write: options.write, colour: options.colour, flushIntervalMs: options.flushIntervalMs });
     // The session's own notices go through the feed too, so they stay in order with the lines.
     this.feed.add({ onDidAppend: () => ({ dispose: () => undefined }), onDidNotice: this.notices.event });
-    const prefixes = options.paths.length > 1 ? mergedPrefixes(options.host, options.paths) : [''];
-    this.slots = options.paths.map((path, i) => ({ path, prefix: prefixes[i], follower: undefined, subscriptions: undefined, stopped: false, resumeFrom: undefined }));
+    const prefixes = sourcePrefixes(options.sources);
+    this.slots = options.sources.map((source, i) => ({ source, prefix: prefixes[i], follower: undefined, subscriptions: undefined, stopped: false, resumeFrom: undefined }));
   }
 
-  get host(): string {
-    return this.options.host;
+  get sources(): readonly LogSource[] {
+    return this.options.sources;
   }
 
-  get paths(): readonly string[] {
-    return this.options.paths;
+  /** The hosts followed, each once, in order. */
+  get hosts(): string[] {
+    return [...new Set(this.options.sources.map((s) => s.host))];
+  }
+
+  get paths(): string[] {
+    return [...new Set(this.options.sources.map((s) => s.path))];
   }
 
   get filter(): LogFilter | undefined {
@@ -83,7 +88,7 @@ export class LogSession implements Disposable {
 
   /** Starts following every file and says how to drive the terminal. */
   start(): void {
-    const what = this.options.paths.map((p) => `${this.options.host}:${p}`).join(', ');
+    const what = this.options.sources.map((s) => `${s.host}:${s.path}`).join(', ');
     const filter = this.currentFilter ? ` matching ${formatFilter(this.currentFilter)}` : '';
     this.notice(`following ${what}${filter} · ${HELP_LINE}`);
     for (const slot of this.slots) this.startSlot(slot);
@@ -116,21 +121,21 @@ export class LogSession implements Disposable {
   retry(): number {
     const stopped = this.slots.filter((slot) => slot.stopped);
     for (const slot of stopped) {
-      this.notice(`trying ${this.options.host}:${slot.path} again`);
+      this.notice(`trying ${slot.source.host}:${slot.source.path} again`);
       this.startSlot(slot);
     }
     return stopped.length;
   }
 
-  /** The user disconnected the host: stops following (the lines stay) until r. */
-  hostDisconnected(): void {
-    const following = this.slots.filter((slot) => slot.follower && !slot.stopped);
+  /** The user disconnected `host`: stops following its files (the lines stay) until r. */
+  hostDisconnected(host: string): void {
+    const following = this.slots.filter((slot) => slot.source.host === host && slot.follower && !slot.stopped);
     if (following.length === 0) return;
     for (const slot of following) {
       this.stopSlot(slot);
       slot.stopped = true;
     }
-    this.notice(`Disconnected from ${this.options.host}. Press r to follow again.`);
+    this.notice(`Disconnected from ${host}. Press r to follow again.`);
   }
 
   /** Writes one dimmed line between the log lines. */
@@ -150,7 +155,7 @@ export class LogSession implements Disposable {
   private startSlot(slot: Slot): void {
     this.stopSlot(slot);
     slot.stopped = false;
-    const follower = this.options.createFollower(slot.path, this.currentFilter, slot.resumeFrom);
+    const follower = this.options.createFollower(slot.source.path, this.currentFilter, slot.resumeFrom, slot.source.host);
     const subscriptions = new DisposableStore();
     subscriptions.add(this.feed.add(follower, slot.prefix));
     subscriptions.add(
@@ -162,7 +167,7 @@ export class LogSession implements Disposable {
       follower.onDidChangeState((state) => {
         if (state !== 'failed') return;
         slot.stopped = true;
-        const why = follower.error?.message.replace(/\.$/, '') ?? `${this.options.host}:${slot.path} could not be followed`;
+        const why = follower.error?.message.replace(/\.$/, '') ?? `${slot.source.host}:${slot.source.path} could not be followed`;
         this.notice(`${why}. Press r to try again, or close this terminal.`);
       }),
     );
@@ -188,6 +193,6 @@ export class LogSession implements Disposable {
 export function stopOnDisconnect(hostStates: Event<HostStateChange>, sessions: () => Iterable<LogSession>): Disposable {
   return hostStates(({ host, state }) => {
     if (state.kind !== 'idle') return;
-    for (const session of sessions()) if (session.host === host) session.hostDisconnected();
+    for (const session of sessions()) if (session.hosts.includes(host)) session.hostDisconnected(host);
   });
 }

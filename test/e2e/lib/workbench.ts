@@ -136,6 +136,20 @@ export class Workbench {
     await until(async () => (await row.getAttribute('aria-expanded')) === 'true', `${label} to expand`);
   }
 
+  /** Right-clicks a tree row and chooses `item` (its label's start) in the context menu. */
+  async runContextMenuItem(viewName: string, rowLabel: string, item: string): Promise<void> {
+    await this.treeRow(viewName, rowLabel).click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    const entry = menu.locator('.action-item').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(item)}`) }).first();
+    await entry.waitFor();
+    // A menu item ignores mouse-up for its first 100 ms (so the right-click's own release does
+    // not pick it); a click that lands then is dropped, so click until the menu closes.
+    await until(async () => {
+      await entry.click({ timeout: 1_000 }).catch(() => undefined);
+      return (await menu.count()) === 0;
+    }, `the context menu of ${rowLabel} to run "${item}"`);
+  }
+
   /** Runs a command from the command palette by its full title, as a user would: F1, type, pick. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('Escape');
@@ -245,7 +259,11 @@ export async function until(condition: () => Promise<boolean>, what: string, tim
 }
 
 function exactly(text: string): RegExp {
-  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  return new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function cssString(text: string): string {

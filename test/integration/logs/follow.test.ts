@@ -237,8 +237,7 @@ test('Disconnect stops the host\'s log sessions before the connection goes; r go
   writeFileSync(log, 'one\n');
   let screen = '';
   const session = new LogSession({
-    host: 'web-1',
-    paths: [log],
+    sources: [{ host: 'web-1', path: log }],
     colour: false,
     flushIntervalMs: 1,
     write: (text) => (screen += text),

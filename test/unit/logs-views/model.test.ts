@@ -6,11 +6,12 @@ import {
   excerptFileNames,
   formatFilter,
   keyAction,
-  logTerminalName,
-  mergedPrefixes,
+  logGroupName,
   parseFilterText,
   parseLineCount,
   selectedLines,
+  sourcePrefixes,
+  tailGroups,
   typedPath,
 } from '../../../src/views/logs/model';
 
@@ -85,14 +86,16 @@ describe('picker and prompts', () => {
 });
 
 describe('names', () => {
+  const onWeb1 = (paths: string[]) => paths.map((path) => ({ host: 'web-1', path }));
+
   it('names a log terminal with the host as a part of its own', () => {
-    assert.equal(logTerminalName('web-1', ['/var/log/app/app.log']), 'log · web-1 · app.log');
-    assert.equal(logTerminalName('web-1', ['/a.log', '/b.log', '/c.log']), 'log · web-1 · 3 files');
+    assert.equal(logGroupName(onWeb1(['/var/log/app/app.log'])), 'log · web-1 · app.log');
+    assert.equal(logGroupName(onWeb1(['/a.log', '/b.log', '/c.log'])), 'log · web-1 · 3 files');
   });
 
   it('prefixes merged lines with host and the shortest suffix that tells files apart, aligned', () => {
-    assert.deepEqual(mergedPrefixes('web-1', ['/var/log/app.log', '/var/log/nginx/access.log']), ['web-1 app.log    │ ', 'web-1 access.log │ ']);
-    assert.deepEqual(mergedPrefixes('web-1', ['/srv/a/app.log', '/srv/b/app.log']), ['web-1 a/app.log │ ', 'web-1 b/app.log │ ']);
+    assert.deepEqual(sourcePrefixes(onWeb1(['/var/log/app.log', '/var/log/nginx/access.log'])), ['web-1 app.log    │ ', 'web-1 access.log │ ']);
+    assert.deepEqual(sourcePrefixes(onWeb1(['/srv/a/app.log', '/srv/b/app.log'])), ['web-1 a/app.log │ ', 'web-1 b/app.log │ ']);
   });
 
   it('names an excerpt after host, file and local time, and never the same name twice', () => {
@@ -101,5 +104,43 @@ describe('names', () => {
     assert.equal(excerptBaseName('db 1', '/var/log/syslog', when), 'db-1-syslog-20240501-031522');
     assert.equal(excerptBaseName('web-1', '3 files', when), 'web-1-3-files-20240501-031522');
     assert.deepEqual([...excerptFileNames('x', 3)], ['x.log', 'x-2.log', 'x-3.log']);
+  });
+});
+
+describe('several hosts', () => {
+  const paths = ['/var/log/app.log', '/var/log/worker.log'];
+
+  it('follows every chosen path on every host: one terminal each, or all in one', () => {
+    assert.deepEqual(tailGroups(['web-1', 'web-2'], paths, false), [
+      [{ host: 'web-1', path: '/var/log/app.log' }],
+      [{ host: 'web-1', path: '/var/log/worker.log' }],
+      [{ host: 'web-2', path: '/var/log/app.log' }],
+      [{ host: 'web-2', path: '/var/log/worker.log' }],
+    ]);
+    assert.deepEqual(tailGroups(['web-1', 'web-2'], ['/var/log/app.log'], true), [
+      [{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-2', path: '/var/log/app.log' }],
+    ]);
+    // One host: as before, a terminal per file or one for all of them.
+    assert.deepEqual(tailGroups(['web-1'], paths, true), [paths.map((path) => ({ host: 'web-1', path }))]);
+    assert.deepEqual(tailGroups(['web-1'], paths, false).length, 2);
+  });
+
+  it('prefixes merged lines with the host and the file, aligned', () => {
+    assert.deepEqual(sourcePrefixes([{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-10', path: '/var/log/app.log' }]),
+      ['web-1  app.log │ ', 'web-10 app.log │ ']);
+    assert.deepEqual(sourcePrefixes(tailGroups(['web-1', 'db-1'], paths, true)[0]), [
+      'web-1 app.log    │ ',
+      'web-1 worker.log │ ',
+      'db-1  app.log    │ ',
+      'db-1  worker.log │ ',
+    ]);
+    assert.deepEqual(sourcePrefixes([{ host: 'web-1', path: '/var/log/app.log' }]), ['']);
+  });
+
+  it('names a terminal over several hosts after how many, and the file or how many files', () => {
+    assert.equal(logGroupName([{ host: 'web-1', path: '/var/log/app.log' }]), 'log · web-1 · app.log');
+    assert.equal(logGroupName(paths.map((path) => ({ host: 'web-1', path }))), 'log · web-1 · 2 files');
+    assert.equal(logGroupName(tailGroups(['web-1', 'web-2'], ['/var/log/app.log'], true)[0]), 'log · 2 hosts · app.log');
+    assert.equal(logGroupName(tailGroups(['web-1', 'web-2'], paths, true)[0]), 'log · 2 hosts · 4 files');
   });
 });

@@ -57,8 +57,7 @@ function setup(paths: string[], filter?: LogFilter, host = 'web-1') {
   const followers: FakeFollower[] = [];
   let screen = '';
   const session = new LogSession({
-    host,
-    paths,
+    sources: paths.map((path) => ({ host, path })),
     filter,
     colour: false,
     flushIntervalMs: 1,
@@ -150,6 +149,45 @@ describe('LogSession', () => {
     assert.match(screen(), /— web-1 \(10\.0\.0\.5:22\): login cancelled\. Press r to try again, or close this terminal\. —/);
     assert.equal(session.retry(), 1);
     assert.equal(followers.length, 2);
+    session.dispose();
+  });
+
+  it('merges files on several hosts, and a host that fails or is disconnected does not stop the others', async () => {
+    const followers: FakeFollower[] = [];
+    const hostsOf: string[] = [];
+    let screen = '';
+    const session = new LogSession({
+      sources: [{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-2', path: '/var/log/app.log' }],
+      colour: false,
+      flushIntervalMs: 1,
+      write: (text) => (screen += text),
+      createFollower: (path, f, resumeFrom, host) => {
+        const follower = new FakeFollower(path, f, resumeFrom);
+        followers.push(follower);
+        hostsOf.push(host);
+        return follower;
+      },
+    });
+    const hostStates = new EventEmitter<HostStateChange>();
+    const stopping = stopOnDisconnect(hostStates.event, () => [session]);
+    session.start();
+    assert.deepEqual(hostsOf, ['web-1', 'web-2']);
+    assert.deepEqual(session.hosts, ['web-1', 'web-2']);
+    assert.deepEqual(session.paths, ['/var/log/app.log']);
+    followers[0].lines.fire(['a1']);
+    followers[1].fail('web-2 (10.0.0.6:22): connection refused.');
+    followers[0].lines.fire(['a2']);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.match(screen, /^— following web-1:\/var\/log\/app\.log, web-2:\/var\/log\/app\.log · keys/);
+    assert.match(screen, /— web-2 \(10\.0\.0\.6:22\): connection refused\. Press r to try again, or close this terminal\. —/);
+    assert.deepEqual(session.lines(), ['web-1 app.log │ a1', 'web-1 app.log │ a2']);
+    assert.equal(session.retry(), 1);
+    assert.deepEqual(hostsOf, ['web-1', 'web-2', 'web-2']);
+    followers[2].lines.fire(['b1']);
+    hostStates.fire({ host: 'web-1', state: { kind: 'idle' } });
+    assert.ok(followers[0].disposed && !followers[2].disposed, 'only web-1 stops');
+    assert.deepEqual(session.lines(), ['web-1 app.log │ a1', 'web-1 app.log │ a2', 'web-2 app.log │ b1']);
+    stopping.dispose();
     session.dispose();
   });
 
