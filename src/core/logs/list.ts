@@ -13,7 +13,7 @@ export interface LogFileEntry {
   readable: boolean;
 }
 
-// A glob with `**` becomes `find BASE -path PATTERN` (find's `*` crosses `/`, which is what `**/`
+// A glob starting `~/` is under the ssh user's $HOME. A glob with `**` becomes `find BASE -path PATTERN` (find's `*` crosses `/`, which is what `**/`
 // means); other globs are expanded by the shell. Every file is stat'ed ("mtime size path", in
 // batches through xargs) and only then cut to the newest LIMIT; "U path" marks an unreadable one.
 // `${'$'}{` in the script is sh's `${`, which the template would otherwise take for its own.
@@ -21,6 +21,7 @@ const listScript = String.raw`LC_ALL=C; export LC_ALL
 if stat -L -c %Y / >/dev/null 2>&1; then stats() { xargs -0 stat -L -c '%Y %s %n' -- 2>/dev/null; }
 else stats() { xargs -0 stat -L -f '%m %z %N' -- 2>/dev/null; }; fi
 for g; do
+  case $g in '~/'*) g=$HOME/${'$'}{g#??} ;; esac
   case $g in
   *'**'*)
     base=$(printf '%s\n' "$g" | sed 's|/[^/]*[*?[].*$||'); [ -n "$base" ] || base=/

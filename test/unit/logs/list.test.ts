@@ -53,6 +53,18 @@ test('with more files than the limit, the newest are kept, whatever their names'
   assert.deepEqual(entries.map((e) => e.path), [join(dir, 'y.log'), join(dir, 'z.log')]);
 });
 
+test('a glob starting ~/ lists files under the ssh user\'s home', async (t) => {
+  const home = tempDir(t);
+  mkdirSync(join(home, 'app', 'logs'), { recursive: true });
+  writeFileSync(join(home, 'app', 'logs', 'api.log'), 'x');
+  writeFileSync(join(home, 'app', 'worker.log'), 'x');
+  const local = new LocalRunner('box');
+  const withHome: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(`HOME='${home}' ${c}`, o), spawn: (c) => local.spawn(c) };
+  const entries = await listLogFiles(withHome, ['~/app/**/*.log']);
+  assert.deepEqual(entries.map((e) => e.path).sort(), [join(home, 'app/logs/api.log'), join(home, 'app/worker.log')]);
+  assert.deepEqual((await listLogFiles(withHome, ['~/app/*.log'])).map((e) => e.path), [join(home, 'app/worker.log')]);
+});
+
 test('a host that cannot list its logs gets an error saying which host, what failed and what to check', async () => {
   const broken: RemoteRunner = {
     host: 'web-1',
