@@ -73,6 +73,10 @@ class PooledConnection {
   idleTimer: NodeJS.Timeout | undefined;
   consecutiveFailures = 0;
   retryAt = 0;
+  /** Bumped when the user closes the connection: a dial begun before then is dropped. */
+  generation = 0;
+  /** Fails the callers waiting on the dial in progress at once. */
+  cancelDial: ((reason: SshError) => void) | undefined;
   state: HostState = { kind: 'idle' };
 
   constructor(
@@ -311,14 +315,26 @@ export class SshPool implements Disposable {
 
   private ensureConnected(connection: PooledConnection): Promise<Client> {
     if (connection.client) return Promise.resolve(connection.client);
-    connection.dialing ??= this.dial(connection).finally(() => (connection.dialing = undefined));
+    if (!connection.dialing) {
+      const cancelled = new Promise<never>((_, reject) => (connection.cancelDial = reject));
+      const dialing: Promise<Client> = Promise.race([this.dial(connection, connection.generation), cancelled]).finally(() => {
+        if (connection.dialing === dialing) {
+          connection.dialing = undefined;
+          connection.cancelDial = undefined;
+        }
+      });
+      connection.dialing = dialing;
+    }
     return connection.dialing;
   }
 
-  private async dial(connection: PooledConnection): Promise<Client> {
+  /** Dials once (after the backoff); a dial the user cancelled meanwhile leaves no trace. */
+  private async dial(connection: PooledConnection, generation: number): Promise<Client> {
+    const cancelled = () => connection.generation !== generation;
     const wait = connection.retryAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (this.disposed) throw new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`);
+    if (cancelled()) throw disconnectedWhileConnecting(connection);
     this.setState(connection, { kind: 'connecting' });
     // A hop stays connected as long as the connection through it.
     const releaseParent = connection.parent ? this.hold(connection.parent) : undefined;
@@ -338,11 +354,16 @@ export class SshPool implements Disposable {
         client.end();
         throw new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`);
       }
+      if (cancelled()) {
+        client.end();
+        throw disconnectedWhileConnecting(connection);
+      }
       this.adopt(connection, client, releaseParent);
       return client;
     } catch (error) {
       releaseParent?.();
       const failure = error instanceof SshError ? error : new SshError('closed', connection.host.alias, `${connection.where}: ${String(error)}`, { cause: error });
+      if (cancelled()) throw failure;
       if (isTransient(failure)) {
         connection.consecutiveFailures++;
         connection.retryAt = Date.now() + Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** (connection.consecutiveFailures - 1));
@@ -398,8 +419,18 @@ export class SshPool implements Disposable {
     for (const other of this.connections.values()) if (other.parent === connection) this.closeConnection(other);
     clearTimeout(connection.idleTimer);
     connection.idleTimer = undefined;
+    // Closing on purpose also ends a dial in progress or waiting out its backoff; the next use
+    // dials at once.
+    connection.generation++;
+    connection.consecutiveFailures = 0;
+    connection.retryAt = 0;
+    if (connection.dialing) {
+      connection.cancelDial?.(disconnectedWhileConnecting(connection));
+      connection.dialing = undefined;
+      connection.cancelDial = undefined;
+    }
     const client = connection.client;
-    if (!client) return;
+    if (!client) return this.setState(connection, { kind: 'idle' });
     this.detach(connection, client, new SshError('closed', connection.host.alias, `${connection.where}: the connection was closed.`), { kind: 'idle' });
     client.end();
   }
@@ -432,6 +463,10 @@ export class SshPool implements Disposable {
 }
 
 type ExitStatus = { exitCode: number | null; signal: string | null };
+
+function disconnectedWhileConnecting(connection: PooledConnection): SshError {
+  return new SshError('closed', connection.host.alias, `${connection.where}: disconnected while connecting.`);
+}
 
 /**
  * A channel's exit status, recorded from the moment the channel opens: ssh2 can deliver the open

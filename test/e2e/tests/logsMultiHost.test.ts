@@ -96,6 +96,13 @@ describe('Logs on several hosts at once', () => {
     const more = next + 2;
     const screen = await workbench.waitForTerminalText(new RegExp(`web-2 +app\\.log │ .*request ${more} handled`), 30_000);
     assert.ok(!/down-1 +app\.log │ .*request \d+ handled/.test(screen), `no log lines from the host that is down: ${screen}`);
+
+    // Disconnect on the host that keeps failing stops its retries; the others go on.
+    await workbench.runContextMenuItem('Hosts', DOWN, 'Disconnect');
+    await workbench.waitForTerminalText(/Disconnected from down-1\. Press r to follow again\./, 30_000);
+    await workbench.waitForTreeItem('Hosts', (row) => row.label === DOWN && row.description === '', `${DOWN} shown idle`);
+    const later = next + 2;
+    await workbench.waitForTerminalText(new RegExp(`web-1 +app\\.log │ .*request ${later} handled`), 30_000);
     await workbench.screenshot('logs-multi-host');
   });
 });

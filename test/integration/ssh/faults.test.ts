@@ -75,6 +75,55 @@ test('failed connects are retried with exponential backoff', { timeout: TEST_TIM
   }
 });
 
+test('Disconnect while a host waits out its backoff ends the wait, shows it idle, and the next Connect dials at once', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { backoffInitialMs: 10_000 });
+  const states: string[] = [];
+  pool.onDidChangeState((change) => change.host === 'nowhere' && states.push(change.state.kind));
+  try {
+    await assert.rejects(pool.connect('nowhere'));
+    const waiting = pool.connect('nowhere').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    pool.disconnect('nowhere');
+    const error = await waiting;
+    assert.ok(Date.now() - started < 500, `the waiting use failed after ${Date.now() - started} ms`);
+    assert.equal(error.kind, 'closed');
+    assert.match(error.message, /^nowhere \(127\.0\.0\.\d+:\d+\): disconnected while connecting\.$/);
+    assert.deepEqual(pool.state('nowhere'), { kind: 'idle' });
+    assert.deepEqual(states, ['connecting', 'error', 'idle']);
+    // No backoff left over: the next attempt dials (and fails) at once.
+    const again = Date.now();
+    await assert.rejects(pool.connect('nowhere'), /connection refused/);
+    assert.ok(Date.now() - again < 2000, `the next connect took ${Date.now() - again} ms`);
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('Disconnect while dialling a host that does not answer gives up at once and leaves nothing connected', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { connectTimeoutMs: 10_000 });
+  proxy.stall();
+  try {
+    const dialling = pool.connect('web-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    await waitFor('the dial to start', () => pool.state('web-1').kind === 'connecting', 2000);
+    const started = Date.now();
+    pool.disconnect('web-1');
+    const error = await dialling;
+    assert.ok(Date.now() - started < 500, `the dial failed after ${Date.now() - started} ms`);
+    assert.match(error.message, /disconnected while connecting/);
+    assert.deepEqual(pool.state('web-1'), { kind: 'idle' });
+    // The abandoned handshake completes once the link flows again, and is closed, not adopted.
+    proxy.resume();
+    await waitFor('the abandoned connection to close', () => proxy.openConnections === 0, 5000);
+    assert.deepEqual(pool.state('web-1'), { kind: 'idle' });
+    await pool.runner('web-1').exec('true');
+    assert.equal(pool.state('web-1').kind, 'connected');
+  } finally {
+    proxy.resume();
+    pool.dispose();
+  }
+});
+
 test('every channel of one host rides one TCP connection', { timeout: TEST_TIMEOUT_MS }, async () => {
   const pool = poolFor(configFile);
   const before = proxy.connectionCount;
