@@ -36,3 +36,15 @@ test('engines.vscode is no newer than ^1.95.0 and @types/vscode is pinned to it'
 test('the CLI is the package bin, built to dist/cli.js', () => {
   assert.deepEqual(manifest.bin, { firefighter: './dist/cli.js' });
 });
+
+test('every bundle the extension loads on first use is built, kept external and shipped in the .vsix', () => {
+  const loaded = [...readFileSync(path.join(root, 'src/views/bundles.ts'), 'utf8').matchAll(/require\('\.\/(\w+\.js)'\)/g)].map((m) => m[1]);
+  assert.deepEqual(loaded.sort(), ['logs.js', 'remote.js', 'traces.js']);
+  const build = readFileSync(path.join(root, 'scripts/build.mjs'), 'utf8');
+  const shipped = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
+  for (const bundle of loaded) {
+    assert.ok(build.includes(`outfile: 'dist/${bundle}'`), `scripts/build.mjs builds dist/${bundle}`);
+    assert.ok(build.includes(`'./${bundle}'`), `scripts/build.mjs keeps ./${bundle} out of dist/extension.js`);
+    assert.ok(shipped.includes(`!dist/${bundle}`), `.vscodeignore ships dist/${bundle}`);
+  }
+});
