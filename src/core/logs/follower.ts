@@ -26,6 +26,8 @@ export interface FollowerNotice {
 export interface FollowerPosition {
   inode: string;
   offset: number;
+  /** The last bytes before `offset` (up to 256): resuming checks the file still holds them there. */
+  tail: Buffer;
 }
 
 export interface LogFollowerOptions {
@@ -141,7 +143,7 @@ export class LogFollower implements Disposable {
   private inode = '';
   private opened = false;
   /** Up to 256 bytes of the file ending at `assembler.received`, to recognise a copytruncate copy. */
-  private recent = Buffer.alloc(0);
+  private recent: Buffer = Buffer.alloc(0);
 
   // Per channel.
   private channel: Channel | undefined;
@@ -166,6 +168,7 @@ export class LogFollower implements Disposable {
       this.inode = options.resumeFrom.inode;
       this.opened = true;
       this.assembler.reset(options.resumeFrom.offset);
+      this.recent = options.resumeFrom.tail;
     }
     if (options.filter) this.applyFilter(options.filter);
     this.done = this.run();
@@ -186,7 +189,7 @@ export class LogFollower implements Disposable {
 
   /** Where following stands, for `resumeFrom`; undefined until the host has said which file it reads. */
   get position(): FollowerPosition | undefined {
-    return this.opened ? { inode: this.inode, offset: this.assembler.committed } : undefined;
+    return this.opened ? { inode: this.inode, offset: this.assembler.committed, tail: this.committedRecent() } : undefined;
   }
 
   /** Stops reading: the host waits (the channel's window fills), nothing is dropped. */
@@ -390,9 +393,13 @@ export class LogFollower implements Disposable {
   }
 
   private trimRecent(): void {
-    // Keep only the bytes up to the committed offset (the partial line will be read again).
+    this.recent = this.committedRecent();
+  }
+
+  /** The remembered bytes up to the committed offset (a partial line after it will be read again). */
+  private committedRecent(): Buffer {
     const extra = this.assembler.received - this.assembler.committed;
-    this.recent = extra === 0 ? this.recent : extra >= this.recent.length ? Buffer.alloc(0) : this.recent.subarray(0, this.recent.length - extra);
+    return extra === 0 ? this.recent : extra >= this.recent.length ? Buffer.alloc(0) : this.recent.subarray(0, this.recent.length - extra);
   }
 
   private remember(chunk: Buffer): void {

@@ -2,10 +2,10 @@
 // fault proxy cuts the connection and the writer rotates its log both ways.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { LogFollower, type FollowerNotice } from '../../../src/core/logs/follower';
+import { LogFollower, type FollowerNotice, type FollowerPosition } from '../../../src/core/logs/follower';
 import type { SshPool } from '../../../src/core/ssh/pool';
 import { LogSession, stopOnDisconnect } from '../../../src/views/logs/session';
 import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
@@ -44,7 +44,7 @@ after(async () => {
   await Promise.all([web.stop(), restricted.stop(), proxy.stop()]);
 });
 
-function follow(host: string, path: string, startLines = 0) {
+function follow(host: string, path: string, startLines = 0, resumeFrom?: FollowerPosition) {
   const lines: string[] = [];
   const notices: FollowerNotice[] = [];
   const follower = new LogFollower({
@@ -52,6 +52,7 @@ function follow(host: string, path: string, startLines = 0) {
     path,
     connect: () => pool.connect(host),
     startLines,
+    resumeFrom,
     pollSeconds: 0.1,
     stallMs: 6000,
     backoff: { initialMs: 50, maxMs: 500 },
@@ -152,6 +153,29 @@ test('a file that disappears and reappears is followed again', { timeout: 30_000
     assert.deepEqual(lines, ['first', 'second']);
   } finally {
     follower.dispose();
+  }
+});
+
+test('following again from where a follower stopped, after a copytruncate refilled the file past that point: the rest from the copy, then the new file from its start', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'refill.log');
+  writeFileSync(log, 'old 1\nold 2\n');
+  const first = follow('web-1', log, 5);
+  await waitFor('the first lines', () => first.lines.length === 2, 10_000);
+  const stoppedAt = first.follower.position;
+  first.follower.dispose();
+  // While nobody follows: one more line, then logrotate's copytruncate, then a writer that fills
+  // the truncated file past the old offset (same inode, other bytes).
+  appendFileSync(log, 'old 3\n');
+  copyFileSync(log, `${log}.1`);
+  writeFileSync(log, `new 1 ${'x'.repeat(40)}\nnew 2\n`);
+  const second = follow('web-1', log, 5, stoppedAt);
+  try {
+    await waitFor('the new file\'s last line', () => second.lines.includes('new 2'), 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(second.lines, ['old 3', `new 1 ${'x'.repeat(40)}`, 'new 2']);
+    assert.ok(second.notices.some((n) => n.kind === 'truncated'), JSON.stringify(second.notices));
+  } finally {
+    second.follower.dispose();
   }
 });
 

@@ -200,7 +200,7 @@ describe('LogSession', () => {
     session.start();
     other.session.start();
     followers[0].lines.fire(['a1']);
-    followers[0].position = { inode: '42', offset: 3 };
+    followers[0].position = { inode: '42', offset: 3, tail: Buffer.from('a1\n') };
     hostStates.fire({ host: 'web-1', state: { kind: 'connected' } });
     assert.ok(followers.every((f) => !f.disposed));
     hostStates.fire({ host: 'web-1', state: { kind: 'idle' } });
@@ -210,7 +210,7 @@ describe('LogSession', () => {
     assert.ok(screen().endsWith('— Disconnected from web-1. Press r to follow again. —\r\n'));
     assert.deepEqual(session.lines(), ['web-1 app.log    │ a1']);
     assert.equal(session.retry(), 2);
-    assert.deepEqual(followers.slice(2).map((f) => f.resumeFrom), [{ inode: '42', offset: 3 }, undefined]);
+    assert.deepEqual(followers.slice(2).map((f) => f.resumeFrom), [{ inode: '42', offset: 3, tail: Buffer.from('a1\n') }, undefined]);
     stopping.dispose();
     session.dispose();
     other.session.dispose();
