@@ -173,6 +173,16 @@ export class Workbench {
     await row.click();
   }
 
+  /** Answers the open input box with `text` once its title matches (e.g. an optional filter). */
+  async answerInputBox(title: RegExp, text: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await until(async () => title.test((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? ''),
+      `an input box titled ${title}`);
+    const input = widget.locator('.quick-input-box input');
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
   /** Labels in the open quick pick, once it shows at least one. */
   async quickPickItems(): Promise<string[]> {
     const labels = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');

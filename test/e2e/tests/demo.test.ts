@@ -1,6 +1,6 @@
 // The README's main job, end to end: the demo brings up the sandbox production host with the
-// misbehaving service, VS Code shows it connected with the service busy, and Ctrl-C leaves
-// nothing running.
+// misbehaving service, VS Code shows it connected with the service busy, its log follows in a
+// terminal as the service writes it, and Ctrl-C leaves nothing running.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -74,6 +74,25 @@ describe('the demo', () => {
     await workbench.pickQuickItem(HOST);
     await workbench.waitForTerminalText(/load average/, 60_000);
     await workbench.screenshot('demo');
+  });
+
+  test('Tail Log… follows the service\'s log: its newest lines, then new ones as the service writes them', async () => {
+    assert.ok(workbench, 'the workbench from the previous test');
+    const log = path.join(/logs in (\S+)/.exec(output)![1], 'checkout.log');
+    await workbench.runCommand('Firefighter: Tail Log…');
+    await workbench.pickQuickItem(HOST);
+    await workbench.pickQuickItem(log);
+    await workbench.page.keyboard.press('Enter');
+    await workbench.answerInputBox(/Filter for .*checkout\.log on checkout-prod-1/, '');
+    // asctime stamps ("2026-11-26 22:50:01,123") sort as text: a newer one on screen is a new line.
+    const stamps = (screen: string) => [...screen.matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO /gm)].map((m) => m[1]);
+    const first = stamps(await workbench.waitForTerminalText(/\d,\d{3} INFO \[[^\]]+\] GET \/checkout \d+ ms/, 60_000));
+    const shownFirst = first.sort().at(-1)!;
+    let newer: string | undefined;
+    await until(async () => (newer = stamps(await workbench!.terminalText()).find((stamp) => stamp > shownFirst)) !== undefined,
+      `a line written after ${shownFirst}`, 30_000, async () => workbench!.terminalText());
+    assert.ok(readFileSync(log, 'utf8').includes(`${newer} INFO `), `the line stamped ${newer} is in ${log}`);
+    await workbench.screenshot('demo-log');
   });
 
   test('Ctrl-C stops everything the demo started', async () => {

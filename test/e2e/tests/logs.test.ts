@@ -41,16 +41,6 @@ class Writer {
   }
 }
 
-/** Answers the open input box (e.g. the optional filter) with `text` once its prompt matches. */
-async function answerInputBox(page: Page, title: RegExp, text: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  await until(async () => title.test((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? ''),
-    `an input box titled ${title}`);
-  const input = widget.locator('.quick-input-box input');
-  await input.fill(text);
-  await input.press('Enter');
-}
-
 async function activeTab(page: Page): Promise<string> {
   const tab = page.locator('.part.editor .tabs-container .tab.active');
   return (await tab.count()) ? ((await tab.first().getAttribute('aria-label')) ?? '').trim() : '';
@@ -121,7 +111,7 @@ describe('Logs in the terminal panel', () => {
     assert.match(description ?? '', /\d+(\.\d)? (B|KiB) · just now/);
     await workbench.screenshot('logs-picker');
     await page.keyboard.press('Enter');
-    await answerInputBox(page, /Filter for .*app\.log on web-1/, '');
+    await workbench.answerInputBox(/Filter for .*app\.log on web-1/, '');
 
     const atStart = app.next - 1;
     // The last 20 lines that existed (firefighter.tailLines)...
@@ -174,7 +164,7 @@ describe('Logs in the terminal panel', () => {
     const { workbench, page } = { workbench: session.workbench, page: session.workbench.page };
     await page.locator('.part.panel .terminal-wrapper.active .xterm').click();
     await page.keyboard.press('s');
-    await answerInputBox(page, /Save Log Excerpt/, '10');
+    await workbench.answerInputBox(/Save Log Excerpt/, '10');
     await workbench.waitForNotification(/Saved 10 lines of web-1:.*app\.log to incidents\/evidence\/web-1-app-\d{8}-\d{6}\.log/);
     const dir = path.join(session.workspace, 'incidents', 'evidence');
     const files = readdirSync(dir);
@@ -193,7 +183,7 @@ describe('Logs in the terminal panel', () => {
     await input.fill(typedLog);
     await workbench.pickQuickItem(typedLog);
     await page.keyboard.press('Enter');
-    await answerInputBox(page, /Filter for .*checkout\.txt on web-1/, 'ERROR');
+    await workbench.answerInputBox(/Filter for .*checkout\.txt on web-1/, 'ERROR');
     await until(async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · checkout.txt`)),
       'a terminal for checkout.txt');
     const next = Math.ceil((typed.next + 1) / 5) * 5;
@@ -213,7 +203,7 @@ describe('Logs in the terminal panel', () => {
     await workbench.pickQuickItem(workerLog);
     await page.keyboard.press('Enter');
     await workbench.pickQuickItem('One merged terminal');
-    await answerInputBox(page, /Filter for 2 logs on web-1/, '');
+    await workbench.answerInputBox(/Filter for 2 logs on web-1/, '');
     await until(async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · 2 files`)),
       'a terminal for both files');
     await workbench.waitForTerminalText(/web-1 worker\.log │ .*request 200\d\d handled/, 30_000);
@@ -221,7 +211,7 @@ describe('Logs in the terminal panel', () => {
 
     await page.locator('.part.panel .terminal-wrapper.active .xterm').click();
     await page.keyboard.press('/');
-    await answerInputBox(page, /Filter for log · web-1 · 2 files/, '/error/i');
+    await workbench.answerInputBox(/Filter for log · web-1 · 2 files/, '/error/i');
     await workbench.waitForTerminalText(/filter \/error\/i from the next line on/);
     const nextWorkerError = Math.ceil((worker.next + 1) / 5) * 5;
     const screen = await workbench.waitForTerminalText(new RegExp(`ERROR checkout request ${nextWorkerError} handled`), 30_000);

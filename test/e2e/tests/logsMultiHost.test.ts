@@ -7,23 +7,12 @@ import assert from 'node:assert/strict';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { freePort, makeTempDir, nextLoopbackAddress, startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness/index';
 import { openSession, type Session } from '../lib/session';
 import { until } from '../lib/workbench';
 
 const HOSTS = ['web-1', 'web-2'];
 const DOWN = 'down-1';
-
-/** Answers the open input box once its title matches. */
-async function answerInputBox(page: Page, title: RegExp, text: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  await until(async () => title.test((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? ''),
-    `an input box titled ${title}`);
-  const input = widget.locator('.quick-input-box input');
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 describe('Logs on several hosts at once', () => {
   const sandboxes: SandboxHost[] = [];
@@ -83,7 +72,7 @@ describe('Logs on several hosts at once', () => {
     await workbench.pickQuickItem(appLog);
     await page.keyboard.press('Enter');
     await workbench.pickQuickItem('One merged terminal');
-    await answerInputBox(page, /Filter for .*app\.log on 3 hosts/, '');
+    await workbench.answerInputBox(/Filter for .*app\.log on 3 hosts/, '');
 
     await until(async () => (await workbench.terminalNames()).some((name) => name.includes('log · 3 hosts · app.log')),
       'a terminal for app.log on the three hosts', 30_000, async () => (await workbench.terminalNames()).join(', '));
