@@ -77,6 +77,40 @@ export function describeLogFile(entry: LogFileEntry, nowMs: number): string {
   return parts.join(' · ');
 }
 
+/** A log file as listed on one or more of the selected hosts. */
+export interface ListedLog {
+  path: string;
+  /** Its newest copy among the hosts that have it. */
+  entry: LogFileEntry;
+  /** The hosts that have it, in the order they were selected. */
+  hosts: string[];
+}
+
+/**
+ * The logs listed so far on the selected `hosts` (in their order), one row per path, newest first.
+ * With several hosts a file some of them lack says which hosts have it.
+ */
+export function mergeLogLists(hosts: readonly string[], listed: ReadonlyMap<string, readonly LogFileEntry[]>): ListedLog[] {
+  const byPath = new Map<string, ListedLog>();
+  for (const host of hosts) {
+    for (const entry of listed.get(host) ?? []) {
+      const known = byPath.get(entry.path);
+      if (!known) byPath.set(entry.path, { path: entry.path, entry, hosts: [host] });
+      else {
+        known.hosts.push(host);
+        if (entry.modifiedMs > known.entry.modifiedMs) known.entry = entry;
+      }
+    }
+  }
+  return [...byPath.values()].sort((a, b) => b.entry.modifiedMs - a.entry.modifiedMs || a.path.localeCompare(b.path));
+}
+
+/** describeLogFile, plus "only on web-1, web-2" when some of the `selected` hosts lack the file. */
+export function describeListedLog(log: ListedLog, selected: number, nowMs: number): string {
+  const description = describeLogFile(log.entry, nowMs);
+  return log.hosts.length < selected ? `${description} · only on ${log.hosts.join(', ')}` : description;
+}
+
 /**
  * The path a user typed in the file picker, when it can be one: absolute, home-relative or
  * explicitly relative, so that typing a word to narrow the list does not turn it into a path.

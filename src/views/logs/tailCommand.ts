@@ -1,12 +1,12 @@
-// "Tail Log…": which logs (checked in a list of what the host has, or a typed path), one terminal
-// each or one merged, and an optional filter. With several hosts selected the list is the clicked
-// host's and the chosen paths are followed on every host. The terminals are LogTerminals' job.
+// "Tail Log…": which logs (checked in a list of what the hosts have, or a typed path), one
+// terminal each or one merged, and an optional filter. With several hosts selected the chosen
+// paths are followed on every host. The terminals are LogTerminals' job.
 import * as vscode from 'vscode';
 import type { LogFilter } from '../../core/logs/filter';
-import { defaultLogGlobs, listLogFiles } from '../../core/logs/list';
+import { defaultLogGlobs, listLogFiles, type LogFileEntry } from '../../core/logs/list';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import type { Services } from '../services';
-import { describeLogFile, parseFilterText, typedPath } from './model';
+import { describeListedLog, mergeLogLists, parseFilterText, typedPath } from './model';
 
 export interface TailRequest {
   paths: string[];
@@ -18,10 +18,7 @@ interface FileItem extends vscode.QuickPickItem {
   path: string;
 }
 
-/**
- * Asks what to follow on `hosts` (one or more; the files listed are the first one's); undefined
- * when the user cancels or the first host cannot be reached.
- */
+/** Asks what to follow on `hosts` (one or more); undefined when the user cancels. */
 export async function askTailRequest(services: Services, hosts: readonly InventoryHost[]): Promise<TailRequest | undefined> {
   const paths = await pickLogFiles(services, hosts);
   if (!paths || paths.length === 0) return undefined;
@@ -51,23 +48,25 @@ export async function askTailRequest(services: Services, hosts: readonly Invento
 }
 
 /**
- * The logs to follow: the files matching the host's `logs` globs (the defaults otherwise), newest
- * first, several may be checked; or a typed path. Enter with nothing checked takes the focused row.
- * With several hosts, the list is the first host's (listing every host would be slow) and the
- * paths chosen are followed on all of them.
+ * The logs to follow: the files matching each host's `logs` globs (the defaults otherwise), listed
+ * on every host at once and merged as they answer, newest first; several may be checked; or a
+ * typed path. Enter with nothing checked takes the focused row. The paths chosen are followed on
+ * all the hosts. A host that cannot list leaves the others' files to choose from.
  */
 async function pickLogFiles(services: Services, hosts: readonly InventoryHost[]): Promise<string[] | undefined> {
-  const host = hosts[0];
-  const globs = host.logs.length > 0 ? host.logs : defaultLogGlobs;
+  const names = hosts.map((h) => h.name);
   const picker = vscode.window.createQuickPick<FileItem>();
-  picker.title = hosts.length === 1 ? `Tail Log on ${host.name}` : `Tail Log on ${hosts.map((h) => h.name).join(', ')}`;
-  picker.placeholder = hosts.length === 1
+  picker.title = `Tail Log on ${names.join(', ')}`;
+  const placeholder = hosts.length === 1
     ? 'Check one or more logs, or type a path such as /var/log/app.log'
-    : `Check one or more of ${host.name}'s logs, or type a path: each is followed on all ${hosts.length} hosts`;
+    : `Check one or more logs, or type a path: each is followed on all ${hosts.length} hosts`;
+  picker.placeholder = placeholder;
   picker.canSelectMany = true;
   picker.matchOnDescription = true;
   picker.ignoreFocusOut = true;
   picker.busy = true;
+  // One item per path for the picker's life, so a check survives the list growing.
+  const items = new Map<string, FileItem>();
   let files: FileItem[] = [];
   let typed: FileItem | undefined;
   let hidden = false;
@@ -96,29 +95,44 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
   });
   picker.show();
 
-  void (async () => {
-    const runner = await services.pool.connect(host.name).catch((error: Error) => {
-      picker.hide();
-      void vscode.window.showErrorMessage(`Tail Log: ${error.message}`);
-      return undefined;
+  const listed = new Map<string, LogFileEntry[]>();
+  const failures: string[] = [];
+  const show = () => {
+    const now = Date.now();
+    files = mergeLogLists(names, listed).map((log) => {
+      const item = items.get(log.path) ?? { label: log.path, path: log.path };
+      item.description = describeListedLog(log, hosts.length, now);
+      item.iconPath = new vscode.ThemeIcon(log.entry.readable ? 'file' : 'lock');
+      items.set(log.path, item);
+      return item;
     });
-    if (!runner || hidden) return;
-    try {
-      const entries = await listLogFiles(runner, globs);
-      const now = Date.now();
-      files = entries.map((entry) => ({
-        label: entry.path,
-        description: describeLogFile(entry, now),
-        iconPath: new vscode.ThemeIcon(entry.readable ? 'file' : 'lock'),
-        path: entry.path,
-      }));
-      if (files.length === 0) picker.placeholder = `No files on ${host.name} match ${globs.join(', ')}; type a path`;
-    } catch (error) {
-      picker.placeholder = (error as Error).message;
-    }
-    if (hidden) return;
-    picker.busy = false;
+    const waiting = listed.size + failures.length < hosts.length;
+    picker.busy = waiting;
+    if (failures.length > 0) picker.placeholder = `${failures.join('; ')}. ${files.length > 0 ? 'Check a log listed, or type a path' : 'Type a path'}`;
+    else if (!waiting && files.length === 0) picker.placeholder = `No files on ${names.join(', ')} match their logs globs; type a path`;
     refresh();
-  })();
+  };
+  let unreachable = 0;
+  // Not awaited: the user may choose before the slowest host has answered.
+  void Promise.all(
+    hosts.map(async (host) => {
+      try {
+        const runner = await services.pool.connect(host.name).catch((error: Error) => {
+          unreachable++;
+          throw error;
+        });
+        if (hidden) return;
+        listed.set(host.name, await listLogFiles(runner, host.logs.length > 0 ? host.logs : defaultLogGlobs));
+      } catch (error) {
+        failures.push((error as Error).message.replace(/\.$/, ''));
+      }
+      if (hidden) return;
+      if (unreachable === hosts.length) {
+        // Nothing to follow anywhere: say why instead of offering an empty list.
+        picker.hide();
+        void vscode.window.showErrorMessage(`Tail Log: ${failures.join('; ')}.`);
+      } else show();
+    }),
+  );
   return result;
 }

@@ -1,5 +1,6 @@
 // Bad input in the real UI: a broken hosts.json entry is reported while the rest still loads, and
-// an unreachable host shows the error (naming the host) on its node instead of hanging.
+// an unreachable host shows the error (naming the host) on its node, or from Tail Log…, instead of
+// hanging.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startSandboxHost, type SandboxHost } from '../../harness/index';
@@ -53,5 +54,12 @@ describe('Hosts view with bad input', () => {
     const host = await workbench.waitForTreeItem('Hosts', (row) => row.label === 'down-1' && /error/.test(row.description), 'down-1 marked as in error');
     assert.equal(host.level, 1);
     await workbench.screenshot('unreachable');
+  });
+
+  test('Tail Log… on an unreachable host says why instead of offering an empty list', async () => {
+    const { workbench } = session;
+    await workbench.runContextMenuItem('Hosts', 'down-1', 'Tail Log…');
+    await workbench.waitForNotification(/^Tail Log: down-1 \(127\.0\.0\.1:\d+\): connection refused/);
+    assert.equal(await workbench.page.locator('.quick-input-widget .quick-input-title').isVisible(), false, 'no picker left open');
   });
 });

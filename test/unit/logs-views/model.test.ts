@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  describeListedLog,
   describeLogFile,
   excerptBaseName,
   excerptFileNames,
   formatFilter,
   keyAction,
   logGroupName,
+  mergeLogLists,
   parseFilterText,
   parseLineCount,
   selectedLines,
@@ -142,5 +144,32 @@ describe('several hosts', () => {
     assert.equal(logGroupName(paths.map((path) => ({ host: 'web-1', path }))), 'log · web-1 · 2 files');
     assert.equal(logGroupName(tailGroups(['web-1', 'web-2'], ['/var/log/app.log'], true)[0]), 'log · 2 hosts · app.log');
     assert.equal(logGroupName(tailGroups(['web-1', 'web-2'], paths, true)[0]), 'log · 2 hosts · 4 files');
+  });
+});
+
+describe('log lists of several hosts', () => {
+  const now = Date.UTC(2024, 4, 1, 12, 0, 0);
+  const entry = (path: string, minutesAgo: number, sizeBytes = 1024) => ({ path, sizeBytes, modifiedMs: now - minutesAgo * 60_000, readable: true });
+
+  it('shows each path once, newest copy first, and says which hosts have a file the others lack', () => {
+    const listed = new Map([
+      ['web-1', [entry('/var/log/app.log', 1), entry('/var/log/old.log', 90)]],
+      ['web-2', [entry('/var/log/app.log', 0, 4096), entry('/var/log/worker.log', 5)]],
+    ]);
+    const merged = mergeLogLists(['web-1', 'web-2', 'down-1'], listed);
+    assert.deepEqual(merged.map((log) => [log.path, log.hosts]), [
+      ['/var/log/app.log', ['web-1', 'web-2']],
+      ['/var/log/worker.log', ['web-2']],
+      ['/var/log/old.log', ['web-1']],
+    ]);
+    assert.equal(merged[0].entry.sizeBytes, 4096, "the newest copy's size");
+    assert.equal(describeListedLog(merged[1], 2, now), '1.0 KiB · 5 min ago · only on web-2');
+    assert.equal(describeListedLog(merged[0], 2, now), '4.0 KiB · just now');
+  });
+
+  it('lists what has answered so far, in the order the hosts were selected', () => {
+    assert.deepEqual(mergeLogLists(['web-1', 'web-2'], new Map()), []);
+    const both = mergeLogLists(['web-2', 'web-1'], new Map([['web-1', [entry('/a.log', 1)]], ['web-2', [entry('/a.log', 1)]]]));
+    assert.deepEqual(both[0].hosts, ['web-2', 'web-1']);
   });
 });
