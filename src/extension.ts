@@ -17,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new DisposableStore();
   context.subscriptions.push(store);
   const settings = () => vscode.workspace.getConfiguration('firefighter');
+  const connectTimeoutMs = () => settings().get<number>('connectTimeout', 15) * 1000;
 
   const log = store.add(vscode.window.createOutputChannel('Firefighter', { log: true }));
   const inventory = store.add(new InventoryService());
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
       prompts,
       recallSecret: (keyFile) => prompts.recallSecret(keyFile),
       rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
-      connectTimeoutMs: settings().get<number>('connectTimeout', 15) * 1000,
+      connectTimeoutMs: connectTimeoutMs(),
     })),
   );
   store.add(
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
   store.add(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('firefighter.healthInterval')) health.setInterval(settings().get<number>('healthInterval', 5) * 1000);
+      if (e.affectsConfiguration('firefighter.connectTimeout')) pool.setConnectTimeout(connectTimeoutMs());
     }),
   );
   const services: Services = { inventory, pool, health, log };

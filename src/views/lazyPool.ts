@@ -55,6 +55,11 @@ export class LazyPool implements vscode.Disposable {
     this.pool?.disconnect(name);
   }
 
+  /** For the next dials; a pool not made yet reads the setting when it is. */
+  setConnectTimeout(ms: number): void {
+    this.pool?.setConnectTimeout(ms);
+  }
+
   /**
    * After the inventory changed: a connected host that now resolves to another address, user,
    * port, key or jump chain is disconnected, so its next use dials the new one.

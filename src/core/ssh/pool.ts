@@ -140,6 +140,11 @@ export class SshPool implements Disposable {
     return this.runner(name);
   }
 
+  /** The connect timeout of the next dials (a setting the user may change at any time). */
+  setConnectTimeout(ms: number): void {
+    this.settings.connectTimeoutMs = ms;
+  }
+
   /** Closes the host's connection (and the channels on it). */
   disconnect(name: string): void {
     const connection = this.byName.get(name);

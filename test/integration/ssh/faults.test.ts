@@ -61,6 +61,22 @@ test('a host that accepts TCP but never answers times out within the connect tim
   }
 });
 
+test('a changed connect timeout applies to the next dial', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { connectTimeoutMs: 10_000 });
+  pool.setConnectTimeout(1000);
+  proxy.stall();
+  try {
+    const started = Date.now();
+    const error = await pool.connect('web-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1000 && elapsed < 2000, `${elapsed} ms`);
+    assert.match(error.message, /connection timed out after 1 s/);
+  } finally {
+    proxy.resume();
+    pool.dispose();
+  }
+});
+
 test('failed connects are retried with exponential backoff', { timeout: TEST_TIMEOUT_MS }, async () => {
   const pool = poolFor(configFile, { backoffInitialMs: 200, backoffMaxMs: 1000 });
   try {
