@@ -193,7 +193,6 @@ function hashedMatches(entry: string, name: string): boolean {
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/** The type name at the start of an SSH public key blob. */
 /** The key type named inside an SSH public key blob ("ssh-ed25519"), when the blob is well formed. */
 export function keyTypeOf(key: Buffer): string | undefined {
   if (key.length < 4) return undefined;
