@@ -57,10 +57,9 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
   const names = hosts.map((h) => h.name);
   const picker = vscode.window.createQuickPick<FileItem>();
   picker.title = `Tail Log on ${names.join(', ')}`;
-  const placeholder = hosts.length === 1
+  picker.placeholder = hosts.length === 1
     ? 'Check one or more logs, or type a path such as /var/log/app.log'
     : `Check one or more logs, or type a path: each is followed on all ${hosts.length} hosts`;
-  picker.placeholder = placeholder;
   picker.canSelectMany = true;
   picker.matchOnDescription = true;
   picker.ignoreFocusOut = true;
