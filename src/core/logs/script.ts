@@ -1,6 +1,6 @@
 // The host side of a log follower: one POSIX sh script per channel, using only ls, dd, tail,
-// head, cat, wc, sleep, dirname and (for a host-side filter) grep, so it runs on minimal hosts
-// without python.
+// head, cat, wc, sleep, dirname and (for a host-side filter) grep, and gzip for a compressed
+// rotated copy when the host has it, so it runs on minimal hosts without python.
 // Bulk data is streamed by one GNU dd (skip/count in bytes) or, without it, tail|head; never
 // line by line through the shell. A read cut short by a truncation is padded with NULs so the
 // record keeps its announced length.
@@ -13,8 +13,9 @@
 //                          truncated is padded with NULs to N; a T record follows it then.
 //   G INO OFF N            the whole lines in [OFF, OFF+N) of INO that match the host filter
 //   C INO FROM N           N bytes from FROM of INO, a copy of our file made before it was
-//                          truncated (copytruncate rotation); it starts 256 bytes (or fewer)
-//                          before the resume offset so the client can check it is the right copy
+//                          truncated (copytruncate rotation; INO is gz for a gzipped copy, read
+//                          through gzip -dc); it starts 256 bytes (or fewer) before the resume
+//                          offset so the client can check it is the right copy
 //   V INO FROM N           N bytes before the resume offset, to check the file was not truncated
 //                          and refilled past that offset while nobody followed it
 //   T INO SIZE OFF         INO shrank to SIZE below OFF: the script exits, the client restarts
@@ -101,13 +102,22 @@ else
   if [ "$1" = "$want" ] && openf; then
     K=256; [ $off -lt $K ] && K=$off
     if [ $size -lt $off ] || [ -n "$trunc" ]; then
-      set +f; cands=$(ls -t -- "$p".1 "$p"-* 2>/dev/null | head -n 2); set -f
+      set +f; cands=$(ls -t -- "$p".1 "$p".1.gz "$p"-* 2>/dev/null | head -n 2); set -f
       IFS='
 '
       for c in $cands; do
-        unset IFS; set -- $(idof "$c")
-        [ $# = 2 ] && [ "$1" != "$ino" ] && [ $2 -ge $off ] || continue
-        say "C $1 $((off-K)) $(($2-off+K))"; pad "$c" $((off-K)) $(($2-off+K))
+        unset IFS
+        case $c in
+        *.gz)
+          command -v gzip >/dev/null 2>&1 || continue
+          n=$(gzip -dc -- "$c" 2>/dev/null | wc -c); [ $n -ge $off ] || continue
+          say "C gz $((off-K)) $((n-off+K))"
+          { gzip -dc -- "$c" | tail -c +$((off-K+1)); cat /dev/zero; } 2>/dev/null | head -c $((n-off+K)) ;;
+        *)
+          set -- $(idof "$c")
+          [ $# = 2 ] && [ "$1" != "$ino" ] && [ $2 -ge $off ] || continue
+          say "C $1 $((off-K)) $(($2-off+K))"; pad "$c" $((off-K)) $(($2-off+K)) ;;
+        esac
       done
       unset IFS
       off=0; set -- $(idof /dev/fd/3); say "O truncated $ino $2 0"

@@ -2,8 +2,9 @@
 // fault proxy cuts the connection and the writer rotates its log both ways.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { LogFollower, type FollowerNotice, type FollowerPosition } from '../../../src/core/logs/follower';
 import type { SshPool } from '../../../src/core/ssh/pool';
@@ -174,6 +175,28 @@ test('following again from where a follower stopped, after a copytruncate refill
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(second.lines, ['old 3', `new 1 ${'x'.repeat(40)}`, 'new 2']);
     assert.ok(second.notices.some((n) => n.kind === 'truncated'), JSON.stringify(second.notices));
+  } finally {
+    second.follower.dispose();
+  }
+});
+
+test('a copytruncate copy that was compressed at once (PATH.1.gz) is read through gzip', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'gz.log');
+  writeFileSync(log, 'old 1\nold 2\n');
+  const first = follow('web-1', log, 5);
+  await waitFor('the first lines', () => first.lines.length === 2, 10_000);
+  const stoppedAt = first.follower.position;
+  first.follower.dispose();
+  // logrotate with copytruncate and compress (no delaycompress): the copy is PATH.1.gz.
+  appendFileSync(log, 'old 3\nold 4\n');
+  writeFileSync(`${log}.1.gz`, gzipSync(readFileSync(log)));
+  writeFileSync(log, 'new 1\n');
+  const second = follow('web-1', log, 5, stoppedAt);
+  try {
+    await waitFor('the new file\'s line', () => second.lines.includes('new 1'), 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(second.lines, ['old 3', 'old 4', 'new 1']);
+    assert.match(second.notices.find((n) => n.kind === 'truncated')?.message ?? '', /read the rest from its rotated copy/);
   } finally {
     second.follower.dispose();
   }
