@@ -447,7 +447,8 @@ export class LogFollower implements Disposable {
         this.inode = b;
         this.opened = true;
         this.assembler.reset(offset);
-        this.recent = Buffer.alloc(0);
+        // Resuming the same bytes keeps what was read last, for the check on the next resume.
+        if (reason !== 'resume') this.recent = Buffer.alloc(0);
         onProgress();
         this.setState('following');
         if (reason === 'rotated') this.notice('rotated', `${this.where()} was rotated; following the new file from its start`);

@@ -162,8 +162,12 @@ test('following again from where a follower stopped, after a copytruncate refill
   writeFileSync(log, 'old 1\nold 2\n');
   const first = follow('web-1', log, 5);
   await waitFor('the first lines', () => first.lines.length === 2, 10_000);
-  const stoppedAt = first.follower.position;
   first.follower.dispose();
+  // Followed again (r) and stopped before anything new was written: the check must still hold.
+  const again = follow('web-1', log, 5, first.follower.position);
+  await waitFor('the follower to resume', () => again.follower.state === 'following', 10_000);
+  const stoppedAt = again.follower.position;
+  again.follower.dispose();
   // While nobody follows: one more line, then logrotate's copytruncate, then a writer that fills
   // the truncated file past the old offset (same inode, other bytes).
   appendFileSync(log, 'old 3\n');
