@@ -27,7 +27,7 @@ export function registerHostCommands(services: Services, hostsView: HostsView): 
           { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: false },
           async () => {
             try {
-              await pool.connect(host.name);
+              await pool.connect(host.name, { now: true });
               hostsView.resumeHealth(host.name);
             } catch (error) {
               void vscode.window.showErrorMessage(`${(error as Error).message}`);

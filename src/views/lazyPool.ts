@@ -42,8 +42,8 @@ export class LazyPool implements vscode.Disposable {
     return this.real.runner(name);
   }
 
-  connect(name: string): ReturnType<SshPool['connect']> {
-    return this.real.connect(name);
+  connect(name: string, options?: { now?: boolean }): ReturnType<SshPool['connect']> {
+    return this.real.connect(name, options);
   }
 
   /** Records a command run on a host outside the pool (the OpenSSH terminal transport). */

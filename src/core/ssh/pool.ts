@@ -77,6 +77,8 @@ class PooledConnection {
   generation = 0;
   /** Fails the callers waiting on the dial in progress at once. */
   cancelDial: ((reason: SshError) => void) | undefined;
+  /** Ends the backoff wait of the dial in progress, if it is waiting. */
+  wake: (() => void) | undefined;
   state: HostState = { kind: 'idle' };
 
   constructor(
@@ -133,9 +135,12 @@ export class SshPool implements Disposable {
     return runner;
   }
 
-  /** Connects now (e.g. when the user expands the host) and resolves with its runner. */
-  async connect(name: string): Promise<SshRunner> {
-    const lease = await this.lease(name);
+  /**
+   * Connects (e.g. when the user expands the host) and resolves with its runner. `now` is for a
+   * user's action: it does not wait out the backoff between automatic retries of a failing host.
+   */
+  async connect(name: string, options: { now?: boolean } = {}): Promise<SshRunner> {
+    const lease = await this.lease(name, options.now ?? false);
     lease.release();
     return this.runner(name);
   }
@@ -270,13 +275,17 @@ export class SshPool implements Disposable {
   }
 
   /** A connected client for the host, held open until `release`. */
-  private async lease(name: string): Promise<{ connection: PooledConnection; client: Client; release: () => void }> {
+  private async lease(name: string, now = false): Promise<{ connection: PooledConnection; client: Client; release: () => void }> {
     if (this.disposed) throw new SshError('closed', name, `${name}: the connection pool was disposed.`);
     let connection = this.byName.get(name);
     if (!connection?.client) {
       const host = await this.options.resolveHost(name);
       connection = this.connectionFor(host);
       this.byName.set(name, connection);
+    }
+    for (let hop: PooledConnection | undefined = connection; now && hop; hop = hop.parent) {
+      hop.retryAt = 0;
+      hop.wake?.();
     }
     const release = this.hold(connection);
     try {
@@ -337,7 +346,16 @@ export class SshPool implements Disposable {
   private async dial(connection: PooledConnection, generation: number): Promise<Client> {
     const cancelled = () => connection.generation !== generation;
     const wait = connection.retryAt - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        connection.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      connection.wake = undefined;
+    }
     if (this.disposed) throw new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`);
     if (cancelled()) throw disconnectedWhileConnecting(connection);
     this.setState(connection, { kind: 'connecting' });
@@ -429,6 +447,7 @@ export class SshPool implements Disposable {
     connection.generation++;
     connection.consecutiveFailures = 0;
     connection.retryAt = 0;
+    connection.wake?.();
     if (connection.dialing) {
       connection.cancelDial?.(disconnectedWhileConnecting(connection));
       connection.dialing = undefined;

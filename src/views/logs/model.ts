@@ -105,10 +105,10 @@ export function mergeLogLists(hosts: readonly string[], listed: ReadonlyMap<stri
   return [...byPath.values()].sort((a, b) => b.entry.modifiedMs - a.entry.modifiedMs || a.path.localeCompare(b.path));
 }
 
-/** describeLogFile, plus "only on web-1, web-2" when some of the `selected` hosts lack the file. */
-export function describeListedLog(log: ListedLog, selected: number, nowMs: number): string {
+/** describeLogFile, plus "only on web-1, web-2" when some of the `listing` hosts (those that listed their logs) lack the file. */
+export function describeListedLog(log: ListedLog, listing: number, nowMs: number): string {
   const description = describeLogFile(log.entry, nowMs);
-  return log.hosts.length < selected ? `${description} · only on ${log.hosts.join(', ')}` : description;
+  return log.hosts.length < listing ? `${description} · only on ${log.hosts.join(', ')}` : description;
 }
 
 /**

@@ -70,12 +70,15 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
   let typed: FileItem | undefined;
   let hidden = false;
   const refresh = () => {
-    const keep = picker.selectedItems;
+    const [checked, focused] = [picker.selectedItems, picker.activeItems];
     const path = typedPath(picker.value);
     if (!path || files.some((f) => f.path === path)) typed = undefined;
     else if (typed?.path !== path) typed = { label: path, description: 'follow this path', iconPath: new vscode.ThemeIcon('edit'), alwaysShow: true, path };
     picker.items = typed ? [...files, typed] : files;
-    picker.selectedItems = keep.filter((item) => picker.items.includes(item));
+    // New items move the focus to the first row; keep the user's checks and focused row.
+    picker.selectedItems = checked.filter((item) => picker.items.includes(item));
+    const stillFocused = focused.filter((item) => picker.items.includes(item));
+    if (stillFocused.length > 0) picker.activeItems = stillFocused;
   };
 
   const result = new Promise<string[] | undefined>((resolve) => {
@@ -100,7 +103,7 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
     const now = Date.now();
     files = mergeLogLists(names, listed).map((log) => {
       const item = items.get(log.path) ?? { label: log.path, path: log.path };
-      item.description = describeListedLog(log, hosts.length, now);
+      item.description = describeListedLog(log, listed.size, now);
       item.iconPath = new vscode.ThemeIcon(log.entry.readable ? 'file' : 'lock');
       items.set(log.path, item);
       return item;
@@ -116,7 +119,7 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
   void Promise.all(
     hosts.map(async (host) => {
       try {
-        const runner = await services.pool.connect(host.name).catch((error: Error) => {
+        const runner = await services.pool.connect(host.name, { now: true }).catch((error: Error) => {
           unreachable++;
           throw error;
         });

@@ -92,7 +92,7 @@ test('failed connects are retried with exponential backoff', { timeout: TEST_TIM
 });
 
 test('Disconnect while a host waits out its backoff ends the wait, shows it idle, and the next Connect dials at once', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const pool = poolFor(configFile, { backoffInitialMs: 10_000 });
+  const pool = poolFor(configFile, { backoffInitialMs: 10_000, backoffMaxMs: 10_000 });
   const states: string[] = [];
   pool.onDidChangeState((change) => change.host === 'nowhere' && states.push(change.state.kind));
   try {
@@ -116,12 +116,28 @@ test('Disconnect while a host waits out its backoff ends the wait, shows it idle
   }
 });
 
+test('a connect the user asks for does not wait out the backoff of automatic retries', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { backoffInitialMs: 10_000, backoffMaxMs: 10_000 });
+  try {
+    await assert.rejects(pool.connect('nowhere'));
+    const automatic = pool.connect('nowhere').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await assert.rejects(pool.connect('nowhere', { now: true }), /connection refused/);
+    assert.ok(Date.now() - started < 2000, `the user's connect took ${Date.now() - started} ms`);
+    // The retry that was waiting shares that attempt.
+    assert.match((await automatic).message, /connection refused/);
+  } finally {
+    pool.dispose();
+  }
+});
+
 test('Disconnect while dialling a host that does not answer gives up at once and leaves nothing connected', { timeout: TEST_TIMEOUT_MS }, async () => {
   const pool = poolFor(configFile, { connectTimeoutMs: 10_000 });
   proxy.stall();
   try {
     const dialling = pool.connect('web-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
-    await waitFor('the dial to start', () => pool.state('web-1').kind === 'connecting', 2000);
+    await waitFor('the dial to reach the host', () => proxy.openConnections === 1, 2000);
     const started = Date.now();
     pool.disconnect('web-1');
     const error = await dialling;
