@@ -22,6 +22,8 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
+  /** Aborted when the user closes the connection meanwhile: the login stops there. */
+  signal?: AbortSignal;
 }
 
 /** A timer that stops while the user answers a prompt. */
@@ -85,10 +87,12 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
     let hostKeyError: SshError | undefined;
+    const onAbort = () => fail(new SshError('closed', host.alias, `${where}: disconnected while connecting.`));
     const fail = (error: SshError) => {
       if (settled) return;
       settled = true;
       timer.stop();
+      options.signal?.removeEventListener('abort', onAbort);
       client.removeAllListeners('ready');
       // A stray late error must not crash the process once we have given up.
       client.on('error', () => undefined);
@@ -100,10 +104,13 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
     );
     const auth = new AuthAttempt(host, options.auth, options.credentials, timer);
 
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
     client.once('ready', () => {
       if (settled) return;
       settled = true;
       timer.stop();
+      options.signal?.removeEventListener('abort', onAbort);
       auth.succeeded();
       // Small channel requests must not wait on Nagle + delayed ACK (~40 ms each), as in OpenSSH.
       client.setNoDelay(true);

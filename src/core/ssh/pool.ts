@@ -73,10 +73,8 @@ class PooledConnection {
   idleTimer: NodeJS.Timeout | undefined;
   consecutiveFailures = 0;
   retryAt = 0;
-  /** Bumped when the user closes the connection: a dial begun before then is dropped. */
-  generation = 0;
-  /** Fails the callers waiting on the dial in progress at once. */
-  cancelDial: ((reason: SshError) => void) | undefined;
+  /** Aborts the dial in progress when the user closes the connection meanwhile. */
+  abortDial: AbortController | undefined;
   /** Ends the backoff wait of the dial in progress, if it is waiting. */
   wake: (() => void) | undefined;
   state: HostState = { kind: 'idle' };
@@ -330,21 +328,25 @@ export class SshPool implements Disposable {
   private ensureConnected(connection: PooledConnection): Promise<Client> {
     if (connection.client) return Promise.resolve(connection.client);
     if (!connection.dialing) {
-      const cancelled = new Promise<never>((_, reject) => (connection.cancelDial = reject));
-      const dialing: Promise<Client> = Promise.race([this.dial(connection, connection.generation), cancelled]).finally(() => {
+      const abort = new AbortController();
+      // The callers stop waiting at once; the dial itself stops at its next step.
+      const aborted = new Promise<never>((_, reject) =>
+        abort.signal.addEventListener('abort', () => reject(disconnectedWhileConnecting(connection)), { once: true }),
+      );
+      const dialing: Promise<Client> = Promise.race([this.dial(connection, abort.signal), aborted]).finally(() => {
         if (connection.dialing === dialing) {
           connection.dialing = undefined;
-          connection.cancelDial = undefined;
+          connection.abortDial = undefined;
         }
       });
       connection.dialing = dialing;
+      connection.abortDial = abort;
     }
     return connection.dialing;
   }
 
-  /** Dials once (after the backoff); a dial the user cancelled meanwhile leaves no trace. */
-  private async dial(connection: PooledConnection, generation: number): Promise<Client> {
-    const cancelled = () => connection.generation !== generation;
+  /** Dials once (after the backoff); a dial aborted meanwhile leaves no trace. */
+  private async dial(connection: PooledConnection, signal: AbortSignal): Promise<Client> {
     const wait = connection.retryAt - Date.now();
     if (wait > 0) {
       await new Promise<void>((resolve) => {
@@ -357,12 +359,16 @@ export class SshPool implements Disposable {
       connection.wake = undefined;
     }
     if (this.disposed) throw new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`);
-    if (cancelled()) throw disconnectedWhileConnecting(connection);
+    if (signal.aborted) throw disconnectedWhileConnecting(connection);
     this.setState(connection, { kind: 'connecting' });
     // A hop stays connected as long as the connection through it.
     const releaseParent = connection.parent ? this.hold(connection.parent) : undefined;
     try {
       const sock = connection.parent ? await this.tunnel(connection.parent, connection.host) : undefined;
+      if (signal.aborted) {
+        sock?.destroy();
+        throw disconnectedWhileConnecting(connection);
+      }
       const client = await connectSsh({
         host: connection.host,
         sock,
@@ -372,21 +378,18 @@ export class SshPool implements Disposable {
         connectTimeoutMs: this.settings.connectTimeoutMs,
         keepaliveIntervalMs: this.settings.keepaliveIntervalMs,
         keepaliveCountMax: this.settings.keepaliveCountMax,
+        signal,
       });
-      if (this.disposed) {
+      if (this.disposed || signal.aborted) {
         client.end();
-        throw new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`);
-      }
-      if (cancelled()) {
-        client.end();
-        throw disconnectedWhileConnecting(connection);
+        throw this.disposed ? new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`) : disconnectedWhileConnecting(connection);
       }
       this.adopt(connection, client, releaseParent);
       return client;
     } catch (error) {
       releaseParent?.();
       const failure = error instanceof SshError ? error : new SshError('closed', connection.host.alias, `${connection.where}: ${String(error)}`, { cause: error });
-      if (cancelled()) throw failure;
+      if (signal.aborted) throw failure;
       if (isTransient(failure)) {
         connection.consecutiveFailures++;
         connection.retryAt = Date.now() + Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** (connection.consecutiveFailures - 1));
@@ -444,15 +447,12 @@ export class SshPool implements Disposable {
     connection.idleTimer = undefined;
     // Closing on purpose also ends a dial in progress or waiting out its backoff; the next use
     // dials at once.
-    connection.generation++;
     connection.consecutiveFailures = 0;
     connection.retryAt = 0;
+    connection.abortDial?.abort();
+    connection.abortDial = undefined;
+    connection.dialing = undefined;
     connection.wake?.();
-    if (connection.dialing) {
-      connection.cancelDial?.(disconnectedWhileConnecting(connection));
-      connection.dialing = undefined;
-      connection.cancelDial = undefined;
-    }
     const client = connection.client;
     if (!client) return this.setState(connection, { kind: 'idle' });
     this.detach(connection, client, new SshError('closed', connection.host.alias, `${connection.where}: the connection was closed.`), { kind: 'idle' });
