@@ -7,7 +7,7 @@ import type { InventoryHost } from '../../core/hosts/inventory';
 import { LogFollower } from '../../core/logs/follower';
 import type { Services } from '../services';
 import { askLineCount, saveExcerpt } from './excerpt';
-import { LOG_SCHEME, LogDocuments, type LogSnapshotSource } from './logDocuments';
+import { LOG_SCHEME, type LogDocuments, type LogSnapshotSource } from './logDocuments';
 import { LogTerminal, type LogTerminalActions } from './logTerminal';
 import { formatFilter, logGroupName, parseFilterText, selectedLines, tailGroups, type LogSource } from './model';
 import { LogSession, stopOnDisconnect } from './session';
@@ -172,8 +172,8 @@ export interface LogFeatures extends vscode.Disposable {
   saveExcerpt(uri?: vscode.Uri): Promise<void>;
 }
 
-export function createLogFeatures(services: Services): LogFeatures {
-  const documents = new LogDocuments();
+/** `documents` is made at activation (a snapshot tab restored by a window reload asks it). */
+export function createLogFeatures(services: Services, documents: LogDocuments): LogFeatures {
   const terminals = new LogTerminals(services, documents);
   const onTerminal = (action: (terminal: LogTerminal) => Promise<void> | void) => async () => {
     const terminal = await terminals.choose();
@@ -206,9 +206,6 @@ export function createLogFeatures(services: Services): LogFeatures {
       const count = await askLineCount(all.length);
       if (count !== undefined) await saveExcerpt(source, all.slice(-count));
     },
-    dispose: () => {
-      terminals.dispose();
-      documents.dispose();
-    },
+    dispose: () => terminals.dispose(),
   };
 }

@@ -9,11 +9,14 @@ import { CommandId, registerCommand } from '../commands';
 import { pickHost } from '../hostCommands';
 import type { Services } from '../services';
 import type { LogFeatures } from './features';
+import { LogDocuments } from './logDocuments';
 
 export function registerLogFeatures(services: Services): vscode.Disposable[] {
+  const documents = new LogDocuments();
   let loaded: LogFeatures | undefined;
-  const features = () => (loaded ??= loadLogFeatures().createLogFeatures(services));
+  const features = () => (loaded ??= loadLogFeatures().createLogFeatures(services, documents));
   return [
+    documents,
     // From the Hosts view VS Code passes the clicked row and every selected row (canSelectMany):
     // with several hosts selected the logs are asked once and followed on each of them.
     registerCommand(CommandId.tailLog, async (node?: { kind: string }, selected?: readonly { kind: string }[]) => {
