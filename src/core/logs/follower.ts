@@ -430,6 +430,8 @@ export class LogFollower implements Disposable {
       grepEnd: () => {
         // Only now are these lines shown and their bytes passed: a drop mid-record repeats none.
         this.assembler.reset(this.grepEnd);
+        // The host's grep passed bytes we never saw: what we remember no longer ends at the offset.
+        this.recent = Buffer.alloc(0);
         this.batch.push(...this.grepLines);
         this.grepLines = [];
       },

@@ -184,6 +184,26 @@ test('following again from where a follower stopped, after a copytruncate refill
   }
 });
 
+test('changing a host-side filter while following goes on where it was: nothing read again, no false rotation', { timeout: 30_000 }, async () => {
+  const log = join(dir, 'refilter.log');
+  writeFileSync(log, 'first 0\n');
+  const { follower, lines, notices } = follow('web-1', log, 5);
+  try {
+    await waitFor('the unfiltered line', () => lines.length === 1, 10_000);
+    follower.setFilter({ pattern: 'ccc' });
+    appendFileSync(log, 'aaa 1\nccc 2\nddd 3\n');
+    await waitFor('the matching line', () => lines.length === 2, 10_000);
+    follower.setFilter({ pattern: 'ddd' });
+    appendFileSync(log, 'ccc 4\nddd 5\n');
+    await waitFor('the next matching line', () => lines.includes('ddd 5'), 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(lines, ['first 0', 'ccc 2', 'ddd 5']);
+    assert.deepEqual(notices.filter((n) => n.kind === 'truncated' || n.kind === 'rotated'), []);
+  } finally {
+    follower.dispose();
+  }
+});
+
 test('a copytruncate copy that was compressed at once (PATH.1.gz) is read through gzip', { timeout: 30_000 }, async () => {
   const log = join(dir, 'gz.log');
   writeFileSync(log, 'old 1\nold 2\n');
