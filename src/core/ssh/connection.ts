@@ -105,6 +105,7 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
     const auth = new AuthAttempt(host, options.auth, options.credentials, timer);
 
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
 
     client.once('ready', () => {
       if (settled) return;

@@ -70,15 +70,12 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
   let typed: FileItem | undefined;
   let hidden = false;
   const refresh = () => {
-    const [checked, focused] = [picker.selectedItems, picker.activeItems];
+    const checked = picker.selectedItems;
     const path = typedPath(picker.value);
     if (!path || files.some((f) => f.path === path)) typed = undefined;
     else if (typed?.path !== path) typed = { label: path, description: 'follow this path', iconPath: new vscode.ThemeIcon('edit'), alwaysShow: true, path };
     picker.items = typed ? [...files, typed] : files;
-    // New items move the focus to the first row; keep the user's checks and focused row.
     picker.selectedItems = checked.filter((item) => picker.items.includes(item));
-    const stillFocused = focused.filter((item) => picker.items.includes(item));
-    if (stillFocused.length > 0) picker.activeItems = stillFocused;
   };
 
   const result = new Promise<string[] | undefined>((resolve) => {
@@ -112,7 +109,11 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
     picker.busy = waiting;
     if (failures.length > 0) picker.placeholder = `${failures.join('; ')}. ${files.length > 0 ? 'Check a log listed, or type a path' : 'Type a path'}`;
     else if (!waiting && files.length === 0) picker.placeholder = `No files on ${names.join(', ')} match their logs globs; type a path`;
+    // New items move the focus to the first row: keep the row the user was on.
+    const focused = picker.activeItems;
     refresh();
+    const stillFocused = focused.filter((item) => picker.items.includes(item));
+    if (stillFocused.length > 0) picker.activeItems = stillFocused;
   };
   let unreachable = 0;
   // Not awaited: the user may choose before the slowest host has answered.

@@ -99,9 +99,12 @@ test('Disconnect while a host waits out its backoff ends the wait, shows it idle
     await assert.rejects(pool.connect('nowhere'));
     const waiting = pool.connect('nowhere').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
     await new Promise((resolve) => setTimeout(resolve, 100));
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const timersWhileWaiting = timers();
     const started = Date.now();
     pool.disconnect('nowhere');
     const error = await waiting;
+    assert.ok(timers() < timersWhileWaiting, 'the backoff timer is gone, not left to run out');
     assert.ok(Date.now() - started < 500, `the waiting use failed after ${Date.now() - started} ms`);
     assert.equal(error.kind, 'closed');
     assert.match(error.message, /^nowhere \(127\.0\.0\.\d+:\d+\): disconnected while connecting\.$/);
