@@ -318,9 +318,13 @@ export class SshPool implements Disposable {
     return () => {
       if (released) return;
       released = true;
-      if (--connection.users === 0 && connection.client && this.settings.idleTimeoutMs > 0) {
+      if (--connection.users > 0) return;
+      if (connection.client && this.settings.idleTimeoutMs > 0) {
         connection.idleTimer = setTimeout(() => this.closeConnection(connection), this.settings.idleTimeoutMs);
         connection.idleTimer.unref();
+      } else if (!connection.client && connection.dialing) {
+        // A jump host dialled for a connection that was closed meanwhile: nothing needs it now.
+        this.closeConnection(connection);
       }
     };
   }
@@ -364,11 +368,7 @@ export class SshPool implements Disposable {
     // A hop stays connected as long as the connection through it.
     const releaseParent = connection.parent ? this.hold(connection.parent) : undefined;
     try {
-      const sock = connection.parent ? await this.tunnel(connection.parent, connection.host) : undefined;
-      if (signal.aborted) {
-        sock?.destroy();
-        throw disconnectedWhileConnecting(connection);
-      }
+      const sock = connection.parent ? await untilAborted(this.tunnel(connection.parent, connection.host), signal, (stream) => stream.destroy()) : undefined;
       const client = await connectSsh({
         host: connection.host,
         sock,
@@ -487,6 +487,26 @@ export class SshPool implements Disposable {
 }
 
 type ExitStatus = { exitCode: number | null; signal: string | null };
+
+/** `work`, or a rejection as soon as `signal` aborts; a result that arrives after that goes to `discard`. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, discard: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) discard(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 function disconnectedWhileConnecting(connection: PooledConnection): SshError {
   return new SshError('closed', connection.host.alias, `${connection.where}: disconnected while connecting.`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { HostStateChange } from '../../../src/core/ssh/pool';
 import { generateKey, makeTempDir, startBastion, startFaultProxy, startSshHost, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
-import { TEST_TIMEOUT_MS, poolFor } from './support';
+import { TEST_TIMEOUT_MS, poolFor, waitFor } from './support';
 
 let dir: string;
 let userKey: KeyPair;
@@ -95,6 +95,28 @@ test('a drop on the first hop fails the target\'s channels clearly, and the next
     assert.equal(outerProxy.connectionCount - before, 1);
     assert.equal(pool.state('db-1').kind, 'connected');
   } finally {
+    pool.dispose();
+  }
+});
+
+test('Disconnect while a jump host is still logging in stops that login too', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile } = writeConfig();
+  const pool = poolFor(configFile, { connectTimeoutMs: 10_000 });
+  const outerStates: string[] = [];
+  pool.onDidChangeState((change) => change.host === 'outer' && outerStates.push(change.state.kind));
+  outerProxy.stall();
+  try {
+    const dialling = pool.connect('db-1').then(() => assert.fail('connected'), (e: unknown) => e as Error);
+    await waitFor('the dial to reach the outer bastion', () => outerProxy.openConnections === 1, 2000);
+    pool.disconnect('db-1');
+    assert.match((await dialling).message, /disconnected while connecting/);
+    // Nothing else needed the jump host: its login ends too, while the link is still stalled.
+    await waitFor('the jump host\'s connection to close', () => outerProxy.openConnections === 0, 2000);
+    outerProxy.resume();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(outerStates, ['connecting', 'idle'], 'the jump host shown idle, and not connected afterwards');
+  } finally {
+    outerProxy.resume();
     pool.dispose();
   }
 });
