@@ -334,10 +334,7 @@ export class SshPool implements Disposable {
     if (!connection.dialing) {
       const abort = new AbortController();
       // The callers stop waiting at once; the dial itself stops at its next step.
-      const aborted = new Promise<never>((_, reject) =>
-        abort.signal.addEventListener('abort', () => reject(disconnectedWhileConnecting(connection)), { once: true }),
-      );
-      const dialing: Promise<Client> = Promise.race([this.dial(connection, abort.signal), aborted]).finally(() => {
+      const dialing: Promise<Client> = untilAborted(this.dial(connection, abort.signal), abort.signal, (client) => client.end()).finally(() => {
         if (connection.dialing === dialing) {
           connection.dialing = undefined;
           connection.abortDial = undefined;
@@ -449,7 +446,7 @@ export class SshPool implements Disposable {
     // dials at once.
     connection.consecutiveFailures = 0;
     connection.retryAt = 0;
-    connection.abortDial?.abort();
+    connection.abortDial?.abort(disconnectedWhileConnecting(connection));
     connection.abortDial = undefined;
     connection.dialing = undefined;
     connection.wake?.();
