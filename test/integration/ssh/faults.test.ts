@@ -45,8 +45,9 @@ test('an unreachable host fails at once with an error naming host and cause', { 
   }
 });
 
-test('a host that accepts TCP but never answers times out within the connect timeout', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const pool = poolFor(configFile, { connectTimeoutMs: 1000 });
+test('a host that accepts TCP but never answers times out within the connect timeout, as last set', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const pool = poolFor(configFile, { connectTimeoutMs: 10_000 });
+  pool.setConnectTimeout(1000); // the user changed the setting
   proxy.stall();
   try {
     const started = Date.now();
@@ -55,22 +56,6 @@ test('a host that accepts TCP but never answers times out within the connect tim
     assert.ok(elapsed >= 1000 && elapsed < 2000, `${elapsed} ms`);
     assert.equal(error.kind, 'timeout');
     assert.equal(error.message.split('.').slice(0, 4).join('.'), `web-1 (${proxy.address}:${proxy.port}): connection timed out after 1 s`);
-  } finally {
-    proxy.resume();
-    pool.dispose();
-  }
-});
-
-test('a changed connect timeout applies to the next dial', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const pool = poolFor(configFile, { connectTimeoutMs: 10_000 });
-  pool.setConnectTimeout(1000);
-  proxy.stall();
-  try {
-    const started = Date.now();
-    const error = await pool.connect('web-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 1000 && elapsed < 2000, `${elapsed} ms`);
-    assert.match(error.message, /connection timed out after 1 s/);
   } finally {
     proxy.resume();
     pool.dispose();
