@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { shellWord } from '../util/shell';
 import type { ResolvedHost, StrictHostKeyChecking } from './types';
 
 type SshConfigModule = typeof import('ssh-config', { with: { 'resolution-mode': 'import' } });
@@ -194,7 +195,7 @@ export function sortProblems<T extends ConfigProblem>(problems: T[]): T[] {
 
 /** Joins an argv into one POSIX shell line (for "Copy ssh command"). */
 export function shellQuote(argv: string[]): string {
-  return argv.map((arg) => (/^[\w@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return argv.map((arg) => (/^[\w@%+=:,./~-]+$/.test(arg) ? arg : shellWord(arg))).join(' ');
 }
 
 function formatJumpChain(hops: ResolvedHost[]): string {
