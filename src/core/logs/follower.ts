@@ -3,7 +3,7 @@
 // so when the channel drops it starts the script again at exactly that point: no line lost,
 // none shown twice. Rotation (rename+create, copytruncate) and a vanishing file are handled by
 // the script, which tells the follower what happened in its records.
-import { isSshError } from '../ssh/errors';
+import { isSshError, isTransient } from '../ssh/errors';
 import type { RemoteProcess, RemoteRunner } from '../ssh/remote';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
 import { compileFilter, hostGrep, matchesFilter, type HostGrep, type LogFilter } from './filter';
@@ -98,7 +98,7 @@ class TailCheck {
 
 /** An SSH failure that retrying alone cannot cure: a cancelled or refused login, a host key to check. */
 function needsTheUser(error: unknown): error is Error {
-  return isSshError(error) && error.kind !== 'unreachable' && error.kind !== 'timeout' && error.kind !== 'closed';
+  return isSshError(error) && !isTransient(error);
 }
 
 /**
