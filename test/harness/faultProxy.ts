@@ -2,7 +2,8 @@
 // throttle it to a slow link. This kernel has no netem, so faults are made here in user space.
 import { createServer, connect, type Socket } from 'node:net';
 import { onExit } from './cleanup';
-import { nextLoopbackAddress } from './sshd';
+import type { ConfigurableHost } from './sshConfig';
+import { nextLoopbackAddress, type SshHost } from './sshd';
 
 /** How often a throttled link releases its allowance. */
 const SLOW_TICK_MS = 50;
@@ -147,4 +148,12 @@ export async function startFaultProxy(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * `host` as reached through `proxy`, for a writeSshConfig entry: dialled at the proxy's address
+ * and port, which is also the name its key is known by in known_hosts.
+ */
+export function viaProxy(host: SshHost, proxy: { address: string; port: number }): ConfigurableHost {
+  return { ...host, address: proxy.address, port: proxy.port, knownHostsLine: () => `[${proxy.address}]:${proxy.port} ${host.hostKeyPub}` };
 }

@@ -5,5 +5,5 @@ export { fingerprintOf, generateKey, type KeyPair, type KeyType } from './keys';
 export { freePort, nextLoopbackAddress, startBastion, startSshHost, SSHD_PATH, type SshHost, type SshHostOptions } from './sshd';
 export { writeSshConfig, type ConfigurableHost, type SshConfigEntry, type WrittenSshConfig } from './sshConfig';
 export { startSshAgent, type SshAgent } from './agent';
-export { startFaultProxy, type FaultProxy } from './faultProxy';
+export { startFaultProxy, viaProxy, type FaultProxy } from './faultProxy';
 export { startSandboxHost, type SandboxHost } from './sandbox';

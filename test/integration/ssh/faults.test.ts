@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SshError } from '../../../src/core/ssh/errors';
 import type { CommandRecord, HostStateChange } from '../../../src/core/ssh/pool';
-import { freePort, generateKey, makeTempDir, nextLoopbackAddress, startFaultProxy, startSshHost, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
+import { freePort, generateKey, makeTempDir, nextLoopbackAddress, startFaultProxy, startSshHost, viaProxy, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
 import { TEST_TIMEOUT_MS, poolFor, waitFor } from './support';
 
 let dir: string;
@@ -21,7 +21,7 @@ before(async () => {
     dir,
     entries: [
       // web-1 is reached through the fault proxy; known_hosts names the address dialled.
-      { host: { ...web, address: proxy.address, port: proxy.port, knownHostsLine: () => `[${proxy.address}]:${proxy.port} ${web.hostKeyPub}` }, identityFiles: [userKey.privateKeyPath] },
+      { host: viaProxy(web, proxy), identityFiles: [userKey.privateKeyPath] },
       { host: nowhere, identityFiles: [userKey.privateKeyPath] },
     ],
   }));

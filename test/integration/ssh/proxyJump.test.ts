@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { HostStateChange } from '../../../src/core/ssh/pool';
-import { generateKey, makeTempDir, startBastion, startFaultProxy, startSshHost, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
+import { generateKey, makeTempDir, startBastion, startFaultProxy, startSshHost, viaProxy, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
 import { TEST_TIMEOUT_MS, poolFor, waitFor } from './support';
 
 let dir: string;
@@ -35,7 +35,7 @@ function writeConfig() {
     dir,
     entries: [
       // The outer bastion is dialled through the fault proxy; its known_hosts name is the proxy's address.
-      { host: { ...outer, address: outerProxy.address, port: outerProxy.port, knownHostsLine: () => `[${outerProxy.address}]:${outerProxy.port} ${outer.hostKeyPub}` }, alias: 'outer', identityFiles },
+      { host: viaProxy(outer, outerProxy), alias: 'outer', identityFiles },
       { host: inner, identityFiles },
       { host: target, identityFiles, proxyJump: 'outer,inner' },
     ],
