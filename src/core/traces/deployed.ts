@@ -1,10 +1,9 @@
 // The deployed revision of a host, and where a frame's line is to be read given that revision:
 // in the file at the deployed commit (read-only, from git) or moved onto HEAD through the diff.
 // Plain Node, shared by the extension and the tests; the host command runs through a callback.
-import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
-import { commitsBetween, moveLineToRevision, resolveRevision, type CommitDistance, type MovedLine } from './revision';
+import { commitsBetween, git, moveLineToRevision, resolveRevision, type CommitDistance, type MovedLine } from './revision';
 
 /** `deployed`: the file at the deployed revision, read-only. `head`: the line moved onto HEAD. */
 export type RevisionMode = 'deployed' | 'head';
@@ -99,22 +98,17 @@ function firstLine(text: string): string {
 }
 
 /** The top level of the git work tree holding `file`, or null when it is in none. */
-export function gitTopLevel(file: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('git', ['-C', path.dirname(file), 'rev-parse', '--show-toplevel'], { encoding: 'utf8' }, (error, stdout) => {
-      resolve(error ? null : stdout.trim() || null);
-    });
-  });
+export async function gitTopLevel(file: string): Promise<string | null> {
+  try {
+    return (await git(path.dirname(file), ['rev-parse', '--show-toplevel'])).trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 /** Fetches every remote of the repository (what "revision not found" suggests). */
-export function gitFetchAll(repo: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('git', ['-C', repo, 'fetch', '--all', '--quiet'], { encoding: 'utf8' }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`git fetch --all failed in ${repo}: ${(stderr || error.message).trim()}`));
-      else resolve();
-    });
-  });
+export async function gitFetchAll(repo: string): Promise<void> {
+  await git(repo, ['fetch', '--all', '--quiet'], 'fetch --all');
 }
 
 export type RevisionPlan =

@@ -7,10 +7,11 @@ const MAX_GIT_OUTPUT = 64 * 1024 * 1024;
 
 export class GitError extends Error {}
 
-function git(repo: string, args: string[]): Promise<string> {
+/** Runs git in `repo` and resolves its stdout; a failure rejects with a GitError naming `what` (the subcommand by default). */
+export function git(repo: string, args: string[], what = args[0]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('git', ['-C', repo, ...args], { maxBuffer: MAX_GIT_OUTPUT, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new GitError(`git ${args[0]} failed in ${repo}: ${(stderr || error.message).trim()}`));
+      if (error) reject(new GitError(`git ${what} failed in ${repo}: ${(stderr || error.message).trim()}`));
       else resolve(stdout);
     });
   });
