@@ -2,6 +2,7 @@
 // `firefighter-rev` scheme. The path starts with the host and short commit, so the breadcrumbs
 // say which revision this is; a status bar item says it too while such an editor is active.
 import * as vscode from 'vscode';
+import { shortCommit } from '../../core/traces/deployed';
 import { readFileAtRevision } from '../../core/traces/revision';
 
 export const REVISION_SCHEME = 'firefighter-rev';
@@ -18,7 +19,7 @@ export interface RevisionFile {
 
 export function revisionUri(target: RevisionFile): vscode.Uri {
   const query = new URLSearchParams({ repo: target.repo, commit: target.commit, file: target.file, host: target.host, note: target.note });
-  return vscode.Uri.from({ scheme: REVISION_SCHEME, path: `/${target.host}@${target.commit.slice(0, 7)}/${target.file}`, query: query.toString() });
+  return vscode.Uri.from({ scheme: REVISION_SCHEME, path: `/${target.host}@${shortCommit(target.commit)}/${target.file}`, query: query.toString() });
 }
 
 function parseRevisionUri(uri: vscode.Uri): RevisionFile {
@@ -51,7 +52,7 @@ export class RevisionDocuments implements vscode.TextDocumentContentProvider, vs
       return;
     }
     const target = parseRevisionUri(editor.document.uri);
-    this.statusItem.text = `$(git-commit) ${target.host} @ ${target.commit.slice(0, 7)} (read-only)`;
+    this.statusItem.text = `$(git-commit) ${target.host} @ ${shortCommit(target.commit)} (read-only)`;
     this.statusItem.tooltip = `${target.note}\n${target.file} as deployed, from git; edit the working file instead.`;
     this.statusItem.show();
   }
