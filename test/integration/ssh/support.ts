@@ -51,11 +51,4 @@ export function poolFor(configFile: string, options: Partial<SshPoolOptions> = {
   });
 }
 
-/** Resolves when `condition` holds, polling; rejects after `timeoutMs` with `what`. */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor } from '../../support/waitFor';

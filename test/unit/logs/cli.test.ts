@@ -8,14 +8,10 @@ import { SshError } from '../../../src/core/ssh/errors';
 import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { captureIo } from '../../support/cliIo';
 import { LocalRunner } from '../../support/localRunner';
+import { waitFor } from '../../support/waitFor';
 
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The tail's output or the runner's channels, polled every 10 ms for up to 10 s. */
+const until = (what: string, predicate: () => boolean) => waitFor(what, predicate, 10_000, 10);
 
 test('tail prints the last N matching lines, follows, and exits 0 when interrupted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-tail-'));
@@ -25,12 +21,12 @@ test('tail prints the last N matching lines, follows, and exits 0 when interrupt
   const runner = new LocalRunner('web-1');
   const streams = captureIo();
   const exit = makeTailCommand(async () => runner)(['web-1', file, '--lines', '3', '--filter', 'ERR'], streams);
-  await until(() => streams.out() === 'ERROR b\nERROR d\n');
+  await until('the last matching lines', () => streams.out() === 'ERROR b\nERROR d\n');
   appendFileSync(file, 'INFO e\nERROR f\n');
-  await until(() => streams.out() === 'ERROR b\nERROR d\nERROR f\n');
+  await until('the appended match', () => streams.out() === 'ERROR b\nERROR d\nERROR f\n');
   streams.abort();
   assert.equal(await exit, 0);
-  await until(() => runner.running === 0);
+  await until('the tail process to end', () => runner.running === 0);
 });
 
 test('tail: bad usage exits 2, an unreachable host 3, an unreadable log 1 with the reason', async (t) => {
@@ -63,7 +59,7 @@ test('tail follows ~/PATH in the home directory of the ssh user on the host', as
   const inHome: RemoteRunner = { host: 'web-1', exec: (c, o) => local.exec(c, o), spawn: (c) => local.spawn(`HOME=${home} ${c}`) };
   const streams = captureIo();
   const exit = makeTailCommand(async () => inHome)(['web-1', '~/app.log'], streams);
-  await until(() => streams.out() === 'one\ntwo\n');
+  await until('the file in the home directory', () => streams.out() === 'one\ntwo\n');
   streams.abort();
   assert.equal(await exit, 0);
 });
@@ -82,7 +78,7 @@ test('tail exits 3, or 4 for a host key, when a reconnect cannot log in', async 
     });
     const streams = captureIo();
     const exit = tail(['web-1', join(dir, 'app.log')], streams);
-    await until(() => streams.out() === 'x\n');
+    await until('the first line', () => streams.out() === 'x\n');
     local.cut();
     assert.equal(await exit, code, kind);
     assert.match(streams.err(), /firefighter: web-1 \(10\.0\.0\.5:22\): refused\.\n$/);
