@@ -25,8 +25,8 @@ export class DeployedRevisionError extends Error {}
 
 /** A revision as git accepts it (commit id, tag, branch); null when the text is not one. */
 export function parseRevisionOutput(stdout: string): string | null {
-  const line = stdout.split('\n').map((l) => l.trim()).find((l) => l !== '');
-  if (line === undefined || line.length > 200 || line.startsWith('-')) return null;
+  const line = firstLine(stdout);
+  if (line === '' || line.length > 200 || line.startsWith('-')) return null;
   return /^[\w./@^~+-]+$/.test(line) ? line : null;
 }
 
