@@ -70,17 +70,21 @@ export function newNonce(): string {
 
 /** Splits the script's output into its named sections. */
 export function splitSections(output: string, nonce: string): Map<string, string> {
-  const marker = new RegExp(`\\n?@@${nonce}:(\\w+)\\n`, 'g');
-  const sections = new Map<string, string>();
-  let name: string | undefined;
+  return splitAtHeaders(output, new RegExp(`\\n?@@${nonce}:(\\w+)\\n`, 'g'));
+}
+
+/** The text after each match of `header` (a global RegExp) up to the next, keyed by its first group. */
+function splitAtHeaders(text: string, header: RegExp): Map<string, string> {
+  const parts = new Map<string, string>();
+  let key: string | undefined;
   let start = 0;
-  for (const match of output.matchAll(marker)) {
-    if (name !== undefined) sections.set(name, output.slice(start, match.index));
-    name = match[1];
+  for (const match of text.matchAll(header)) {
+    if (key !== undefined) parts.set(key, text.slice(start, match.index));
+    key = match[1];
     start = (match.index ?? 0) + match[0].length;
   }
-  if (name !== undefined) sections.set(name, output.slice(start));
-  return sections;
+  if (key !== undefined) parts.set(key, text.slice(start));
+  return parts;
 }
 
 export function parseLoadAvg(text: string): [number, number, number] {
@@ -135,17 +139,7 @@ export function parseUptime(text: string): number {
  * misattribute command lines: it never reaches the nonce-delimited sections.
  */
 export function splitHeadOutput(text: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const header = /(?:^|\n)==> (\/proc\/[\w/]+|\/etc\/passwd) <==\n/g;
-  let path: string | undefined;
-  let start = 0;
-  for (const match of text.matchAll(header)) {
-    if (path !== undefined) files.set(path, text.slice(start, match.index));
-    path = match[1];
-    start = (match.index ?? 0) + match[0].length;
-  }
-  if (path !== undefined) files.set(path, text.slice(start));
-  return files;
+  return splitAtHeaders(text, /(?:^|\n)==> (\/proc\/[\w/]+|\/etc\/passwd) <==\n/g);
 }
 
 /** One /proc/PID/stat. The name sits in parentheses and may itself hold ')', spaces or newlines. */
