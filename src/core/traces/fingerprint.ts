@@ -1,6 +1,7 @@
 // A trace's fingerprint groups the same failure across deploys and hosts: exception types and the
 // innermost application frames (function and file name), with line numbers, addresses, ids and
 // release directories left out.
+import { baseName } from './frameSyntax';
 import type { StackFrame, TraceException, TraceLanguage } from './types';
 
 const FRAMES_PER_EXCEPTION = 3;
@@ -51,11 +52,6 @@ function chosenFrames(exception: TraceException): StackFrame[] {
 function frameKey(frame: StackFrame): string {
   const file = frame.file ? baseName(frame.file) : '';
   return `${normalizeIds(frame.function ?? '')}@${file}`;
-}
-
-function baseName(file: string): string {
-  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
-  return slash >= 0 ? file.slice(slash + 1) : file;
 }
 
 const HAS_DIGIT = /\d/;

@@ -53,6 +53,12 @@ export function normalizeFileText(file: string): string {
   }
 }
 
+/** The last part of a path with `/` or `\` separators (all of it when it has neither). */
+export function baseName(file: string): string {
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return slash >= 0 ? file.slice(slash + 1) : file;
+}
+
 /** `path:line:column` or `path:line`, read from the end so Windows drive letters survive. */
 export function splitLocation(loc: string): { file: string; line: number; column: number | null } | null {
   const end = loc.length;

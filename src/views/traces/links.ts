@@ -2,6 +2,7 @@
 // log-like documents (*.log, untitled text, output channels). Providing a link costs one linear
 // pass over the line, capped per line by the core; mapping happens only when a link is activated.
 import * as vscode from 'vscode';
+import { baseName } from '../../core/traces/frameSyntax';
 import { findFrameLocations, type LineLocation } from '../../core/traces/lineLinks';
 import type { InventoryService } from '../inventoryService';
 import { CommandId } from '../commandIds';
@@ -25,8 +26,7 @@ function targetOf(text: string, location: LineLocation, host: string | undefined
 }
 
 function tooltipOf(target: FrameTarget): string {
-  const base = target.file.slice(Math.max(target.file.lastIndexOf('/'), target.file.lastIndexOf('\\')) + 1);
-  return `Open ${base}${target.line !== null ? ` line ${target.line}` : ''} in the workspace${target.host ? ` (from ${target.host})` : ''}`;
+  return `Open ${baseName(target.file)}${target.line !== null ? ` line ${target.line}` : ''} in the workspace${target.host ? ` (from ${target.host})` : ''}`;
 }
 
 class FrameTerminalLink extends vscode.TerminalLink {
