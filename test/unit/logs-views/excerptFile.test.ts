@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNewExcerptFile } from '../../../src/views/logs/excerptFile';
+import { tempDir } from '../../support/tempDir';
 
 test('an excerpt never replaces a file: saves racing for one name each get their own', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'ff-excerpt-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const root = tempDir(t, 'ff-excerpt-');
   const dir = join(root, 'incidents', 'evidence');
   const base = 'web-1-app-20240501-031522';
   const first = await writeNewExcerptFile(dir, base, 'kept\n');
@@ -22,8 +21,7 @@ test('an excerpt never replaces a file: saves racing for one name each get their
 });
 
 test('a file already there is kept and the excerpt takes the next name', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-excerpt-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'ff-excerpt-');
   writeFileSync(join(dir, 'x.log'), 'theirs');
   assert.equal(await writeNewExcerptFile(dir, 'x', 'ours'), join(dir, 'x-2.log'));
   assert.equal(readFileSync(join(dir, 'x.log'), 'utf8'), 'theirs');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTailCommand } from '../../../src/cli/tail';
@@ -8,14 +7,14 @@ import { SshError } from '../../../src/core/ssh/errors';
 import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { captureIo } from '../../support/cliIo';
 import { LocalRunner } from '../../support/localRunner';
+import { tempDir } from '../../support/tempDir';
 import { waitFor } from '../../support/waitFor';
 
 /** The tail's output or the runner's channels, polled every 10 ms for up to 10 s. */
 const until = (what: string, predicate: () => boolean) => waitFor(what, predicate, 10_000, 10);
 
 test('tail prints the last N matching lines, follows, and exits 0 when interrupted', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-tail-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'ff-tail-');
   const file = join(dir, 'app.log');
   writeFileSync(file, 'INFO a\nERROR b\nINFO c\nERROR d\n');
   const runner = new LocalRunner('web-1');
@@ -44,16 +43,14 @@ test('tail: bad usage exits 2, an unreachable host 3, an unreadable log 1 with t
   assert.equal(await refused(['web-1', '/var/log/syslog'], down), 3);
   assert.equal(down.err(), 'firefighter: web-1: connect ECONNREFUSED\n');
 
-  const dir = mkdtempSync(join(tmpdir(), 'ff-tail-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'ff-tail-');
   const denied = captureIo();
   assert.equal(await makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', dir], denied), 1);
   assert.equal(denied.err(), `firefighter: web-1:${dir} is not a file; choose a log file instead\n`);
 });
 
 test('tail follows ~/PATH in the home directory of the ssh user on the host', async (t) => {
-  const home = mkdtempSync(join(tmpdir(), 'ff-tail-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const home = tempDir(t, 'ff-tail-');
   writeFileSync(join(home, 'app.log'), 'one\ntwo\n');
   const local = new LocalRunner('web-1');
   const inHome: RemoteRunner = { host: 'web-1', exec: (c, o) => local.exec(c, o), spawn: (c) => local.spawn(`HOME=${home} ${c}`) };
@@ -65,8 +62,7 @@ test('tail follows ~/PATH in the home directory of the ssh user on the host', as
 });
 
 test('tail exits 3, or 4 for a host key, when a reconnect cannot log in', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-tail-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'ff-tail-');
   writeFileSync(join(dir, 'app.log'), 'x\n');
   for (const [kind, code] of [['auth', 3], ['hostKeyChanged', 4]] as const) {
     const local = new LocalRunner('web-1');

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { listLogFiles } from '../../../src/core/logs/list';
 import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { LocalRunner } from '../../support/localRunner';
+import { tempDir } from '../../support/tempDir';
 
 test('log globs expand on the host in one exec, newest first with sizes', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-list-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'ff-list-');
   mkdirSync(join(dir, 'app', 'deep'), { recursive: true });
   chmodSync(dir, 0o755);
   const files: [string, number, number][] = [
@@ -36,14 +35,8 @@ test('log globs expand on the host in one exec, newest first with sizes', async 
   ]);
 });
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-list-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test('with more files than the limit, the newest are kept, whatever their names', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'ff-list-');
   const files: [string, number][] = [['a.log', 1_000_000], ['b.log', 2_000_000], ['y.log', 4_000_000], ['z.log', 3_000_000]];
   for (const [name, mtime] of files) {
     writeFileSync(join(dir, name), 'x');
@@ -54,7 +47,7 @@ test('with more files than the limit, the newest are kept, whatever their names'
 });
 
 test('a glob starting ~/ lists files under the ssh user\'s home', async (t) => {
-  const home = tempDir(t);
+  const home = tempDir(t, 'ff-list-');
   mkdirSync(join(home, 'app', 'logs'), { recursive: true });
   writeFileSync(join(home, 'app', 'logs', 'api.log'), 'x');
   writeFileSync(join(home, 'app', 'worker.log'), 'x');
