@@ -38,22 +38,22 @@ export class TraceAnalyzer implements vscode.Disposable {
   }
 
   async run(request?: AnalyzeRequest): Promise<void> {
-    if (typeof request?.text === 'string' && request.text) return this.analyze(request.text, request.from ?? 'the given text', request.host ?? null, true);
+    if (typeof request?.text === 'string' && request.text) return this.analyze(findStackTraces(request.text), request.from ?? 'the given text', request.host ?? null, true);
     const editor = vscode.window.activeTextEditor;
     const selected = editor?.selections
       .filter((selection) => !selection.isEmpty)
       .map((selection) => editor.document.getText(selection))
       .join('\n');
-    if (selected) return this.analyze(selected, 'the selection', null, true);
-    if (editor && editor.document === this.pasteBox?.document) return this.analyze(editor.document.getText(), 'pasted text', this.pasteBox.host, true);
+    if (selected) return this.analyze(findStackTraces(selected), 'the selection', null, true);
+    if (editor && editor.document === this.pasteBox?.document) return this.analyze(findStackTraces(editor.document.getText()), 'pasted text', this.pasteBox.host, true);
     const clipboard = await vscode.env.clipboard.readText();
-    if (clipboard && findStackTraces(clipboard).length > 0) return this.analyze(clipboard, 'the clipboard', null, true);
+    const clipboardTraces = clipboard ? findStackTraces(clipboard) : [];
+    if (clipboardTraces.length > 0) return this.analyze(clipboardTraces, 'the clipboard', null, true);
     await this.openPasteBox();
   }
 
-  /** `host`: null when not yet asked. */
-  private async analyze(text: string, from: string, host: string | undefined | null, focus: boolean): Promise<void> {
-    const traces = findStackTraces(text);
+  /** `traces`: those found in the text from `from`. `host`: null when not yet asked. */
+  private async analyze(traces: StackTrace[], from: string, host: string | undefined | null, focus: boolean): Promise<void> {
     if (traces.length === 0) {
       const paste = 'Paste a Trace…';
       const choice = await vscode.window.showInformationMessage(`No stack trace found in ${from}.`, paste);
