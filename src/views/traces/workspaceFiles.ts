@@ -81,7 +81,10 @@ export class WorkspaceFiles implements vscode.Disposable {
     const found = await this.entryFor(uri);
     if (!found) return;
     const { entry, relative } = found;
-    const removed = entry.files.delete(relative);
+    if (entry.files.delete(relative)) {
+      entry.index = undefined; // a known file: it has nothing below it
+      return;
+    }
     let removedBelow = false;
     for (const file of entry.files) {
       if (file.startsWith(`${relative}/`)) {
@@ -89,7 +92,7 @@ export class WorkspaceFiles implements vscode.Disposable {
         removedBelow = true;
       }
     }
-    if (removed || removedBelow) entry.index = undefined;
+    if (removedBelow) entry.index = undefined;
   }
 
   dispose(): void {
