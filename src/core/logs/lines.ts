@@ -5,7 +5,7 @@
 // for control characters would cost a third of the follower's time.
 
 /** Appended to a line cut at the cap; the count is of the bytes not shown. */
-export function cutMarker(droppedBytes: number): string {
+function cutMarker(droppedBytes: number): string {
   return ` … [line cut: ${droppedBytes} more bytes]`;
 }
 
@@ -30,11 +30,11 @@ export function makeVisible(text: string): string {
   });
 }
 
-/** The end of the longest prefix of `buf[start, end)` that does not stop inside a UTF-8 sequence. */
-function utf8Boundary(buf: Buffer, start: number, end: number): number {
+/** The end of the longest prefix of `buf[0, end)` that does not stop inside a UTF-8 sequence. */
+function utf8Boundary(buf: Buffer, end: number): number {
   let lead = end - 1;
-  while (lead > start && end - lead < 4 && (buf[lead] & 0xc0) === 0x80) lead--; // continuation bytes
-  if (lead < start) return end;
+  while (lead > 0 && end - lead < 4 && (buf[lead] & 0xc0) === 0x80) lead--; // continuation bytes
+  if (lead < 0) return end;
   const b = buf[lead];
   const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
   return lead + length > end ? lead : end;
@@ -43,7 +43,7 @@ function utf8Boundary(buf: Buffer, start: number, end: number): number {
 /** The display text of one line's bytes, of which `droppedBytes` more were not kept. */
 export function lineText(line: Buffer, droppedBytes: number, maxLineBytes: number): string {
   if (droppedBytes === 0 && line.length <= maxLineBytes) return line.toString('utf8');
-  const cut = utf8Boundary(line, 0, Math.min(line.length, maxLineBytes));
+  const cut = utf8Boundary(line, Math.min(line.length, maxLineBytes));
   return line.toString('utf8', 0, cut) + cutMarker(droppedBytes + line.length - cut);
 }
 
@@ -130,11 +130,7 @@ export class LineAssembler {
   private lineByLine(chunk: Buffer, start: number, last: number, out: string[]): void {
     while (start <= last) {
       const nl = chunk.indexOf(10, start);
-      if (nl - start <= this.maxLineBytes) out.push(chunk.toString('utf8', start, nl));
-      else {
-        const cut = utf8Boundary(chunk, start, start + this.maxLineBytes);
-        out.push(chunk.toString('utf8', start, cut) + cutMarker(nl - cut));
-      }
+      out.push(lineText(chunk.subarray(start, nl), 0, this.maxLineBytes));
       start = nl + 1;
     }
   }
