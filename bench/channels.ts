@@ -7,18 +7,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { HealthSampler } from '../src/core/health/sampler';
-import { loadSshConfig } from '../src/core/ssh/config';
-import { SshPool } from '../src/core/ssh/pool';
 import { startSandboxHost } from '../test/harness';
+import { benchPool, summary } from './common';
 
 const RUNS = Number(process.argv[2] ?? 40);
 const run = promisify(execFile);
-
-function summary(samples: number[]): { median: number; p90: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p90: at(0.9) };
-}
 
 async function measure(runs: number, once: () => Promise<unknown>): Promise<number[]> {
   await once(); // warm-up: first use pays for module loading and, for the pool, the login
@@ -33,7 +26,7 @@ async function measure(runs: number, once: () => Promise<unknown>): Promise<numb
 
 async function main(): Promise<void> {
   const sandbox = await startSandboxHost({ name: 'bench-1' });
-  const pool = new SshPool({ resolveHost: (name) => loadSshConfig({ configFile: sandbox.configFile }).resolve(name), agentSocket: '' });
+  const pool = benchPool(sandbox.configFile);
   try {
     const runner = await pool.connect('bench-1');
     const sampler = new HealthSampler();

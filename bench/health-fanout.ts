@@ -9,18 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { HealthSampler } from '../src/core/health/sampler';
-import { loadSshConfig } from '../src/core/ssh/config';
-import { SshPool } from '../src/core/ssh/pool';
+import type { SshPool } from '../src/core/ssh/pool';
 import { descendantsOf, startSandboxHost, type SandboxHost } from '../test/harness';
+import { benchPool, summary } from './common';
 
 const HOSTS = 10;
 const RUNS = Number(process.argv[2] ?? 30);
-
-function summary(samples: number[]): { median: number; p90: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p90: at(0.9) };
-}
 
 /** CPU ms used so far by the sshds this process started, their sessions and what those ran. */
 function hostCpuMs(): number {
@@ -66,7 +60,7 @@ async function main(): Promise<void> {
     for (let i = 1; i <= HOSTS; i++) sandboxes.push(await startSandboxHost({ name: `web-${i}` }));
     // One pool for all hosts, as in the extension; each sandbox has its own ssh_config.
     const configOf = new Map(sandboxes.map((sandbox) => [sandbox.host.name, sandbox.configFile]));
-    const pool = new SshPool({ resolveHost: (name) => loadSshConfig({ configFile: configOf.get(name)! }).resolve(name), agentSocket: '' });
+    const pool = benchPool((name) => configOf.get(name)!);
     pools.push(pool);
     const runners = await Promise.all(sandboxes.map((sandbox) => pool.connect(sandbox.host.name)));
     const sampler = new HealthSampler();

@@ -6,10 +6,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogFollower } from '../src/core/logs/follower';
-import { loadSshConfig } from '../src/core/ssh/config';
-import { SshPool } from '../src/core/ssh/pool';
 import type { RemoteRunner } from '../src/core/ssh/remote';
 import { makeTempDir, startSandboxHost } from '../test/harness';
+import { benchPool } from './common';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const LINES = 2_000_000;
@@ -71,7 +70,7 @@ async function main(): Promise<void> {
   const path = join(dir, 'access.log');
   const size = writeLog(path);
   const sandbox = await startSandboxHost({ name: 'bench-1' });
-  const pool = new SshPool({ resolveHost: (name) => loadSshConfig({ configFile: sandbox.configFile }).resolve(name), agentSocket: '' });
+  const pool = benchPool(sandbox.configFile);
   try {
     const runner = await pool.connect('bench-1');
     await runner.exec('true');
