@@ -6,7 +6,7 @@ import { isDigitCode, normalizeFileText } from './frameSyntax';
 
 export const MAX_LOCATIONS_PER_LINE = 10;
 /** Only the start of a very long line is searched, as VS Code's own terminal link detection does. */
-export const MAX_SCANNED_LINE_LENGTH = 4096;
+const MAX_SCANNED_LINE_LENGTH = 4096;
 /** How far back a path may reach from its line number. */
 const MAX_PATH_LENGTH = 1024;
 
