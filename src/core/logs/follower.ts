@@ -158,7 +158,6 @@ export class LogFollower implements Disposable {
   private grepEnd = 0;
   private stallTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
-  private reconnecting = false;
 
   constructor(private readonly options: LogFollowerOptions) {
     this.maxLineBytes = options.maxLineBytes ?? 64 * 1024;
@@ -181,10 +180,6 @@ export class LogFollower implements Disposable {
   /** The current filter as a global RegExp (for highlighting matches), if any. */
   get filterRegExp(): RegExp | undefined {
     return this.filterRe;
-  }
-
-  get isPaused(): boolean {
-    return this.paused;
   }
 
   /** Where following stands, for `resumeFrom`; undefined until the host has said which file it reads. */
@@ -276,7 +271,6 @@ export class LogFollower implements Disposable {
       if (end === 'restart') continue;
       failures = progressed ? 1 : failures + 1;
       const delay = Math.min(maxMs, initialMs * 2 ** (failures - 1));
-      this.reconnecting = true;
       this.setState('reconnecting');
       this.notice('reconnecting', `${this.where()}: ${cause.replace(/\.$/, '')}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
       await new Promise<void>((resolve) => {
@@ -452,6 +446,7 @@ export class LogFollower implements Disposable {
         // Resuming the same bytes keeps what was read last, for the check on the next resume.
         if (reason !== 'resume') this.recent = Buffer.alloc(0);
         onProgress();
+        const reconnected = this.currentState === 'reconnecting';
         this.setState('following');
         if (reason === 'rotated') this.notice('rotated', `${this.where()} was rotated; following the new file from its start`);
         else if (reason === 'truncated') {
@@ -462,8 +457,7 @@ export class LogFollower implements Disposable {
               : `${this.where()} was truncated and no rotated copy was found; lines written just before that may be missing`,
           );
         } else if (reason === 'created' && !first) this.notice('created', `${this.where()} appeared; following it from its start`);
-        else if (reason === 'resume' && this.reconnecting) this.notice('resumed', `${this.where()}: reconnected; resuming at byte ${offset}`);
-        this.reconnecting = false;
+        else if (reason === 'resume' && reconnected) this.notice('resumed', `${this.where()}: reconnected; resuming at byte ${offset}`);
         return;
       }
       case 'D':

@@ -82,10 +82,6 @@ export class LogSession implements Disposable {
     return this.currentFilter;
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   /** Starts following every file and says how to drive the terminal. */
   start(): void {
     const what = this.options.sources.map((s) => `${s.host}:${s.path}`).join(', ');
