@@ -143,7 +143,7 @@ export function splitHeadOutput(text: string): Map<string, string> {
 }
 
 /** One /proc/PID/stat. The name sits in parentheses and may itself hold ')', spaces or newlines. */
-export function parseProcStat(pid: number, text: string): ProcStat | undefined {
+function parseProcStat(pid: number, text: string): ProcStat | undefined {
   const open = text.indexOf(' (');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
