@@ -15,7 +15,7 @@ import { suggestRule, type PathMappingRule } from '../../core/traces/mapping';
 import type { Services } from '../services';
 import { FrameResolver, workspaceFolderRefs, type Candidate } from './frameResolver';
 import type { FrameTarget } from './frameTarget';
-import { ruleForSettings } from './pathMappingSettings';
+import { localRootForSettings, ruleForSettings } from './pathMappingSettings';
 import { revisionUri } from './revisionDocuments';
 import type { WorkspaceFiles } from './workspaceFiles';
 
@@ -118,7 +118,7 @@ export class FrameNavigator {
     const local = picked[0].fsPath;
     const folder = folders.find((f) => local === f.uri.fsPath || local.startsWith(f.uri.fsPath + path.sep));
     const localRoot = folder
-      ? ruleForSettings({ remoteRoot: '', localRoot: path.relative(folder.uri.fsPath, local) || '.' }, { name: folder.name, path: folder.uri.fsPath }, folder === folders[0]).localRoot
+      ? localRootForSettings(path.relative(folder.uri.fsPath, local) || '.', { name: folder.name, path: folder.uri.fsPath }, folder === folders[0])
       : local;
     const rule: PathMappingRule = { remoteRoot: remoteRoot.trim().replace(/[\\/]+$/, ''), localRoot };
     await saveRule(target.host ? await this.scopeToHost(rule, target.host) : rule);

@@ -58,11 +58,16 @@ function expandLocalRoot(localRoot: string, folders: readonly FolderRef[]): stri
 }
 
 /**
- * A core rule (localRoot relative to `folder`) as the user would write it in settings:
+ * A local root relative to `folder` as the user would write it in settings:
  * `${workspaceFolder}` for the first folder, `${workspaceFolder:name}` for another.
  */
-export function ruleForSettings(rule: PathMappingRule, folder: FolderRef, firstFolder: boolean): PathMappingRule {
+export function localRootForSettings(localRoot: string, folder: FolderRef, firstFolder: boolean): string {
   const variable = firstFolder ? '${workspaceFolder}' : `\${workspaceFolder:${folder.name}}`;
-  const local = rule.localRoot === '.' || rule.localRoot === '' ? variable : `${variable}/${rule.localRoot.replace(/\\/g, '/')}`;
+  return localRoot === '.' || localRoot === '' ? variable : `${variable}/${localRoot.replace(/\\/g, '/')}`;
+}
+
+/** A core rule (localRoot relative to `folder`) as the user would write it in settings (see localRootForSettings). */
+export function ruleForSettings(rule: PathMappingRule, folder: FolderRef, firstFolder: boolean): PathMappingRule {
+  const local = localRootForSettings(rule.localRoot, folder, firstFolder);
   return rule.host === undefined ? { remoteRoot: rule.remoteRoot, localRoot: local } : { remoteRoot: rule.remoteRoot, localRoot: local, host: rule.host };
 }
