@@ -274,10 +274,13 @@ export class SshPool implements Disposable {
 
   /** A connected client for the host, held open until `release`. */
   private async lease(name: string, now = false): Promise<{ connection: PooledConnection; client: Client; release: () => void }> {
-    if (this.disposed) throw new SshError('closed', name, `${name}: the connection pool was disposed.`);
+    const disposed = () => new SshError('closed', name, `${name}: the connection pool was disposed.`);
+    if (this.disposed) throw disposed();
     let connection = this.byName.get(name);
-    if (!connection?.client) {
+    // Resolve only to dial: a connected host or a dial in progress is joined as it is.
+    if (!connection?.client && !connection?.dialing) {
       const host = await this.options.resolveHost(name);
+      if (this.disposed) throw disposed();
       connection = this.connectionFor(host);
       this.byName.set(name, connection);
     }
@@ -359,7 +362,7 @@ export class SshPool implements Disposable {
       });
       connection.wake = undefined;
     }
-    if (this.disposed) throw new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`);
+    // dispose() aborts every dial in progress too.
     if (signal.aborted) throw disconnectedWhileConnecting(connection);
     this.setState(connection, { kind: 'connecting' });
     // A hop stays connected as long as the connection through it.
@@ -377,9 +380,9 @@ export class SshPool implements Disposable {
         keepaliveCountMax: this.settings.keepaliveCountMax,
         signal,
       });
-      if (this.disposed || signal.aborted) {
+      if (signal.aborted) {
         client.end();
-        throw this.disposed ? new SshError('closed', connection.host.alias, `${connection.where}: the connection pool was disposed.`) : disconnectedWhileConnecting(connection);
+        throw disconnectedWhileConnecting(connection);
       }
       this.adopt(connection, client, releaseParent);
       return client;
