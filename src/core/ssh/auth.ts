@@ -59,8 +59,8 @@ export class CredentialCache {
 
 /** Stops the connect timeout while the user is typing. */
 export interface PromptClock {
-  pause(): void;
-  resume(): void;
+  /** Runs `question` with the clock stopped. */
+  whilePrompting<T>(question: () => Promise<T>): Promise<T>;
 }
 
 type Step = { kind: 'none' } | { kind: 'agent'; socket: string } | { kind: 'identity'; file: string } | { kind: 'keyboard-interactive' } | { kind: 'password' };
@@ -162,7 +162,7 @@ export class AuthAttempt {
           this.tried.push('keyboard-interactive');
           return { type: 'keyboard-interactive', username, prompt: (name, instructions, _lang, prompts, finish) => {
             if (prompts.length === 0) return finish([]);
-            void this.ask(() => this.settings.prompts!.keyboardInteractive(
+            void this.clock.whilePrompting(() => this.settings.prompts!.keyboardInteractive(
               this.host.alias,
               [name, instructions].filter(Boolean).join('\n'),
               prompts.map(({ prompt, echo }) => ({ prompt, echo: echo ?? false })),
@@ -173,7 +173,7 @@ export class AuthAttempt {
           } };
         case 'password': {
           if (!this.accepts('password')) continue;
-          const password = this.cache.password(this.account) ?? (await this.ask(() => this.settings.prompts!.password(this.host.alias, username)));
+          const password = this.cache.password(this.account) ?? (await this.clock.whilePrompting(() => this.settings.prompts!.password(this.host.alias, username)));
           if (password === undefined) {
             this.cancelled = true;
             continue;
@@ -185,15 +185,6 @@ export class AuthAttempt {
       }
     }
     return false;
-  }
-
-  private async ask<T>(question: () => Promise<T>): Promise<T> {
-    this.clock.pause();
-    try {
-      return await question();
-    } finally {
-      this.clock.resume();
-    }
   }
 
   /** The agent's keys, less those IdentitiesOnly rules out; each offered key is recorded. */
@@ -261,7 +252,7 @@ export class AuthAttempt {
       return undefined;
     }
     for (let attempt = 0; attempt < PASSPHRASE_ATTEMPTS; attempt++) {
-      const passphrase = await this.ask(() => prompts.passphrase(this.host.alias, file));
+      const passphrase = await this.clock.whilePrompting(() => prompts.passphrase(this.host.alias, file));
       if (passphrase === undefined) {
         this.notes.push(`passphrase for ${file} not given`);
         return undefined;

@@ -42,13 +42,22 @@ class PromptAwareTimer implements PromptClock {
     this.run();
   }
 
-  pause(): void {
+  async whilePrompting<T>(question: () => Promise<T>): Promise<T> {
+    this.pause();
+    try {
+      return await question();
+    } finally {
+      this.resume();
+    }
+  }
+
+  private pause(): void {
     if (this.pauses++ > 0 || this.stopped) return;
     clearTimeout(this.timer);
     this.remainingMs -= Date.now() - this.startedAt;
   }
 
-  resume(): void {
+  private resume(): void {
     if (--this.pauses > 0 || this.stopped) return;
     this.run();
   }
@@ -173,13 +182,7 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings
       if (decision.record) appendKnownHost(appendTo, host.hostName, host.port, keyType, key);
       return;
     case 'ask': {
-      clock.pause();
-      let accepted: boolean;
-      try {
-        accepted = await auth.prompts!.confirmUnknownHostKey(host.alias, keyType, sha256Fingerprint(key));
-      } finally {
-        clock.resume();
-      }
+      const accepted = await clock.whilePrompting(() => auth.prompts!.confirmUnknownHostKey(host.alias, keyType, sha256Fingerprint(key)));
       if (!accepted) throw new SshError('hostKeyUnknown', host.alias, `${describeHost(host)}: host key ${sha256Fingerprint(key)} not accepted; not connecting.`);
       appendKnownHost(appendTo, host.hostName, host.port, keyType, key);
       return;
