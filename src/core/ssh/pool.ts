@@ -600,9 +600,8 @@ export class SshRunner implements RemoteRunner {
     return this.pool.exec(this.host, command, options);
   }
 
-  /** With `pty`, an empty command opens the login shell; the process then has `resize`. */
-  spawn(command: string, options?: { pty?: PtyOptions }): Promise<RemoteProcess> {
-    return this.pool.spawn(this.host, command, options?.pty);
+  spawn(command: string): Promise<RemoteProcess> {
+    return this.pool.spawn(this.host, command);
   }
 
   /** A command (or, when undefined, the login shell) in a remote pty. */

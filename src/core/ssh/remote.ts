@@ -45,5 +45,5 @@ export interface RemoteRunner {
   /** The host's inventory name. */
   readonly host: string;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  spawn(command: string, options?: { pty?: PtyOptions }): Promise<RemoteProcess>;
+  spawn(command: string): Promise<RemoteProcess>;
 }
