@@ -1,5 +1,6 @@
 // Each CLI subcommand is a function of its arguments and streams, so tests run it in-process.
 import { exitCodeForSshError, isSshError } from '../core/ssh/errors';
+import type { RemoteRunner } from '../core/ssh/remote';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -26,6 +27,18 @@ export class UsageError extends Error {}
 /** The exit code for a failed connect: 4 when a host key was refused, 3 for anything else. */
 export function connectExitCode(error: unknown): number {
   return isSshError(error) ? exitCodeForSshError(error) : ExitCode.connect;
+}
+
+export type CliConnect = (host: string, io: CliIo) => Promise<RemoteRunner>;
+
+/** The host's runner; or, when connecting fails, says why on stderr and returns the exit code. */
+export async function connectOrExitCode(connect: CliConnect, host: string, io: CliIo): Promise<RemoteRunner | number> {
+  try {
+    return await connect(host, io);
+  } catch (error) {
+    io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
+    return connectExitCode(error);
+  }
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,6 +1,5 @@
 // `firefighter exec HOST -- COMMAND...`: runs one command; its exit code is the tool's.
-import { connectExitCode, errorMessage, ExitCode, type CliCommand } from './command';
-import type { CliConnect } from './health';
+import { connectExitCode, connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
 
 /** What ssh returns when there is no remote exit status (connection lost, killed by a signal). */
 const NO_EXIT_STATUS = 255;
@@ -14,13 +13,8 @@ export function makeExecCommand(connect: CliConnect): CliCommand {
       io.stderr.write('usage: firefighter exec HOST -- COMMAND...\n');
       return ExitCode.usage;
     }
-    let runner;
-    try {
-      runner = await connect(host, io);
-    } catch (error) {
-      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
-      return connectExitCode(error);
-    }
+    const runner = await connectOrExitCode(connect, host, io);
+    if (typeof runner === 'number') return runner;
     // Arguments arrive split by the local shell; the remote shell gets them joined, as with ssh.
     let remote;
     try {

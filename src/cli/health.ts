@@ -1,10 +1,7 @@
 // `firefighter health HOST [--json]`: one health sample of a host.
 import { formatHealthText } from '../core/health/format';
 import { HealthSampler } from '../core/health/sampler';
-import type { RemoteRunner } from '../core/ssh/remote';
-import { connectExitCode, errorMessage, ExitCode, type CliCommand, type CliIo } from './command';
-
-export type CliConnect = (host: string, io: CliIo) => Promise<RemoteRunner>;
+import { connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
 
 const usage = 'usage: firefighter health HOST [--json]\n';
 
@@ -16,14 +13,8 @@ export function makeHealthCommand(connect: CliConnect): CliCommand {
       io.stderr.write(usage);
       return ExitCode.usage;
     }
-    const host = rest[0];
-    let runner: RemoteRunner;
-    try {
-      runner = await connect(host, io);
-    } catch (error) {
-      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
-      return connectExitCode(error);
-    }
+    const runner = await connectOrExitCode(connect, rest[0], io);
+    if (typeof runner === 'number') return runner;
     try {
       const reading = await new HealthSampler().sample(runner);
       io.stdout.write(json ? `${JSON.stringify(reading)}\n` : formatHealthText(reading));

@@ -4,8 +4,7 @@ import { colourLine, noticeLine } from '../core/logs/ansi';
 import { LogFollower } from '../core/logs/follower';
 import { makeVisible } from '../core/logs/lines';
 import { isSshError } from '../core/ssh/errors';
-import { connectExitCode, errorMessage, ExitCode, type CliCommand } from './command';
-import { type CliConnect } from './health';
+import { connectExitCode, connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
 
 const usage = `usage: firefighter tail HOST PATH [--lines N] [--filter RE]
   PATH may start with ~/ for the ssh user's home on HOST (quote it: '~/app.log').
@@ -62,12 +61,8 @@ export function makeTailCommand(connect: CliConnect): CliCommand {
       io.stderr.write(`firefighter tail: ${parsed}\n${usage}`);
       return ExitCode.usage;
     }
-    try {
-      await connect(parsed.host, io);
-    } catch (error) {
-      io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
-      return connectExitCode(error);
-    }
+    const connected = await connectOrExitCode(connect, parsed.host, io);
+    if (typeof connected === 'number') return connected;
     const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
     const colour = stdout.isTTY === true && io.env.NO_COLOR === undefined;
     const stderr = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
