@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { LogFollower, type FollowerNotice, type FollowerPosition } from '../../../src/core/logs/follower';
 import type { SshPool } from '../../../src/core/ssh/pool';
 import { LogSession, stopOnDisconnect } from '../../../src/views/logs/session';
-import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
+import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, viaProxy, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
 
 let dir: string;
@@ -33,7 +33,7 @@ before(async () => {
   const { configFile } = writeSshConfig({
     dir,
     entries: [
-      { host: { ...web, address: proxy.address, port: proxy.port, knownHostsLine: () => `[${proxy.address}]:${proxy.port} ${web.hostKeyPub}` }, identityFiles: [userKey.privateKeyPath] },
+      { host: viaProxy(web, proxy), identityFiles: [userKey.privateKeyPath] },
       { host: restricted, identityFiles: [userKey.privateKeyPath] },
     ],
   });

@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { LogFollower, type FollowerNotice, type LogFollowerOptions } from '../../../src/core/logs/follower';
 import { SshError, type SshErrorKind } from '../../../src/core/ssh/errors';
 import type { RemoteRunner } from '../../../src/core/ssh/remote';
 import { LocalRunner } from '../../support/localRunner';
+import { tempDir as makeTempDir } from '../../support/tempDir';
+import { waitFor } from '../../support/waitFor';
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-follow-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const tempDir = (t: TestContext) => makeTempDir(t, 'ff-follow-');
+const until = (what: string, predicate: () => boolean, timeoutMs = 10_000) => waitFor(what, predicate, timeoutMs, 10);
 
 function follow(t: TestContext, path: string, options: Partial<LogFollowerOptions> = {}, runner = new LocalRunner('box')) {
   const lines: string[] = [];
