@@ -77,22 +77,21 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
           else this.health.stop(host);
         }
       }),
+      this.health.onDidSample(({ host }) => {
+        this.healthErrors.delete(host);
+        this.refreshHost(host);
+      }),
+      this.health.onDidFail(({ host, error }) => {
+        // A refused login or host key needs the user: reading again would ask again every interval.
+        if (isSshError(error) && !isTransient(error)) return this.pauseHealth(host, `${error.message} Use Connect to try again.`);
+        this.healthErrors.set(host, error.message);
+        this.refreshHost(host);
+      }),
     );
-    const sampled = this.health.onDidSample(({ host }) => {
-      this.healthErrors.delete(host);
-      this.refreshHost(host);
-    });
-    const failed = this.health.onDidFail(({ host, error }) => {
-      // A refused login or host key needs the user: reading again would ask again every interval.
-      if (isSshError(error) && !isTransient(error)) return this.pauseHealth(host, `${error.message} Use Connect to try again.`);
-      this.healthErrors.set(host, error.message);
-      this.refreshHost(host);
-    });
-    this.disposables.push({ dispose: () => (sampled.dispose(), failed.dispose()) });
   }
 
-  /** Host nodes of the last render, for the quick pick and commands. */
-  hostNode(name: string): HostNode | undefined {
+  /** The host's node in the last rebuilt tree. */
+  private hostNode(name: string): HostNode | undefined {
     return this.allHostNodes().find((node) => node.id === name);
   }
 
