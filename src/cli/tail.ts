@@ -2,7 +2,6 @@
 // follow it until interrupted, resuming across dropped connections and rotations.
 import { colourLine, noticeLine } from '../core/logs/ansi';
 import { LogFollower } from '../core/logs/follower';
-import { makeVisible } from '../core/logs/lines';
 import { isSshError } from '../core/ssh/errors';
 import { connectExitCode, connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
 
@@ -77,7 +76,7 @@ export function makeTailCommand(connect: CliConnect): CliCommand {
       buffer: { maxLines: 1, maxBytes: 1024 * 1024 },
     });
     follower.onDidAppend((lines) => {
-      const text = lines.map((l) => (colour ? colourLine(l, { highlight: follower.filterRegExp }) : makeVisible(l))).join('\n');
+      const text = lines.map((l) => colourLine(l, { colour, highlight: follower.filterRegExp })).join('\n');
       // A slow reader (a pipe into less) holds the host back instead of losing lines.
       if (!stdout.write(`${text}\n`)) {
         follower.pause();

@@ -36,9 +36,13 @@ export function highlightMatches(line: string, re: RegExp): string {
   return line.replace(re, (m) => (m === '' ? m : `${style.match}${m}${style.matchOff}`));
 }
 
-/** The whole line, control characters made visible, in its level's colour, with filter matches highlighted. */
-export function colourLine(raw: string, options: { highlight?: RegExp } = {}): string {
+/**
+ * The whole line, control characters made visible, in its level's colour, with filter matches
+ * highlighted; with `colour: false` only made visible.
+ */
+export function colourLine(raw: string, options: { colour?: boolean; highlight?: RegExp } = {}): string {
   const line = makeVisible(raw);
+  if (options.colour === false) return line;
   const level = detectLevel(line);
   const body = options.highlight ? highlightMatches(line, options.highlight) : line;
   if (!level && body === line) return line;

@@ -5,7 +5,6 @@
 import type { Disposable, Event } from '../util/events';
 import { DisposableStore } from '../util/events';
 import { colourLine, noticeLine, skippedMarker } from './ansi';
-import { makeVisible } from './lines';
 import type { FollowerNotice } from './follower';
 
 export interface FeedSource {
@@ -106,7 +105,7 @@ export class TerminalFeed implements Disposable {
     }
     for (const item of this.queue) {
       if ('notice' in item) out.push(noticeLine(item.notice, { colour: this.colour }));
-      else out.push(item.prefix + (this.colour ? colourLine(item.line, { highlight: item.source.filterRegExp }) : makeVisible(item.line)));
+      else out.push(item.prefix + colourLine(item.line, { colour: this.colour, highlight: item.source.filterRegExp }));
     }
     this.queue = [];
     this.queuedLines = 0;
