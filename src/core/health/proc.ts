@@ -208,10 +208,16 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** A file's content among `head`'s output; a missing one means the output is not what the script prints. */
+function needFile(host: string, files: Map<string, string>, path: string): string {
+  const text = files.get(path);
+  if (text === undefined) throw new Error(`${host}: health output is missing ${path}`);
+  return text;
+}
+
 /** One sample of the counters: /proc/stat and every /proc/PID/stat among `head`'s output. */
 function countersOf(host: string, files: Map<string, string>, pageSize: number): { snapshot: HostSnapshot; procs: ProcStat[] } {
-  const stat = files.get('/proc/stat');
-  if (stat === undefined) throw new Error(`${host}: health output is missing /proc/stat`);
+  const stat = needFile(host, files, '/proc/stat');
   const procs = parseProcStats(files);
   const processes = new Map(procs.map((p) => [p.pid, { ticks: p.ticks, startTime: p.startTime }]));
   return { snapshot: { ...parseCpuTimes(stat), processes, pageSize }, procs };
@@ -239,11 +245,6 @@ export function parseHealthOutput(
     return text;
   };
   const files = splitHeadOutput(need('files'));
-  const needFile = (path: string): string => {
-    const text = files.get(path);
-    if (text === undefined) throw new Error(`${host}: health output is missing ${path}`);
-    return text;
-  };
   const pagesize = sections.get('pagesize');
   const pageSize = pagesize !== undefined ? Number(pagesize.trim()) || 4096 : options.previous?.pageSize;
   if (pageSize === undefined) throw new Error(`${host}: health output is missing its pagesize section`);
@@ -256,7 +257,7 @@ export function parseHealthOutput(
   // Jiffies that passed on one CPU; a process using all of one CPU used this many ticks.
   const perCpuElapsed = deltaTotal / current.cpus;
 
-  const memory = parseMeminfo(needFile('/proc/meminfo'));
+  const memory = parseMeminfo(needFile(host, files, '/proc/meminfo'));
   const busiest = procs
     .map((p) => {
       const earlier = before?.processes.get(p.pid);
@@ -282,7 +283,7 @@ export function parseHealthOutput(
     };
   });
 
-  const load = parseLoadAvg(needFile('/proc/loadavg'));
+  const load = parseLoadAvg(needFile(host, files, '/proc/loadavg'));
   return {
     reading: {
       available: true,
@@ -292,7 +293,7 @@ export function parseHealthOutput(
       loadPerCpu: Math.round((load[0] / current.cpus) * 100) / 100,
       cpuBusyPercent,
       memory,
-      uptimeSeconds: Math.floor(parseUptime(needFile('/proc/uptime'))),
+      uptimeSeconds: Math.floor(parseUptime(needFile(host, files, '/proc/uptime'))),
       processes,
       sampledAt: options.now,
     },
