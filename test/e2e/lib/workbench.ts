@@ -206,6 +206,19 @@ export class Workbench {
     return screen;
   }
 
+  /**
+   * Waits until the visible terminal shows a line whose number (the first capture of `pattern`) is
+   * at least `least`: any line written after that point will do, so a line that scrolled away
+   * between two reads of a busy machine's screen cannot make the wait miss. Returns the screen.
+   */
+  async waitForTerminalNumber(pattern: RegExp, least: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    let screen = '';
+    await until(async () => [...(screen = await this.terminalText()).matchAll(global)].some((m) => Number(m[1]) >= least),
+      `the terminal to show ${pattern} with a number of at least ${least}`, timeoutMs, async () => screen);
+    return screen;
+  }
+
   /** Names of the terminals in the panel's tab list. */
   async terminalNames(): Promise<string[]> {
     const tabs = this.page.locator('.part.panel .terminal-tabs-entry .label-name');

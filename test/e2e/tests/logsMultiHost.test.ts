@@ -79,20 +79,20 @@ describe('Logs on several hosts at once', () => {
     await until(async () => (await workbench.terminalNames()).some((name) => name.includes('log · 3 hosts · app.log')),
       'a terminal for app.log on the three hosts', 30_000, async () => (await workbench.terminalNames()).join(', '));
     const after = next + 2;
-    await workbench.waitForTerminalText(new RegExp(`web-1 +app\\.log │ .*request ${after} handled`), 60_000);
-    await workbench.waitForTerminalText(new RegExp(`web-2 +app\\.log │ .*request ${after} handled`), 60_000);
+    await workbench.waitForTerminalNumber(/web-1 +app\.log │ .*request (\d+) handled/, after, 60_000);
+    await workbench.waitForTerminalNumber(/web-2 +app\.log │ .*request (\d+) handled/, after, 60_000);
     // The host nothing answers on says so in the same terminal (a notice under its prefix); the
     // others go on.
     await workbench.waitForTerminalText(/down-1 +app\.log │ .*down-1\b/, 60_000);
     const more = next + 2;
-    await workbench.waitForTerminalText(new RegExp(`web-2 +app\\.log │ .*request ${more} handled`), 30_000);
+    await workbench.waitForTerminalNumber(/web-2 +app\.log │ .*request (\d+) handled/, more, 30_000);
 
     // Disconnect on the host that keeps failing stops its retries; the others go on.
     await workbench.runContextMenuItem('Hosts', DOWN, 'Disconnect');
     await workbench.waitForTerminalText(/Disconnected from down-1\. Press r to follow again\./, 30_000);
     await workbench.waitForTreeItem('Hosts', (row) => row.label === DOWN && row.description === '', `${DOWN} shown idle`);
     const later = next + 2;
-    await workbench.waitForTerminalText(new RegExp(`web-1 +app\\.log │ .*request ${later} handled`), 30_000);
+    await workbench.waitForTerminalNumber(/web-1 +app\.log │ .*request (\d+) handled/, later, 30_000);
     await workbench.screenshot('logs-multi-host');
   });
 });
