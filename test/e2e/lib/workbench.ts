@@ -37,7 +37,7 @@ export class Workbench {
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       page.setDefaultTimeout(DEFAULT_TIMEOUT_MS);
-      await page.goto(url);
+      await page.goto(url, { timeout: WORKBENCH_TIMEOUT_MS });
       await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
       return new Workbench(browser, page, screenshotDir);
