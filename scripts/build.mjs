@@ -24,6 +24,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/views/traces/actions.ts'], outfile: 'dist/traces.js' }),
   build({ ...common, entryPoints: ['src/views/logs/features.ts'], outfile: 'dist/logs.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // Webview scripts run in the browser: no Node, one file each, loaded under the page's CSP (src/views/webview/page.ts).
+  build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', external: [], entryPoints: ['src/webview/flameGraph/main.ts'], outfile: 'dist/webview/flameGraph.js' }),
 ]);
 
 // node-pty: ship only its Unix JS and the N-API build for this platform (no tests, maps or Windows parts).
