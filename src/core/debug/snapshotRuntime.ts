@@ -66,7 +66,7 @@ export class SnapshotRuntime implements DebugRuntime {
     this.outputEmitter.fire({ category: 'console', text: describeSnapshot(snapshot) + '\n' });
     this.stopEmitter.fire({
       reason: 'snapshot',
-      threadId: snapshot.threads[0]?.id,
+      threadId: focusThread(snapshot),
       allThreadsStopped: true,
       text: `Snapshot by ${snapshot.engine}: the process kept running (paused ${formatMs(snapshot.pauseMs)}).`,
     });
@@ -154,6 +154,11 @@ export class SnapshotRuntime implements DebugRuntime {
     this.outputEmitter.dispose();
     this.endEmitter.dispose();
   }
+}
+
+/** The thread to show first: the first one running application code, else the first one. */
+export function focusThread(snapshot: SnapshotView): number | undefined {
+  return (snapshot.threads.find((t) => t.frames[0]?.app === true) ?? snapshot.threads[0])?.id;
 }
 
 function formatMs(ms: number): string {

@@ -19,6 +19,7 @@ function snapshot(): SnapshotView {
     wallMs: 38,
     takenAt: 1_764_660_000_000 + taken,
     threads: [
+      { id: 4250, name: 'load-1', frames: [{ function: 'sleep', file: null, line: null }] },
       {
         id: 4242,
         name: 'MainThread',
@@ -28,7 +29,6 @@ function snapshot(): SnapshotView {
           { function: 'serve_forever', file: '/usr/lib/python3.11/socketserver.py', line: 237, app: false },
         ],
       },
-      { id: 4250, name: 'load-1', frames: [{ function: 'sleep', file: null, line: null }] },
     ],
   };
 }
@@ -85,8 +85,9 @@ test('a snapshot opens as a stopped session: threads, frames mapped to the works
   assert.equal(stop.body.allThreadsStopped, true);
   assert.match(stop.body.description ?? stop.body.text ?? '', /kept running/);
 
+  assert.equal(stop.body.threadId, 4242, 'the thread running application code is shown first');
   const threads = (await client.threadsRequest()).body.threads;
-  assert.deepEqual(threads.map((t) => t.name), ['MainThread', 'load-1']);
+  assert.deepEqual(threads.map((t) => t.name), ['load-1', 'MainThread']);
   const frames = (await client.stackTraceRequest({ threadId: 4242 })).body.stackFrames;
   assert.deepEqual(frames.map((f) => [f.name, f.source?.path ?? f.source?.name, f.line]), [
     ['validate_email', '/work/checkout/app.py', 32],
