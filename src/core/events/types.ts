@@ -59,6 +59,26 @@ export interface IncidentEventMap {
     local: { file: string; line: number; revision?: string } | null;
     reason?: string;
   };
+
+  // --- incident (issue 10): the incident files, and the hotfix of step 3 (docs/architecture.md, "Incidents") ---
+  /** An incident was started: its folder is incidents/<incident>/. */
+  'incident.started': { incident: string; title: string; severity: string; hosts: string[] };
+  /** A note was added to the timeline: kind is comment, hypothesis, ruled-out or decision. */
+  'incident.note': { incident: string; kind: string; text: string };
+  'incident.milestone': { incident: string; milestone: string };
+  /** A check was ticked or unticked by hand, with why. */
+  'incident.checked': { incident: string; step: string; check: string; done: boolean; reason: string };
+  /** Past incidents were searched (step 3's "look for similar problems"). */
+  'incident.searched': { incident?: string; query: string; found: number };
+  'incident.writtenUp': { incident: string; file: string };
+  /** A hotfix branch was created from the deployed revision. */
+  'hotfix.branchCreated': { incident?: string; branch: string; fromRevision: string };
+  'hotfix.committed': { incident?: string; branch: string; commit: string; message: string };
+  /** Tests ran on the hotfix without touching production. */
+  'hotfix.tested': { incident?: string; command: string; passed: boolean; exitCode: number | null };
+  'hotfix.deployed': { host: string; revision: string; command?: string };
+  /** The fix was checked on the host after the deploy. */
+  'hotfix.verified': { host: string; ok: boolean; how: string };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;
