@@ -59,6 +59,19 @@ export interface IncidentEventMap {
     local: { file: string; line: number; revision?: string } | null;
     reason?: string;
   };
+
+  // Snapshots (src/core/snapshot): one event per stack snapshot of a live process.
+  /** All threads' stacks read at one moment; `pauseMs` is how long the target was held up (0: never). */
+  'snapshot.taken': {
+    host: string;
+    pid: number;
+    engine: string;
+    /** "cpython 3.11", "native", … */
+    runtime: string;
+    threads: number;
+    pauseMs: number;
+    wallMs: number;
+  };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;

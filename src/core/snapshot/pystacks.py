@@ -5,6 +5,7 @@
 # (test/fixtures/snapshot/python/offsets.c). Standard library only, never writes to the target.
 # Usage: python - PID < pystacks.py; prints one JSON object. See docs/architecture.md,
 # "Snapshots: CPython".
+import bisect
 import json
 import os
 import re
@@ -65,8 +66,10 @@ DEBUG_OFFSETS_313 = [
 ]
 
 FRAME_OWNED_BY_CSTACK = 3  # 3.12+: the C entry shim, not a Python frame
-MAX_FRAMES = 2048
-MAX_THREADS = 4096
+# Bounds on what one snapshot prints (about 2 MB at most).
+MAX_FRAMES = 1024
+MAX_TOTAL_FRAMES = 20000
+MAX_THREADS = 1024
 MAX_TEXT = 4096
 WALK_ATTEMPTS = 5
 
@@ -95,7 +98,6 @@ class Memory:
                                         '(kernel.yama.ptrace_scope 0 or 1, no seccomp/AppArmor rule against it)' % pid)
 
     def mapped(self, address, size):
-        import bisect
         i = bisect.bisect_right(self.starts, address) - 1
         return i >= 0 and address + size <= self.regions[i][1]
 
@@ -170,9 +172,18 @@ def elf_symbols(f, wanted):
                 at = strings.find(key, at + 1)
         if not offsets:
             continue
-        for st_name, _, _, st_shndx, st_value, _ in struct.iter_unpack('<IBBHQQ', chunk(sh[4], sh[5] // 24 * 24)):
-            if st_name in offsets and st_shndx != 0 and st_value != 0:
-                found.setdefault(offsets[st_name], st_value)
+        table = chunk(sh[4], sh[5] // 24 * 24)
+        for at, name in offsets.items():
+            # a symbol entry (24 bytes) starts with its name's offset: find it at C speed
+            key = struct.pack('<I', at)
+            pos = table.find(key)
+            while pos >= 0:
+                if pos % 24 == 0:
+                    _, _, _, st_shndx, st_value, _ = struct.unpack_from('<IBBHQQ', table, pos)
+                    if st_shndx != 0 and st_value != 0:
+                        found.setdefault(name, st_value)
+                        break
+                pos = table.find(key, pos + 1)
     return e_type == 2, first_load, found
 
 
@@ -182,11 +193,12 @@ def find_runtime(pid, maps):
         exe = os.readlink('/proc/%d/exe' % pid)
     except OSError:
         exe = None
-    seen = set()
+    paths = []
     for _, _, _, _, path in maps:
-        if not path.startswith('/') or path in seen or not (path == exe or 'libpython3' in path):
-            continue
-        seen.add(path)
+        if path.startswith('/') and path not in paths and (path == exe or 'libpython3' in path):
+            paths.append(path)
+    # a shared libpython defines it rather than the executable that loads it
+    for path in sorted(paths, key=lambda p: 'libpython3' not in p):
         for where in ('/proc/%d/root%s' % (pid, path), path):
             try:
                 with open(where, 'rb') as f:
@@ -309,12 +321,13 @@ class Reader:
             return self.memory.pointer(cframe + L['cframe.current_frame']) if cframe else 0
         return self.memory.pointer(tstate + L['tstate.frame'])
 
-    def walk(self, tstate):
-        """The thread's frames, innermost first; raises Torn when the chain breaks under the read."""
+    def walk(self, tstate, limit):
+        """The thread's frames, innermost first, at most `limit`; raises Torn when the chain
+        breaks under the read."""
         L = self.layout
         frames = []
         address = self.top_frame(tstate)
-        while address and len(frames) < MAX_FRAMES:
+        while address and len(frames) < limit:
             if self.version >= (3, 11):
                 raw = self.memory.read(address, max(L['iframe.code'], L['iframe.previous'], L['iframe.instr']) + 8)
                 owner = self.memory.read(address + L['iframe.owner'], 1)[0]
@@ -334,13 +347,13 @@ class Reader:
                 address = self.memory.pointer(address + L['frame.back'])
         return frames
 
-    def thread(self, tstate):
+    def thread(self, tstate, limit):
         """Walks again while the chain breaks or the innermost frame moved during the walk."""
         frames, complete = [], False
         for _ in range(WALK_ATTEMPTS):
             try:
                 top = self.top_frame(tstate)
-                frames = self.walk(tstate)
+                frames = self.walk(tstate, limit)
                 complete = True
                 if self.top_frame(tstate) == top:
                     break
@@ -508,8 +521,10 @@ def snapshot(pid):
     except Torn:
         raise Failure('unreadable', 'the thread list of process %d could not be read (the interpreter is starting '
                                     'or exiting); try again' % pid)
+    budget = MAX_TOTAL_FRAMES
     for tstate in states:
-        frames, complete = reader.thread(tstate)
+        frames, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
+        budget -= len(frames)
         try:
             tid = reader.native_id(tstate, tid_offset)
         except Torn:
@@ -535,4 +550,5 @@ def main():
     sys.stdout.write(json.dumps(result) + '\n')
 
 
-main()
+if __name__ == '__main__':
+    main()
