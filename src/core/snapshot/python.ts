@@ -108,7 +108,8 @@ export function pythonStacksCommand(pid: number, python?: string): string {
     ...interpreter,
     `lib=$(grep -m1 -o '/[^ ]*/libpython3[^ /]*' /proc/${pid}/maps 2>/dev/null)`,
     `[ -z "$lib" ] || { LD_LIBRARY_PATH=\${lib%/*}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; export LD_LIBRARY_PATH; }`,
-    `exec "$exe" -I -S - ${pid}`,
+    // -E -s: no PYTHON* variables, no user site; -S: no site at all (faster start)
+    `exec "$exe" -E -s -S - ${pid}`,
   ].join('\n');
 }
 
@@ -157,6 +158,10 @@ export function parseReaderAnswer(host: string, pid: number, stdout: string, std
     answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ReaderAnswer;
   } catch {
     const why = stripControl(stderr.trim().split('\n').pop() ?? '') || 'no answer';
+    // Python 2 cannot even parse the reader
+    if (/^SyntaxError/.test(why)) {
+      throw new PythonSnapshotError('unsupported', failureMessage(host, pid, 'unsupported', 'its interpreter is not CPython 3.9 to 3.13'));
+    }
     throw new PythonSnapshotError('failed', failureMessage(host, pid, 'failed', `the reader on the host failed (${why})`));
   }
   if (!answer.ok) {

@@ -3,7 +3,8 @@
 // thread's functions, files and lines without stopping the process.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { IncidentEventMap } from '../../../src/core/events';
@@ -127,7 +128,7 @@ function lastLineOf(text: string): number {
 test('the reader never traces the target: no ptrace call, its memory opened read-only', { timeout: 60_000 }, async (t) => {
   const { pid } = await target(t, '/usr/bin/python3');
   const log = join(tempDir(t, 'pystacks-strace'), 'calls.log');
-  const traced = spawnSync('strace', ['-f', '-qq', '-e', 'trace=ptrace,openat,process_vm_writev,pwrite64', '-o', log, '/usr/bin/python3', '-I', '-S', '-', String(pid)], {
+  const traced = spawnSync('strace', ['-f', '-qq', '-e', 'trace=ptrace,openat,process_vm_writev,pwrite64', '-o', log, '/usr/bin/python3', '-E', '-s', '-S', '-', String(pid)], {
     input: pystacksScript(),
     encoding: 'utf8',
   });
@@ -193,5 +194,19 @@ test('another user\'s process: the permission problem in one sentence, with what
     const error = await failure(readPythonStacks(new NobodyRunner('web-1'), pid, { python, timeoutMs }));
     assert.equal(error.kind, 'permission');
     assert.match(error.message, new RegExp(`^web-1: cannot read process ${pid} \\(.+\\); connect as the process's user or as root, and allow ptrace \\(kernel\\.yama\\.ptrace_scope 0 or 1\\)\\.$`));
+  }
+});
+
+test('interpreters older than 3.9 are named as unsupported', { timeout: 60_000 }, async (t) => {
+  const older = ['3.8.18', '2.7.18'].map((v) => join(homedir(), '.pyenv', 'versions', v, 'bin', 'python')).filter((p) => existsSync(p));
+  assert.ok(older.length > 0, 'this machine has no CPython older than 3.9 to try');
+  for (const python of older) {
+    const runner = new LocalRunner('web-1');
+    const sleeping = await runner.spawn(`exec ${python} -c 'import time; time.sleep(60)'`);
+    t.after(() => sleeping.close());
+    const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^${python} -c'`], { encoding: 'utf8' }).trim());
+    const error = await failure(readPythonStacks(runner, pid, { timeoutMs }));
+    assert.equal(error.kind, 'unsupported', `${python}: ${error.message}`);
+    assert.match(error.message, new RegExp(`^web-1: cannot read the Python stacks of process ${pid}: .*(CPython 3\\.8 is not supported \\(3\\.9 to 3\\.13 are\\)|not CPython 3\\.9 to 3\\.13)\\.$`));
   }
 });
