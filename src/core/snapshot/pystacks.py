@@ -158,13 +158,17 @@ def elf_symbols(f, wanted):
     first_load = min([p[3] for p in loads if p[0] == 1] or [0])
     sections = [struct.unpack_from('<IIQQQQIIQQ', chunk(shoff + i * shentsize, 64)) for i in range(shnum)]
     found = {}
-    for sh in sections:
-        if sh[1] not in (2, 11) or sh[6] >= len(sections):  # SYMTAB, DYNSYM
-            continue
+    # the exported symbols (DYNSYM, small) first; the full SYMTAB (large) only when the runtime
+    # is not among them (a build without exported symbols)
+    for sh in sorted((sh for sh in sections if sh[1] in (2, 11)), key=lambda sh: sh[1] != 11):
+        if sh[6] >= len(sections) or '_PyRuntime' in found:
+            break
         strings = chunk(sections[sh[6]][4], sections[sh[6]][5])
         # names by their offset in the string table (a linker may store one as another's suffix)
         offsets = {}
         for name in wanted:
+            if name in found:
+                continue
             key = name.encode() + b'\0'
             at = strings.find(key)
             while at >= 0:
