@@ -28,6 +28,9 @@ await Promise.all([
   build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', external: [], entryPoints: ['src/webview/flameGraph/main.ts'], outfile: 'dist/webview/flameGraph.js' }),
 ]);
 
+// The CPython snapshot reader runs on hosts as a script; the bundles read it from beside themselves.
+cpSync('src/core/snapshot/pystacks.py', 'dist/pystacks.py');
+
 // node-pty: ship only its Unix JS and the N-API build for this platform (no tests, maps or Windows parts).
 const ptyDest = 'dist/node_modules/node-pty';
 mkdirSync(ptyDest, { recursive: true });

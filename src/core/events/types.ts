@@ -79,6 +79,18 @@ export interface IncidentEventMap {
   'hotfix.deployed': { host: string; revision: string; command?: string };
   /** The fix was checked on the host after the deploy. */
   'hotfix.verified': { host: string; ok: boolean; how: string };
+  // Snapshots (src/core/snapshot): one event per stack snapshot of a live process.
+  /** All threads' stacks read at one moment; `pauseMs` is how long the target was held up (0: never). */
+  'snapshot.taken': {
+    host: string;
+    pid: number;
+    engine: string;
+    /** "cpython 3.11", "native", … */
+    runtime: string;
+    threads: number;
+    pauseMs: number;
+    wallMs: number;
+  };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;

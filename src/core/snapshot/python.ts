@@ -1,0 +1,206 @@
+// The CPython engine of stack snapshots: reads every thread's Python stack of a live process from
+// outside, without stopping it and without installing anything on the host. A stdlib-only script
+// (pystacks.py) runs on the host under the target's own interpreter and reads the target's memory
+// through /proc/PID/mem. See docs/architecture.md, "Snapshots: CPython".
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { noEvents, type EventPublisher } from '../events';
+import type { RemoteRunner } from '../ssh/remote';
+import { isApplicationFrame } from '../traces/classify';
+import { systemClock, type Clock } from '../util/clock';
+import { shellWord } from '../util/shell';
+import { stripControl } from '../util/text';
+
+/** One frame, in the traces JSON's frame shape (DESIGN.md). */
+export interface SnapshotFrame {
+  function: string;
+  file: string | null;
+  /** 1-based; null when the line table could not be read. */
+  line: number | null;
+  /** CPython frames carry no column here. */
+  column: null;
+  app: boolean;
+  /** The workspace path; null until a path mapping sets it (the engine does not map). */
+  local: string | null;
+}
+
+export interface SnapshotThread {
+  /** The native thread id (TID), as in /proc/PID/task. */
+  id: number;
+  /** The thread's name where known (MainThread, or the kernel's comm when the thread set one), else null. */
+  name: string | null;
+  /** Innermost first. Empty for a thread that runs no Python code at this moment. */
+  frames: SnapshotFrame[];
+  /** Set when the stack kept changing under every read and could not be read whole. */
+  incomplete?: true;
+}
+
+/** DESIGN.md's "snapshot:" JSON shape, for the python engine. */
+export interface PythonSnapshot {
+  host: string;
+  pid: number;
+  /** "cpython 3.11" */
+  runtime: string;
+  engine: 'python';
+  /** The target is never held up by this engine. */
+  pauseMs: 0;
+  /** From the request to the parsed answer, ssh round trip included. */
+  wallMs: number;
+  /** Epoch ms (the local clock) when the snapshot was asked for. */
+  takenAt: number;
+  /** How long the reader on the host took to read the stacks (interpreter start and ssh excluded). */
+  readMs: number;
+  /** Threads by native id, so the main thread comes first. */
+  threads: SnapshotThread[];
+}
+
+export interface ReadPythonStacksOptions {
+  events?: EventPublisher;
+  clock?: Clock;
+  /** Ends the host-side reader after this long (default 10 s). */
+  timeoutMs?: number;
+  /** The interpreter that runs the reader; default: the target's own, from /proc/PID/exe. */
+  python?: string;
+}
+
+/** Why a snapshot could not be taken; `message` names the host and what to do next. */
+export type PythonSnapshotFailure = 'noProcess' | 'notPython' | 'permission' | 'unsupported' | 'unreadable' | 'failed';
+
+export class PythonSnapshotError extends Error {
+  constructor(
+    readonly kind: PythonSnapshotFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PythonSnapshotError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+let scriptText: string | undefined;
+
+/**
+ * The host-side reader's source. It sits beside this module in the sources (tsx, tests) and the
+ * build copies it next to the bundles in dist/ (scripts/build.mjs), where __dirname points then.
+ */
+export function pystacksScript(): string {
+  scriptText ??= readFileSync(join(__dirname, 'pystacks.py'), 'utf8');
+  return scriptText;
+}
+
+/**
+ * One round trip: a POSIX sh prelude finds the target's interpreter (and its shared libpython,
+ * in case the target found it through LD_LIBRARY_PATH), then runs the reader from stdin with it.
+ * Failures the prelude can see are answered in the reader's own JSON.
+ */
+export function pythonStacksCommand(pid: number, python?: string): string {
+  const fail = (kind: string, detail: string) => `{ printf '{"ok":false,"kind":"${kind}","message":"%s"}\\n' "${detail}"; exit 0; }`;
+  const interpreter = python === undefined
+    ? [
+        `exe=$(readlink /proc/${pid}/exe 2>/dev/null) || ${fail('permission', 'cannot read /proc/' + pid + '/exe')}`,
+        `case \${exe##*/} in python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
+        `case $exe in *' (deleted)') exe=/proc/${pid}/exe ;; esac`,
+      ]
+    : [`exe=${shellWord(python)}`];
+  return [
+    `[ -d /proc/${pid} ] || ${fail('noProcess', 'no such process')}`,
+    ...interpreter,
+    `lib=$(grep -m1 -o '/[^ ]*/libpython3[^ /]*' /proc/${pid}/maps 2>/dev/null)`,
+    `[ -z "$lib" ] || { LD_LIBRARY_PATH=\${lib%/*}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; export LD_LIBRARY_PATH; }`,
+    // -E -s: no PYTHON* variables, no user site; -S: no site at all (faster start)
+    `exec "$exe" -E -s -S - ${pid}`,
+  ].join('\n');
+}
+
+interface ReaderFrame {
+  function: string;
+  file: string;
+  line: number | null;
+}
+
+interface ReaderAnswer {
+  ok: boolean;
+  kind?: string;
+  message?: string;
+  version?: string;
+  readMs?: number;
+  threads?: { id: number | null; name: string | null; frames: ReaderFrame[]; incomplete?: boolean }[];
+}
+
+const FAILURES = new Set<PythonSnapshotFailure>(['noProcess', 'notPython', 'permission', 'unsupported', 'unreadable', 'failed']);
+
+function failureMessage(host: string, pid: number, kind: PythonSnapshotFailure, detail: string): string {
+  switch (kind) {
+    case 'noProcess':
+      return `${host}: process ${pid} does not exist (any more); pick a running process.`;
+    case 'notPython':
+      return `${host}: process ${pid} is not a CPython interpreter (${detail}); use the eu-stack or gdb engine for it.`;
+    case 'permission':
+      return `${host}: cannot read process ${pid} (${detail}); connect as the process's user or as root, and allow ptrace (kernel.yama.ptrace_scope 0 or 1).`;
+    case 'unreadable':
+      return `${host}: ${detail}.`;
+    default:
+      return `${host}: cannot read the Python stacks of process ${pid}: ${detail}.`;
+  }
+}
+
+function toFrame(frame: ReaderFrame): SnapshotFrame {
+  const fn = stripControl(String(frame.function));
+  const file = stripControl(String(frame.file));
+  return { function: fn, file, line: typeof frame.line === 'number' ? frame.line : null, column: null, app: isApplicationFrame('python', file, fn), local: null };
+}
+
+/** Parses the reader's answer; throws PythonSnapshotError for a failure it reports or a broken answer. */
+export function parseReaderAnswer(host: string, pid: number, stdout: string, stderr: string): { runtime: string; readMs: number; threads: SnapshotThread[] } {
+  let answer: ReaderAnswer;
+  try {
+    answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ReaderAnswer;
+  } catch {
+    const why = stripControl(stderr.trim().split('\n').pop() ?? '') || 'no answer';
+    // Python 2 cannot even parse the reader
+    if (/^SyntaxError/.test(why)) {
+      throw new PythonSnapshotError('unsupported', failureMessage(host, pid, 'unsupported', 'its interpreter is not CPython 3.9 to 3.13'));
+    }
+    throw new PythonSnapshotError('failed', failureMessage(host, pid, 'failed', `the reader on the host failed (${why})`));
+  }
+  if (!answer.ok) {
+    const kind = FAILURES.has(answer.kind as PythonSnapshotFailure) ? (answer.kind as PythonSnapshotFailure) : 'failed';
+    throw new PythonSnapshotError(kind, failureMessage(host, pid, kind, stripControl(answer.message ?? 'unknown error')));
+  }
+  const [major, minor] = (answer.version ?? '').split('.');
+  const threads = (answer.threads ?? []).map((t): SnapshotThread => ({
+    id: t.id ?? 0,
+    name: t.name === null ? null : stripControl(t.name),
+    frames: t.frames.map(toFrame),
+    ...(t.incomplete ? { incomplete: true as const } : {}),
+  }));
+  return { runtime: `cpython ${major}.${minor}`, readMs: answer.readMs ?? 0, threads };
+}
+
+/**
+ * All threads' Python stacks of process `pid` on the runner's host, read without stopping it
+ * (pauseMs is 0). Publishes `snapshot.taken`.
+ */
+export async function readPythonStacks(runner: RemoteRunner, pid: number, options: ReadPythonStacksOptions = {}): Promise<PythonSnapshot> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new PythonSnapshotError('noProcess', `${runner.host}: ${pid} is not a process id.`);
+  const clock = options.clock ?? systemClock;
+  const takenAt = clock.now();
+  const result = await runner.exec(pythonStacksCommand(pid, options.python), {
+    stdin: pystacksScript(),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  const { runtime, readMs, threads } = parseReaderAnswer(runner.host, pid, result.stdout, result.stderr);
+  const wallMs = clock.now() - takenAt;
+  const snapshot: PythonSnapshot = { host: runner.host, pid, runtime, engine: 'python', pauseMs: 0, wallMs, takenAt, readMs, threads };
+  (options.events ?? noEvents).publish('snapshot.taken', 'snapshot', {
+    host: runner.host,
+    pid,
+    engine: 'python',
+    runtime,
+    threads: threads.length,
+    pauseMs: 0,
+    wallMs,
+  });
+  return snapshot;
+}
