@@ -59,6 +59,12 @@ export interface IncidentEventMap {
     local: { file: string; line: number; revision?: string } | null;
     reason?: string;
   };
+
+  // snapshots: stacks of a live process (docs/architecture.md, "Snapshots")
+  /** A snapshot was taken: `threads` is how many, `pauseMs` how long the target was held up. */
+  'snapshot.taken': { host: string; pid: number; engine: string; runtime: string; threads: number; pauseMs: number; wallMs: number };
+  /** A sampling profile finished: how many snapshots, over how long, at what rate. */
+  'sample.taken': { host: string; pid: number; engine: string; runtime: string; samples: number; seconds: number; hz: number; pauseMs: number };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;
