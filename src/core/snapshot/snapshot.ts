@@ -96,12 +96,20 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
   }
 }
 
+/** Another snapshot of a process already described, by the engine an earlier snapshot used: no probing. */
+export async function snapshotAgain(runner: RemoteRunner, process: ProcessInfo, engine: EngineName, options: Omit<TakeSnapshotOptions, 'engine'> = {}): Promise<Snapshot> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const result = await runEngine(runner, engine, process.pid, options);
+  return finish(runner.host, process, engine, result, result.warnings, clock.now() - started, options.events ?? noEvents);
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /** The process's stacks; a failing engine falls back to the next one of `auto`'s order, with a warning. */
-export async function takeSnapshot(runner: RemoteRunner, pid: number, options: TakeSnapshotOptions = {}): Promise<Snapshot> {
+export async function takeSnapshot(runner: RemoteRunner, pid: number, options: TakeSnapshotOptions = {}): Promise<Snapshot & { process: ProcessInfo }> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const { process, tools } = await probeTarget(runner, pid);
@@ -114,7 +122,7 @@ export async function takeSnapshot(runner: RemoteRunner, pid: number, options: T
   for (const [index, engine] of order.entries()) {
     try {
       const result = await runEngine(runner, engine, pid, options);
-      return finish(runner.host, process, engine, result, [...warnings, ...result.warnings], clock.now() - started, options.events ?? noEvents);
+      return { ...finish(runner.host, process, engine, result, [...warnings, ...result.warnings], clock.now() - started, options.events ?? noEvents), process };
     } catch (error) {
       const last = index === order.length - 1;
       if (last || error instanceof HostToolError && error.kind === 'noProcess') throw error;
