@@ -9,8 +9,11 @@ export const PY_SPY_COMMAND = 'py-spy dump --nonblocking --pid "$pid"';
 
 /** `Thread 165 (active+gil): "MainThread"`; py-spy prints the thread object's address in hex when it has no TID. */
 const THREAD = /^Thread (0x[0-9A-Fa-f]+|\d+) \(([^)]*)\)(?:: "(.*)")?$/;
-/** `    recv_pyobj (zmq/sugar/socket.py:989)`, `    ppoll (libc.so.6)` (a native frame, or line 0). */
-const FRAME = /^ {4}(\S.*) \((.+?)(?::(\d+))?\)$/;
+/**
+ * `    recv_pyobj (zmq/sugar/socket.py:989)`, `    ppoll (libc.so.6)` (a native frame, or line 0),
+ * `    pthread_cond_timedwait` (--native, no module known). Deeper lines are --locals.
+ */
+const FRAME = /^ {4}(\S[^(]*?)(?: \((.+?)(?::(\d+))?\))?$/;
 
 export interface PySpyStacks extends ToolStacks {
   /** "3.12.3", from `Python v3.12.3 (/usr/bin/python3.12)`. */
@@ -38,9 +41,9 @@ export function parsePySpyDump(output: string): PySpyStacks {
     }
     const frame = thread ? FRAME.exec(line) : null;
     if (frame && thread) {
-      const file = stripControl(frame[2]);
+      const file = frame[2] === undefined ? null : stripControl(frame[2]);
       const fn = stripControl(frame[1]);
-      const entry: SnapshotFrame = { function: fn, file, line: frame[3] === undefined ? null : Number(frame[3]), column: null, app: isApplicationFrame('python', file, fn) && !/\.so(?:\.\d+)*$/.test(file) && !file.startsWith('<frozen'), local: null };
+      const entry: SnapshotFrame = { function: fn, file, line: frame[3] === undefined ? null : Number(frame[3]), column: null, app: isApplicationFrame('python', file, fn), local: null };
       thread.frames.push(entry);
       continue;
     }
