@@ -7,6 +7,8 @@ import { errorMessage, ExitCode, type CliCommand, type CliConnect, type CliIo } 
 import { makeExecCommand } from './exec';
 import { makeHealthCommand } from './health';
 import { makeHostsCommand } from './hosts';
+import { makeSampleCommand } from './sample';
+import { makeSnapshotCommand } from './snapshot';
 import { makeTailCommand } from './tail';
 import { traces } from './traces';
 
@@ -17,6 +19,8 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   exec HOST -- COMMAND...                             run one command; its exit code is the tool's
   tail HOST PATH [--lines N] [--filter RE]            follow a log, resuming across drops and rotations
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
+  snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]   stacks of a live process
+  sample HOST PID [--seconds N] [--hz H] [--out FILE]  sampling profile: hottest stacks first
 
 Hosts come from the ssh config (-F, default ~/.ssh/config) and ./.vscode/hosts.json.
 Exit codes: 0 done, 2 bad usage, 3 cannot connect or authenticate, 4 host key refused.
@@ -65,6 +69,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     exec: makeExecCommand(connect),
     tail: makeTailCommand(connect),
     traces,
+    snapshot: makeSnapshotCommand(connect),
+    sample: makeSampleCommand(connect),
   };
   const command = name === undefined ? undefined : commands[name];
   if (!command) {

@@ -91,6 +91,8 @@ export interface IncidentEventMap {
     pauseMs: number;
     wallMs: number;
   };
+  /** A sampling profile finished: how many snapshots, over how long, at what rate. */
+  'sample.taken': { host: string; pid: number; engine: string; runtime: string; samples: number; seconds: number; hz: number; pauseMs: number };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;

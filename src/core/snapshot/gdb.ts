@@ -1,0 +1,77 @@
+// gdb in batch mode: the last resort, because it stops every thread for as long as it loads
+// symbols and unwinds (a quarter second to seconds). debuginfod is off so it never fetches over
+// the network while the target waits (docs/architecture.md, "Snapshots: engines").
+import { parseHashFrame, INCOMPLETE } from '../traces/frameSyntax';
+import { shellWord } from '../util/shell';
+import { moduleAt, nativeFrame, type ModuleRange } from './nativeFrames';
+import type { ToolStacks } from './euStack';
+import type { SnapshotThread } from './types';
+
+/**
+ * The command the host runs (`$pid` and the marker printer `s` come from the host script): the
+ * settings before the attach, then markers around attach…detach so the pause is measured on the
+ * host without gdb's own start-up.
+ */
+export function gdbCommand(marker: (name: string) => string): string {
+  const settings = ['set debuginfod enabled off', 'set pagination off', 'set width 0', 'set confirm off', 'set print frame-arguments none'];
+  const mark = (name: string) => `shell ${marker(name)}`;
+  const args = [
+    ...settings.flatMap((s) => ['-iex', shellWord(s)]),
+    '-ex',
+    shellWord(mark('attaching')),
+    '-ex',
+    '"attach $pid"',
+    '-ex',
+    shellWord('thread apply all bt'),
+    '-ex',
+    'detach',
+    '-ex',
+    shellWord(mark('detached')),
+  ];
+  return `gdb -batch -nx ${args.join(' ')}`;
+}
+
+const THREAD_HEADER = /^Thread \d+ \((.*)\):$/;
+
+/** `Thread 20 (Thread 0x7f… (LWP 9946) "worker-18"):`, `Thread 1 (process 42):`, `Thread 2 (LWP 43):`. */
+function parseThreadHeader(inner: string): SnapshotThread | undefined {
+  const id = /\((?:LWP|process) (\d+)\)|^(?:LWP|process) (\d+)/.exec(inner);
+  if (!id) return undefined;
+  const name = /"([^"]*)"$/.exec(inner);
+  return { id: Number(id[1] ?? id[2]), name: name ? name[1] : null, frames: [] };
+}
+
+/** `thread apply all bt` output; `modules` (the target's executable mappings) tells which code each address is in. */
+export function parseGdbBacktraces(output: string, modules: ModuleRange[]): ToolStacks {
+  const threads: SnapshotThread[] = [];
+  const errors: string[] = [];
+  let thread: SnapshotThread | undefined;
+  for (const line of output.split('\n')) {
+    const header = THREAD_HEADER.exec(line);
+    if (header) {
+      thread = parseThreadHeader(header[1]);
+      if (thread) threads.push(thread);
+      continue;
+    }
+    if (thread && line.startsWith('#')) {
+      const frame = parseHashFrame(line);
+      if (!frame || frame === INCOMPLETE || frame.format !== 'gdb') continue;
+      const address = /^#\d+\s+0x([0-9a-f]+) in /.exec(line);
+      const at = address ? parseInt(address[1], 16) : undefined;
+      // `from /lib/…/libc.so.6`: no debug info, so the file gdb printed is the module.
+      const fromModule = / from (\S+)$/.test(line) ? (frame.file ?? undefined) : undefined;
+      const module = fromModule ?? (at !== undefined ? moduleAt(modules, at) : undefined);
+      thread.frames.push(
+        nativeFrame({
+          function: frame.function,
+          address: at,
+          module,
+          source: fromModule || frame.file === null ? undefined : { file: frame.file, line: frame.line },
+        }),
+      );
+      continue;
+    }
+    if (/^(?:ptrace: |warning: Could not attach|Could not attach|Can't attach)/.test(line)) errors.push(line);
+  }
+  return { threads, errors };
+}

@@ -1,0 +1,157 @@
+// takeSnapshot: all threads' stacks of a live process at one moment, by the engine chosen on the
+// host, with the pause it cost the target (docs/architecture.md, "Snapshots").
+import { noEvents, type EventPublisher } from '../events';
+import type { RemoteRunner } from '../ssh/remote';
+import { systemClock, type Clock } from '../util/clock';
+import { engineOrder, probeTarget } from './engines';
+import { EU_STACK_COMMAND, parseEuStack, type ToolStacks } from './euStack';
+import { gdbCommand, parseGdbBacktraces } from './gdb';
+import { HostToolError, runHostTool, type HostToolRun } from './hostTool';
+import { parseExecutableMappings } from './nativeFrames';
+import type { ProcessInfo } from './processes';
+import { readPythonStacks } from './python';
+import { parsePySpyDump, PY_SPY_COMMAND } from './pySpy';
+import type { EngineChoice, EngineName, Snapshot, SnapshotThread } from './types';
+
+export interface TakeSnapshotOptions {
+  engine?: EngineChoice;
+  events?: EventPublisher;
+  clock?: Clock;
+  /** Ends a stopping engine's tool (eu-stack, gdb) after this long; the target is continued. */
+  toolTimeoutSeconds?: number;
+}
+
+/** The result of one engine, before the orchestration adds host, timing and events. */
+interface EngineResult {
+  threads: SnapshotThread[];
+  pauseMs: number;
+  takenAt: number;
+  runtime?: string;
+  warnings: string[];
+}
+
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+function withThreadNames(threads: SnapshotThread[], run: HostToolRun): SnapshotThread[] {
+  return threads.map((t) => (t.name === null && run.threadNames.has(t.id) ? { ...t, name: run.threadNames.get(t.id) ?? null } : t));
+}
+
+function continuedWarning(run: HostToolRun, engine: EngineName, pid: number): string[] {
+  return run.continued > 0 ? [`${engine} left ${run.continued} thread(s) of process ${pid} stopped; they were continued (SIGCONT).`] : [];
+}
+
+function requireThreads(host: string, engine: EngineName, pid: number, stacks: ToolStacks, run: HostToolRun): void {
+  if (stacks.threads.some((t) => t.frames.length > 0)) return;
+  const why = stacks.errors[0] ?? (run.output.trim().split('\n').pop() || `exit code ${run.exitCode}`);
+  const permission = /not permitted|denied/i.test(why) ? ' Run it as the process\'s user or root, or allow ptrace (kernel.yama.ptrace_scope).' : '';
+  throw new SnapshotError(`${host}: ${engine} got no stacks from process ${pid}: ${why}.${permission}`);
+}
+
+async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, options: TakeSnapshotOptions): Promise<EngineResult> {
+  const timeoutSeconds = options.toolTimeoutSeconds ?? (engine === 'gdb' ? 30 : 10);
+  switch (engine) {
+    case 'python': {
+      const snapshot = await readPythonStacks(runner, pid, { clock: options.clock });
+      return { threads: snapshot.threads, pauseMs: 0, takenAt: snapshot.takenAt, runtime: snapshot.runtime, warnings: [] };
+    }
+    case 'py-spy': {
+      const run = await runHostTool(runner, pid, { tool: 'py-spy', command: () => PY_SPY_COMMAND, timeoutSeconds });
+      const stacks = parsePySpyDump(run.output);
+      requireThreads(runner.host, engine, pid, stacks, run);
+      return {
+        threads: stacks.threads,
+        pauseMs: 0,
+        takenAt: run.startedAt,
+        runtime: stacks.pythonVersion ? `cpython ${stacks.pythonVersion.split('.').slice(0, 2).join('.')}` : undefined,
+        warnings: continuedWarning(run, engine, pid),
+      };
+    }
+    case 'eu-stack': {
+      const run = await runHostTool(runner, pid, { tool: 'eu-stack', command: () => EU_STACK_COMMAND, timeoutSeconds });
+      const stacks = parseEuStack(run.output);
+      requireThreads(runner.host, engine, pid, stacks, run);
+      // eu-stack holds one thread at a time; the tool's run on the host bounds the pause of each.
+      return { threads: withThreadNames(stacks.threads, run), pauseMs: run.toolMs, takenAt: run.startedAt, warnings: continuedWarning(run, engine, pid) };
+    }
+    case 'gdb': {
+      const run = await runHostTool(runner, pid, { tool: 'gdb', command: gdbCommand, timeoutSeconds, readMaps: true });
+      const stacks = parseGdbBacktraces(run.output, parseExecutableMappings(run.maps));
+      requireThreads(runner.host, engine, pid, stacks, run);
+      const attaching = run.marks.get('attaching');
+      const detached = run.marks.get('detached');
+      // gdb stops every thread from its attach to its detach; without both marks, its whole run.
+      const pauseMs = attaching !== undefined && detached !== undefined ? detached - attaching : run.toolMs;
+      return {
+        threads: withThreadNames(stacks.threads, run),
+        pauseMs,
+        takenAt: attaching ?? run.startedAt,
+        warnings: [`gdb stopped every thread of process ${pid} for ${Math.round(pauseMs)} ms.`, ...continuedWarning(run, engine, pid)],
+      };
+    }
+  }
+}
+
+/** Another snapshot of a process already described, by the engine an earlier snapshot used: no probing. */
+export async function snapshotAgain(runner: RemoteRunner, process: ProcessInfo, engine: EngineName, options: Omit<TakeSnapshotOptions, 'engine'> = {}): Promise<Snapshot> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const result = await runEngine(runner, engine, process.pid, options);
+  return finish(runner.host, process, engine, result, result.warnings, clock.now() - started, options.events ?? noEvents);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The process's stacks; a failing engine falls back to the next one of `auto`'s order, with a warning. */
+export async function takeSnapshot(runner: RemoteRunner, pid: number, options: TakeSnapshotOptions = {}): Promise<Snapshot & { process: ProcessInfo }> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const { process, tools } = await probeTarget(runner, pid);
+  if (!process) throw new SnapshotError(`${runner.host}: there is no process ${pid}; list the host's processes and pick a running one.`);
+  const order = engineOrder(options.engine ?? 'auto', process, tools);
+  if (order.length === 0) {
+    throw new SnapshotError(`${runner.host}: no snapshot engine for process ${pid} (${process.runtimeLabel}): install elfutils (eu-stack) or gdb on the host.`);
+  }
+  const warnings: string[] = [];
+  for (const [index, engine] of order.entries()) {
+    try {
+      const result = await runEngine(runner, engine, pid, options);
+      return { ...finish(runner.host, process, engine, result, [...warnings, ...result.warnings], clock.now() - started, options.events ?? noEvents), process };
+    } catch (error) {
+      const last = index === order.length - 1;
+      if (last || error instanceof HostToolError && error.kind === 'noProcess') throw error;
+      warnings.push(`${engine}: ${errorText(error)} Fell back to ${order[index + 1]}.`);
+    }
+  }
+  throw new SnapshotError(`${runner.host}: no engine could snapshot process ${pid}.`);
+}
+
+function finish(host: string, process: ProcessInfo, engine: EngineName, result: EngineResult, warnings: string[], wallMs: number, events: EventPublisher): Snapshot {
+  const snapshot: Snapshot = {
+    host,
+    pid: process.pid,
+    runtime: result.runtime ?? process.runtimeLabel,
+    engine,
+    pauseMs: Math.round(result.pauseMs * 10) / 10,
+    wallMs: Math.round(wallMs),
+    takenAt: Math.round(result.takenAt),
+    threads: result.threads,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+  events.publish('snapshot.taken', 'snapshot', {
+    host,
+    pid: snapshot.pid,
+    engine,
+    runtime: snapshot.runtime,
+    threads: snapshot.threads.length,
+    pauseMs: snapshot.pauseMs,
+    wallMs: snapshot.wallMs,
+  });
+  return snapshot;
+}
