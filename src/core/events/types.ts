@@ -59,6 +59,14 @@ export interface IncidentEventMap {
     local: { file: string; line: number; revision?: string } | null;
     reason?: string;
   };
+
+  // debugger (src/core/debug/gdb): an interactive attach's life on a host's process.
+  'debug.attached': { host: string; pid: number; engine: 'gdb'; reason: string };
+  /** The process stopped where the user sees it (breakpoint, step, pause, signal). */
+  'debug.paused': { host: string; pid: number; reason: string; threadId?: number };
+  'debug.continued': { host: string; pid: number; reason: string };
+  /** The session ended and the process runs on: `reason` says how (detach, heartbeat lost, exit). */
+  'debug.detached': { host: string; pid: number; reason: string };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;
