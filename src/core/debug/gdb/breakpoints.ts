@@ -1,6 +1,6 @@
 // DAP breakpoint requests as gdb/MI commands, and gdb's answers as RuntimeBreakpoints. A hit
-// condition becomes an ignore count; a logpoint is a breakpoint whose commands print and continue
-// (`silent`, `echo`, `output EXPR`, `continue`), so gdb never reports it as a stop to the user.
+// condition becomes an ignore count; a logpoint is a plain breakpoint whose hits the runtime
+// answers itself (interpolate, then continue), never shown as a stop.
 import type { BreakpointRequest, RuntimeBreakpoint } from '../runtime';
 import { miList, miString, miTuple, type MiTuple } from './miParser';
 
@@ -25,28 +25,21 @@ export function insertPlan(request: BreakpointRequest): { options: string[] } | 
 }
 
 /**
- * The commands of a logpoint: literal text through `echo` (escaped, since echo reads C escapes
- * and drops leading blanks), each {expression} through `output`, then `continue`.
+ * A logpoint's message with each {expression} replaced by its value (or `<error: …>`). The runtime
+ * evaluates while the hit holds the process, then continues it: breakpoint commands that print
+ * and continue would run only when gdb next reads a command in MI mode, and a failing `output`
+ * would leave the process stopped.
  */
-export function logpointCommands(message: string): string[] {
-  const commands = ['silent'];
+export async function interpolate(message: string, valueOf: (expression: string) => Promise<string>): Promise<string> {
   const pattern = /\{([^{}]+)\}/g;
+  let out = '';
   let last = 0;
   for (let match = pattern.exec(message); match; match = pattern.exec(message)) {
-    if (match.index > last) commands.push(`echo ${echoText(message.slice(last, match.index))}`);
-    commands.push(`output ${match[1]!.trim()}`);
+    out += message.slice(last, match.index);
+    out += await valueOf(match[1]!.trim()).catch((error: unknown) => `<error: ${error instanceof Error ? error.message : String(error)}>`);
     last = match.index + match[0].length;
   }
-  if (last < message.length) commands.push(`echo ${echoText(message.slice(last))}`);
-  commands.push('echo \\n', 'continue');
-  return commands;
-}
-
-function echoText(text: string): string {
-  return Array.from(Buffer.from(text, 'utf8'), (byte) => {
-    const char = String.fromCharCode(byte);
-    return /[A-Za-z0-9_.,:;=+\-*/()[\]<>!?@%&|~^'"`$]/.test(char) ? char : `\\${byte.toString(8).padStart(3, '0')}`;
-  }).join('');
+  return out + message.slice(last);
 }
 
 /** A breakpoint as gdb reported it (`bkpt={…}` of -break-insert). */

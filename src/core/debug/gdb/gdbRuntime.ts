@@ -20,9 +20,9 @@ import {
   type RuntimeThread,
   type RuntimeVariable,
 } from '../runtime';
-import { fromBkpt, insertPlan, logpointCommands } from './breakpoints';
+import { fromBkpt, insertPlan, interpolate } from './breakpoints';
 import { Inspector } from './inspect';
-import { miList, miString, miTuple } from './miParser';
+import { miString, miTuple } from './miParser';
 import { MiError, MiSession, type MiAsyncRecord, type MiStreamRecord } from './miSession';
 import { startHeartbeat } from './watchdog';
 
@@ -65,6 +65,10 @@ export class GdbRuntime implements DebugRuntime {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lineBreakpoints = new Map<string, number[]>();
   private functionBreakpoints: number[] = [];
+  /** Breakpoint id → logpoint message. */
+  private readonly logpoints = new Map<number, string>();
+  /** Counts stops, so a job queued for one stop can tell the process ran since. */
+  private stopCount = 0;
   private detaching: Promise<void> | undefined;
   /** Why the runtime is closing the channel itself (detach, failed attach). */
   private closing: string | undefined;
@@ -104,8 +108,9 @@ export class GdbRuntime implements DebugRuntime {
     const { host, pid } = this.context;
     try {
       await this.answered(this.mi.send('-gdb-set', ['mi-async', 'on']));
-      for (const setting of [['confirm', 'off'], ['pagination', 'off'], ['debuginfod', 'enabled', 'off']]) {
-        // An older gdb has no debuginfod setting; nothing to turn off then.
+      // An ssh session often has no locale: without a charset gdb shows non-ASCII text as octal.
+      for (const setting of [['confirm', 'off'], ['pagination', 'off'], ['debuginfod', 'enabled', 'off'], ['charset', 'UTF-8']]) {
+        // An older gdb has no debuginfod setting (nor iconv): nothing to set then.
         await this.answered(this.mi.send('-gdb-set', setting)).catch((error: unknown) => {
           if (!(error instanceof MiError)) throw error;
         });
@@ -210,9 +215,7 @@ export class GdbRuntime implements DebugRuntime {
       try {
         const { results } = await this.mi.send('-break-insert', [], [...plan.options, ...locationOf(request)]);
         const breakpoint = fromBkpt(miTuple(results.bkpt), request.line);
-        if (request.logMessage && breakpoint.id !== undefined) {
-          await this.mi.send('-break-commands', [String(breakpoint.id), ...logpointCommands(request.logMessage)]);
-        }
+        if (request.logMessage && breakpoint.id !== undefined) this.logpoints.set(breakpoint.id, request.logMessage);
         placed.push(breakpoint);
       } catch (error) {
         if (!(error instanceof MiError)) throw error;
@@ -223,6 +226,7 @@ export class GdbRuntime implements DebugRuntime {
   }
 
   private async deleteBreakpoints(ids: number[]): Promise<void> {
+    for (const id of ids) this.logpoints.delete(id);
     if (ids.length > 0) await this.mi.send('-break-delete', ids.map(String)).catch(() => undefined);
   }
 
@@ -250,9 +254,32 @@ export class GdbRuntime implements DebugRuntime {
         }
       }
     };
-    const result = this.queue.then(run, run);
+    return this.enqueue(run);
+  }
+
+  /** Runs jobs that stop or resume the process one at a time. */
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(job, job);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** A logpoint hit holds the process: print the message, then let it run on (no stop shown). */
+  private answerLogpoint(record: MiAsyncRecord, message: string): void {
+    const stop = this.stopCount;
+    const thread = ['--thread', miString(record.results['thread-id']) ?? '1', '--frame', '0'];
+    void this.enqueue(async () => {
+      if (stop !== this.stopCount || !this.isStopped()) return;
+      const text = await interpolate(message, async (expression) => {
+        const { results } = await this.mi.send('-data-evaluate-expression', [expression], thread);
+        return miString(results.value) ?? '';
+      });
+      this.outputEmitter.fire({ category: 'console', text: `${shown(text)}\n` });
+      if (stop === this.stopCount && this.isStopped() && !this.visibleStop) {
+        this.resumeReason = 'internal';
+        await this.mi.send('-exec-continue');
+      }
+    }).catch(() => undefined);
   }
 
   private onAsync(record: MiAsyncRecord): void {
@@ -279,27 +306,17 @@ export class GdbRuntime implements DebugRuntime {
       this.end(`process ${this.context.pid} exited${code ? ` (${code})` : ''}`);
       return;
     }
-    if (reason === undefined && record.results.frame === undefined) {
-      // A logpoint: its commands print and continue. If they failed, the process stays stopped.
-      void this.checkSilentStop();
-      return;
-    }
     this.state = 'stopped';
+    this.stopCount++;
     const waited = this.stopWaiters.length > 0;
     for (const waiter of this.stopWaiters.splice(0)) waiter(record);
     const signal = miString(record.results['signal-name']);
     if (this.internalPause && signal === 'SIGINT') return;
     // The stop of -target-attach has no reason; attach() waits for it and resumes.
     if (reason === undefined && waited) return;
+    const logpoint = reason === 'breakpoint-hit' ? this.logpoints.get(Number(miString(record.results.bkptno))) : undefined;
+    if (logpoint !== undefined) return this.answerLogpoint(record, logpoint);
     this.showStop(stopOf(record, reason ?? 'attached', signal));
-  }
-
-  private async checkSilentStop(): Promise<void> {
-    const threads = await this.mi.send('-thread-info').then(({ results }) => miList(results.threads), () => []);
-    const running = threads.some((thread) => miString(miTuple(thread)?.state) === 'running');
-    if (running || this.state === 'ended' || threads.length === 0) return;
-    this.state = 'stopped';
-    this.showStop({ reason: 'breakpoint', allThreadsStopped: true, text: "A logpoint's expression failed, so gdb stopped the process here." });
   }
 
   private showStop(stop: RuntimeStop): void {

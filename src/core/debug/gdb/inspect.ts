@@ -4,7 +4,7 @@
 // deleted then, so gdb does not keep re-reading them.
 import { RuntimeUnsupported, type RuntimeFrame, type RuntimeScope, type RuntimeThread, type RuntimeVariable } from '../runtime';
 import { miList, miString, miTuple, type MiTuple } from './miParser';
-import type { MiSession } from './miSession';
+import { MiError, type MiSession } from './miSession';
 
 type Handle =
   | { kind: 'locals' | 'arguments' | 'registers'; threadId: number; level: number }
@@ -83,7 +83,15 @@ export class Inspector {
 
   async evaluate(expression: string, frameId?: number): Promise<RuntimeVariable> {
     const frame = frameId === undefined ? undefined : this.frame(frameId);
-    return this.create(expression, frame);
+    try {
+      return await this.create(expression, frame);
+    } catch (error) {
+      if (!(error instanceof MiError)) throw error;
+      // -var-create says only "unable to create variable object"; this gives gdb's reason, or
+      // a value for what a varobj cannot hold.
+      const { results } = await this.mi.send('-data-evaluate-expression', [expression], frame ? frameOptions(frame) : []);
+      return { name: expression, value: miString(results.value) ?? '', reference: 0 };
+    }
   }
 
   private async create(expression: string, frame: { threadId: number; level: number } | undefined): Promise<RuntimeVariable> {

@@ -212,10 +212,13 @@ export function miList(value: MiValue | undefined): MiValue[] {
   return value === undefined ? [] : [value];
 }
 
-/** One argument of an MI command: bare when it is safe, otherwise a quoted C string. */
-export function miQuote(arg: string): string {
-  // A bare word must not start with '-', or gdb reads it as an option.
-  if (/^[A-Za-z0-9_.:/@$*+][A-Za-z0-9_\-.:/@$*+]*$/.test(arg)) return arg;
-  const escaped = arg.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+/**
+ * One word of an MI command: bare when it is safe, otherwise a quoted C string. gdb reads a word
+ * that starts with '-' as an option even when quoted, so only options and option values (which
+ * follow their flag) may start with one.
+ */
+export function miQuote(word: string): string {
+  if (/^[A-Za-z0-9_\-.:/@$*+]+$/.test(word)) return word;
+  const escaped = word.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
   return `"${escaped}"`;
 }

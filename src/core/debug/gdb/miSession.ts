@@ -54,13 +54,14 @@ export class MiSession {
   constructor(private readonly write: (text: string) => void) {}
 
   /**
-   * Sends `operation` (e.g. `-break-insert`) with `options` written as they are (`--thread 2`)
-   * and `args` quoted; resolves with the result record, rejects with MiError on `^error`.
+   * Sends `operation` (e.g. `-break-insert`), then `options` (`--thread`, `2`, `-c`, `x > 1`), then
+   * `args`, each word quoted as needed; resolves with the result record, rejects with MiError on
+   * `^error`.
    */
   send(operation: string, args: readonly string[] = [], options: readonly string[] = []): Promise<MiResult> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const token = this.nextToken++;
-    const command = [operation, ...options, ...args.map(miQuote)].join(' ');
+    const command = [operation, ...options.map(miQuote), ...args.map(miQuote)].join(' ');
     return new Promise<MiResult>((resolve, reject) => {
       this.pending.set(token, { command, resolve, reject });
       try {
