@@ -2,7 +2,7 @@
 // compiled with gcc -g and started here (the harness hosts run on this machine, so the host sees
 // the same pids), and the check the issue asks for after every fault: every thread runs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RemoteProcess, RemoteRunner } from '../../../src/core/ssh/remote';
 import { stopProcess, trackProcess } from '../../harness';
@@ -42,6 +42,7 @@ export async function startTarget(binary: string): Promise<Target> {
     child.once('exit', (code) => reject(new Error(`target exited (${code})`)));
   });
   child.stdout!.resume();
+  child.once('exit', (code, signal) => console.log(`target ${child.pid} exited: code ${code}, signal ${signal}`));
   return { pid: child.pid!, child, stop: () => stopProcess(child) };
 }
 
@@ -64,11 +65,13 @@ export function taskStates(pid: number): TaskState[] {
 
 /** Every thread runs: none in t/T (stopped or traced-stopped) and none has a tracer. */
 export function runsFreely(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) throw new Error(`process ${pid} is gone`);
   const tasks = taskStates(pid);
   return tasks.length > 0 && tasks.every((task) => task.state !== 't' && task.state !== 'T' && task.tracerPid === 0);
 }
 
 export function describeTasks(pid: number): string {
+  if (!existsSync(`/proc/${pid}`)) return 'the process is gone';
   return taskStates(pid)
     .map((task) => `${task.tid}:${task.state}/tracer ${task.tracerPid}`)
     .join(', ');

@@ -1,9 +1,9 @@
 // An interactive attach: gdb/MI (all-stop, mi-async) under the host's watchdog, on one exec
 // channel of the pooled connection. The process runs between stops; work that needs it stopped
 // while it runs (breakpoints) pauses it internally and resumes it, with no stop shown. Detach goes
-// in a fixed order: interrupt if running, -target-detach, -gdb-exit, end the channel (the watchdog
-// then checks the process is not left stopped), resolve. See docs/architecture.md, "Debugging:
-// gdb/MI and the watchdog".
+// in a fixed order: take a SIGINT we may have left queued, -target-detach (running or not),
+// -gdb-exit, end the channel (the watchdog then checks the process is not left stopped), resolve.
+// See docs/architecture.md, "Debugging: gdb/MI and the watchdog".
 import type { EventPublisher } from '../../events';
 import type { RemoteProcess } from '../../ssh/remote';
 import type { Clock } from '../../util/clock';
@@ -41,6 +41,8 @@ type State = 'running' | 'stopped' | 'ended';
 const SOURCE = 'gdb';
 /** What the channel's stderr keeps for error messages (the watchdog's and gdb's last words). */
 const STDERR_TAIL = 4000;
+/** How long a detach lets the process run to take a SIGINT that may still be queued. */
+const PENDING_INTERRUPT_MS = 2000;
 
 export class GdbRuntime implements DebugRuntime {
   readonly kind = 'gdb';
@@ -60,6 +62,8 @@ export class GdbRuntime implements DebugRuntime {
   /** The user sees the process stopped (an event went out); false for internal pauses. */
   private visibleStop = false;
   private internalPause = false;
+  /** An -exec-interrupt was sent and its SIGINT stop not seen yet. */
+  private interruptPending = false;
   private resumeReason = 'continue';
   private stopWaiters: ((record: MiAsyncRecord) => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -171,6 +175,7 @@ export class GdbRuntime implements DebugRuntime {
 
   async pause(): Promise<void> {
     if (this.state !== 'running') return;
+    this.interruptPending = true;
     await this.mi.send('-exec-interrupt', [], ['--all']);
   }
 
@@ -238,6 +243,7 @@ export class GdbRuntime implements DebugRuntime {
       this.internalPause = true;
       try {
         const stopped = this.nextStop();
+        this.interruptPending = true;
         await this.mi.send('-exec-interrupt', [], ['--all']);
         await this.answered(stopped);
       } finally {
@@ -311,6 +317,7 @@ export class GdbRuntime implements DebugRuntime {
     const waited = this.stopWaiters.length > 0;
     for (const waiter of this.stopWaiters.splice(0)) waiter(record);
     const signal = miString(record.results['signal-name']);
+    if (signal === 'SIGINT') this.interruptPending = false;
     if (this.internalPause && signal === 'SIGINT') return;
     // The stop of -target-attach has no reason; attach() waits for it and resumes.
     if (reason === undefined && waited) return;
@@ -335,8 +342,7 @@ export class GdbRuntime implements DebugRuntime {
   }
 
   /** `promise`, or a rejection when gdb has not answered in time (a hung gdb is the watchdog's). */
-  private answered<T>(promise: Promise<T>): Promise<T> {
-    const ms = this.context.answerTimeoutMs ?? 30_000;
+  private answered<T>(promise: Promise<T>, ms = this.context.answerTimeoutMs ?? 30_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = this.context.clock.setTimeout(() => reject(new Error(`gdb on ${this.context.host} did not answer within ${ms} ms`)), ms);
       promise.then(
@@ -352,16 +358,33 @@ export class GdbRuntime implements DebugRuntime {
     });
   }
 
+  /**
+   * An interrupt we sent was overtaken by another stop, so its SIGINT may still be queued: let
+   * the process run until gdb takes it (gdb does not pass SIGINT on). No stop within the bound
+   * means gdb had dropped it already, and the process simply runs.
+   */
+  private async takePendingInterrupt(): Promise<void> {
+    const stopped = this.nextStop();
+    this.internalPause = true;
+    try {
+      await this.answered(this.mi.send('-exec-continue'));
+      await this.answered(stopped, PENDING_INTERRUPT_MS).catch(() => undefined);
+    } finally {
+      this.internalPause = false;
+    }
+  }
+
   private async shutdown(reason: string): Promise<void> {
     this.closing ??= reason;
     if (this.state !== 'ended') {
       try {
-        if (this.state === 'running') {
-          const stopped = this.nextStop();
-          this.internalPause = true;
-          await this.answered(this.mi.send('-exec-interrupt', [], ['--all']));
-          await this.answered(stopped);
-        }
+        // A pause in flight: let its stop arrive first.
+        if (this.interruptPending && !this.isStopped()) await this.answered(this.nextStop(), PENDING_INTERRUPT_MS).catch(() => undefined);
+        if (this.interruptPending && this.isStopped()) await this.takePendingInterrupt();
+        // No interrupt first, though DebugRuntime.detach's order names one: its SIGINT, if a
+        // breakpoint stop raced it, would wait in the kernel and kill the process once detached.
+        // gdb detaches a running process itself (stopping it with SIGSTOPs it swallows, taking
+        // its breakpoints out).
         await this.answered(this.mi.send('-target-detach'));
         await this.answered(this.mi.send('-gdb-exit'));
       } catch {

@@ -1,7 +1,9 @@
 // gdb runs on the host under a small sh watchdog, sent with the command (nothing installed): the
 // watchdog relays the client's lines to gdb's stdin, except the heartbeat lines. When the client
 // goes (stdin ends: channel closed, client killed, SSH cut) or falls silent past the limit (a
-// stalled link), it interrupts, detaches and exits gdb, kills gdb if that does not end it, and
+// stalled link), it detaches and exits gdb (gdb detaches a running process too; no interrupt,
+// whose SIGINT, if still queued at the detach, would kill the target), kills gdb if that does
+// not end it (which could leave a breakpoint's int3 in a running target), and
 // then sends SIGCONT if the target sits stopped with no tracer (a group-stop survives the
 // tracer's exit). See docs/architecture.md, "Debugging: gdb/MI and the watchdog".
 import type { Clock, TimerHandle } from '../../util/clock';
@@ -50,7 +52,7 @@ finish() {
   mkdir "$d/lock" 2>/dev/null || return 1
   if alive "$g"; then
     say "$1: detaching gdb from $pid"
-    printf '%s\n' '-exec-interrupt --all' '-target-detach' '-gdb-exit' >&3 2>/dev/null
+    printf '%s\n' '-target-detach' '-gdb-exit' >&3 2>/dev/null
     n=0
     while alive "$g" && [ $n -lt 50 ]; do n=$((n+1)); sleep 0.1; done
     if alive "$g"; then say "gdb did not exit: killing it"; $S kill -KILL "$g" 2>/dev/null; fi
