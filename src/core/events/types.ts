@@ -93,6 +93,13 @@ export interface IncidentEventMap {
   };
   /** A sampling profile finished: how many snapshots, over how long, at what rate. */
   'sample.taken': { host: string; pid: number; engine: string; runtime: string; samples: number; seconds: number; hz: number; pauseMs: number };
+  // debugger (src/core/debug/gdb): an interactive attach's life on a host's process.
+  'debug.attached': { host: string; pid: number; engine: 'gdb'; reason: string };
+  /** The process stopped where the user sees it (breakpoint, step, pause, signal). */
+  'debug.paused': { host: string; pid: number; reason: string; threadId?: number };
+  'debug.continued': { host: string; pid: number; reason: string };
+  /** The session ended and the process runs on: `reason` says how (detach, heartbeat lost, exit). */
+  'debug.detached': { host: string; pid: number; reason: string };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;

@@ -1,0 +1,93 @@
+// Shared pieces of the gdb integration tests: the C target (test/fixtures/debug/gdb/target.c)
+// compiled with gcc -g and started here (the harness hosts run on this machine, so the host sees
+// the same pids), and the check the issue asks for after every fault: every thread runs.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RemoteProcess, RemoteRunner } from '../../../src/core/ssh/remote';
+import { stopProcess, trackProcess } from '../../harness';
+
+export const TARGET_SOURCE = join(__dirname, '../../fixtures/debug/gdb/target.c');
+
+/** The 1-based line of the source line holding `marker`. */
+export function markerLine(marker: string): number {
+  const index = readFileSync(TARGET_SOURCE, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(`/* ${marker} */`));
+  if (index < 0) throw new Error(`no ${marker} in target.c`);
+  return index + 1;
+}
+
+export function compileTarget(dir: string): string {
+  const binary = join(dir, 'target');
+  execFileSync('gcc', ['-g', '-O0', '-pthread', '-o', binary, TARGET_SOURCE]);
+  return binary;
+}
+
+export interface Target {
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the target and resolves once it has made its threads ("ready PID" on stdout). */
+export async function startTarget(binary: string): Promise<Target> {
+  const child = trackProcess(spawn(binary, [], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`target exited (${code})`)));
+  });
+  child.stdout!.resume();
+  child.once('exit', (code, signal) => console.log(`target ${child.pid} exited: code ${code}, signal ${signal}`));
+  return { pid: child.pid!, child, stop: () => stopProcess(child) };
+}
+
+export interface TaskState {
+  tid: number;
+  state: string;
+  tracerPid: number;
+}
+
+export function taskStates(pid: number): TaskState[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    return {
+      tid: Number(tid),
+      state: /^State:\s*(\S)/m.exec(status)?.[1] ?? '?',
+      tracerPid: Number(/^TracerPid:\s*(\d+)/m.exec(status)?.[1] ?? '-1'),
+    };
+  });
+}
+
+/** Every thread runs: none in t/T (stopped or traced-stopped) and none has a tracer. */
+export function runsFreely(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) throw new Error(`process ${pid} is gone`);
+  const tasks = taskStates(pid);
+  return tasks.length > 0 && tasks.every((task) => task.state !== 't' && task.state !== 'T' && task.tracerPid === 0);
+}
+
+export function describeTasks(pid: number): string {
+  if (!existsSync(`/proc/${pid}`)) return 'the process is gone';
+  return taskStates(pid)
+    .map((task) => `${task.tid}:${task.state}/tracer ${task.tracerPid}`)
+    .join(', ');
+}
+
+/** A runner that remembers its spawned channels, so a test can drop one as a crashed client would. */
+export function recordingRunner(runner: RemoteRunner): RemoteRunner & { spawned: RemoteProcess[] } {
+  const spawned: RemoteProcess[] = [];
+  return {
+    host: runner.host,
+    spawned,
+    exec: (command, options) => runner.exec(command, options),
+    spawn: async (command) => {
+      const proc = await runner.spawn(command);
+      spawned.push(proc);
+      return proc;
+    },
+  };
+}
