@@ -15,6 +15,14 @@ const HEALTH_REASONS: Record<string, string> = {
   memoryNormal: 'Memory available back over 10 %',
 };
 
+const CONNECTION_STATES: Record<string, string> = {
+  connecting: 'Connecting',
+  connected: 'Connected',
+  failed: 'Connection failed',
+  disconnected: 'Disconnected',
+  idle: 'Closed the idle connection',
+};
+
 /** Evidence an entry points at: a file in the incident or the workspace, with a line. */
 export interface Evidence {
   file: string;
@@ -49,7 +57,7 @@ function eventText(entry: EventEntry): EntryText | undefined {
       return { text: `Ran \`${str(d.command)}\` (${outcome}, ${num(d.durationMs, 0)} ms)` };
     }
     case 'connection.changed':
-      return { text: `Connection ${str(d.state)}${d.kind ? ` (${str(d.kind)})` : ''}${d.message ? `: ${str(d.message)}` : ''}${d.byUser ? ' by the user' : ''}` };
+      return { text: `${CONNECTION_STATES[str(d.state)] ?? `Connection ${str(d.state)}`}${d.kind ? ` (${str(d.kind)})` : ''}${d.message ? `: ${str(d.message)}` : ''}${d.byUser ? ' by the user' : ''}` };
     case 'health.sampled':
       return {
         text: `${HEALTH_REASONS[str(d.reason)] ?? 'Health'}: load per CPU ${num(d.loadPerCpu, 2)} (load ${Array.isArray(d.load) ? d.load.map((l) => num(l, 2)).join(' ') : '?'} on ${str(d.cpus)} CPUs), CPU ${num(d.cpuBusyPercent, 0)} % busy, ${num(d.memoryAvailablePercent, 0)} % memory available`,
