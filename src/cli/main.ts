@@ -7,6 +7,7 @@ import { errorMessage, ExitCode, type CliCommand, type CliConnect, type CliIo } 
 import { makeExecCommand } from './exec';
 import { makeHealthCommand } from './health';
 import { makeHostsCommand } from './hosts';
+import { makeIncidentCommand, makeIncidentsCommand } from './incident';
 import { makeTailCommand } from './tail';
 import { traces } from './traces';
 
@@ -17,6 +18,8 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   exec HOST -- COMMAND...                             run one command; its exit code is the tool's
   tail HOST PATH [--lines N] [--filter RE]            follow a log, resuming across drops and rotations
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
+  incident start|note|milestone|close|write-up|show ...   the incident files in ./incidents (incident --help)
+  incidents [--similar-to TRACE_FILE] [--text WORDS] [--json]   past incidents, or those like a trace
 
 Hosts come from the ssh config (-F, default ~/.ssh/config) and ./.vscode/hosts.json.
 Exit codes: 0 done, 2 bad usage, 3 cannot connect or authenticate, 4 host key refused.
@@ -65,6 +68,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     exec: makeExecCommand(connect),
     tail: makeTailCommand(connect),
     traces,
+    incident: makeIncidentCommand(),
+    incidents: makeIncidentsCommand(),
   };
   const command = name === undefined ? undefined : commands[name];
   if (!command) {
