@@ -9,6 +9,7 @@ import { makeHealthCommand } from './health';
 import { makeHostsCommand } from './hosts';
 import { makeSampleCommand } from './sample';
 import { makeSnapshotCommand } from './snapshot';
+import { makeIncidentCommand, makeIncidentsCommand } from './incident';
 import { makeTailCommand } from './tail';
 import { traces } from './traces';
 
@@ -21,6 +22,8 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
   snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]   stacks of a live process
   sample HOST PID [--seconds N] [--hz H] [--out FILE]  sampling profile: hottest stacks first
+  incident start|note|milestone|close|write-up|show ...   the incident files in ./incidents (incident --help)
+  incidents [--similar-to TRACE_FILE] [--text WORDS] [--json]   past incidents, or those like a trace
 
 Hosts come from the ssh config (-F, default ~/.ssh/config) and ./.vscode/hosts.json.
 Exit codes: 0 done, 2 bad usage, 3 cannot connect or authenticate, 4 host key refused.
@@ -71,6 +74,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     traces,
     snapshot: makeSnapshotCommand(connect),
     sample: makeSampleCommand(connect),
+    incident: makeIncidentCommand(),
+    incidents: makeIncidentsCommand(),
   };
   const command = name === undefined ? undefined : commands[name];
   if (!command) {

@@ -1,14 +1,18 @@
 // What people and features do to an incident, as files: each operation changes incident.json
 // through the model's rules, appends its timeline entry, and then publishes its event
 // (docs/architecture.md, "Incidents"). The CLI and the panel both go through here.
-import { type EventPublisher, noEvents } from '../events';
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { type EventPublisher, type IncidentEventMap, noEvents } from '../events';
 import { systemClock, type Clock } from '../util/clock';
-import { addHost, addTrace, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
+import { addActionItem, addHost, addTrace, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
 import { checksTickedBy } from './rules';
+import { searchIncidents, type SearchHit, type SearchQuery } from './search';
 import type { IncidentStore } from './store';
 import type { EventEntry, NoteEntry, NoteKind, TimelineEntry } from './timeline';
 import { traceRecordOfEvent, traceRecordsIn } from './traceRecords';
-import type { Incident, Milestone } from './types';
+import type { ActionItem, Incident, Milestone } from './types';
+import { renderWriteUp } from './writeUp';
 
 /** The source of the events the journal publishes; the recorder does not record them twice. */
 export const JOURNAL_SOURCE = 'incident';
@@ -97,6 +101,10 @@ export class IncidentJournal {
     return updated;
   }
 
+  async addActionItem(id: string, item: Omit<ActionItem, 'id'>): Promise<Incident> {
+    return this.store.update(id, (incident) => addActionItem(incident, item));
+  }
+
   async pin(id: string, target: string, pinned = true): Promise<TimelineEntry> {
     const entries = await this.store.timeline(id);
     if (!entries.some((entry) => entry.id === target)) throw new IncidentError(`${id} has no timeline entry ${target}`);
@@ -132,13 +140,35 @@ export class IncidentJournal {
     return entry;
   }
 
-  /** Records and publishes one of the journal's own events (write-up, search), which may tick a check. */
-  async recordOwn<N extends 'incident.writtenUp' | 'incident.searched'>(
-    id: string,
-    name: N,
-    payload: N extends 'incident.writtenUp' ? { incident: string; file: string } : { incident?: string; query: string; found: number },
-  ): Promise<void> {
+  /**
+   * Writes incidents/<id>/write-up.md: a new one from the template, or the old one with only its
+   * generated sections renewed. Returns the file's path.
+   */
+  async writeUp(id: string): Promise<string> {
+    const file = path.join(this.store.folder(id), 'write-up.md');
+    await this.recordOwn(id, 'incident.writtenUp', { incident: id, file: 'write-up.md' });
+    const existing = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    const text = renderWriteUp({ incident: await this.store.read(id), timeline: await this.store.timeline(id) }, existing);
+    await writeFile(file, text);
+    return file;
+  }
+
+  /** Step 3's search of past incidents; done for an incident, it goes on that one's timeline. */
+  async searchPast(query: SearchQuery, forIncident?: string): Promise<SearchHit[]> {
+    const hits = await searchIncidents(this.store, { ...query, exclude: forIncident ?? query.exclude });
+    if (forIncident !== undefined) {
+      const described = [...(query.traces ?? []).map((trace) => `trace ${trace.fingerprint}`), ...(query.text ? [`"${query.text}"`] : [])].join(', ');
+      await this.recordOwn(forIncident, 'incident.searched', { incident: forIncident, query: described, found: hits.length });
+    }
+    return hits;
+  }
+
+  /** Records one of the journal's own events that may tick a check, then publishes it. */
+  private async recordOwn<N extends 'incident.writtenUp' | 'incident.searched'>(id: string, name: N, payload: IncidentEventMap[N]): Promise<void> {
     await this.recordEvent(id, { name, at: this.clock.now(), source: JOURNAL_SOURCE, ...payload });
-    this.events.publish(name, JOURNAL_SOURCE, payload as never);
+    this.events.publish(name, JOURNAL_SOURCE, payload);
   }
 }

@@ -1,0 +1,45 @@
+// `firefighter incident show ID` as text: the incident's state, its four steps with what is done,
+// action items, traces and the timeline.
+import { currentStep } from '../core/incident/model';
+import { pinnedIds, type TimelineEntry } from '../core/incident/timeline';
+import { entryText } from '../core/incident/timelineText';
+import { type Incident, MILESTONES } from '../core/incident/types';
+
+const time = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+
+export function showIncident(incident: Incident, timeline: TimelineEntry[]): string {
+  const commander = incident.roles.find((role) => role.role === 'commander')?.who;
+  const out = [
+    `${incident.id}  ${incident.title}`,
+    [incident.severity, incident.status, commander ? `commander ${commander}` : 'no commander', incident.hosts.length ? `hosts ${incident.hosts.join(', ')}` : 'no hosts'].join(' · '),
+    '',
+    ...MILESTONES.map((m) => `${m.padEnd(10)} ${incident.milestones[m] ? time(incident.milestones[m] as string) : '—'}`),
+    '',
+    'Steps:',
+  ];
+  const current = currentStep(incident);
+  for (const step of incident.steps) {
+    out.push(`${step.id === current ? '>' : ' '} ${step.title}`);
+    for (const check of step.checks) {
+      const how = check.how === null ? '' : check.how.by === 'event' ? `  (${check.how.event})` : `  (by hand: ${check.how.reason})`;
+      out.push(`    [${check.done ? 'x' : ' '}] ${check.title}${how}`);
+    }
+  }
+  if (incident.actionItems.length) {
+    out.push('', 'Action items:');
+    for (const item of incident.actionItems) out.push(`  ${item.id}  ${item.type.padEnd(8)} ${item.status.padEnd(5)} ${(item.owner ?? 'nobody').padEnd(10)} ${item.what}`);
+  }
+  if (incident.traces.length) {
+    out.push('', 'Traces:');
+    for (const trace of incident.traces) out.push(`  ${trace.fingerprint}  ${trace.language}  ${trace.exception ?? '-'}  ${trace.appFrames[0] ?? ''}`);
+  }
+  const pinned = pinnedIds(timeline);
+  out.push('', 'Timeline:');
+  for (const entry of timeline) {
+    const described = entryText(entry);
+    if (!described) continue;
+    const host = entry.type === 'event' && entry.host ? `${entry.host}  ` : '';
+    out.push(`  ${time(entry.at)}  ${pinned.has(entry.id) ? '* ' : ''}${host}${described.text}${entry.who ? ` (${entry.who})` : ''}  [${entry.id}]`);
+  }
+  return out.join('\n') + '\n';
+}
