@@ -25,8 +25,12 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/views/logs/features.ts'], outfile: 'dist/logs.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // Webview scripts run in the browser: no Node, one file each, loaded under the page's CSP (src/views/webview/page.ts).
-  build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', external: [], entryPoints: ['src/webview/flameGraph/main.ts'], outfile: 'dist/webview/flameGraph.js' }),
+  ...['flameGraph', 'guide'].map((name) =>
+    build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', external: [], entryPoints: [`src/webview/${name}/main.ts`], outfile: `dist/webview/${name}.js` }),
+  ),
 ]);
+// The codicon font for webviews, served from dist/webview under the page's CSP.
+for (const file of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/${file}`);
 
 // The CPython snapshot reader runs on hosts as a script; the bundles read it from beside themselves.
 cpSync('src/core/snapshot/pystacks.py', 'dist/pystacks.py');

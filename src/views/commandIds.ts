@@ -14,6 +14,12 @@ export const CommandId = {
   logsChangeFilter: 'firefighter.logs.changeFilter',
   logsOpenInEditor: 'firefighter.logs.openInEditor',
   logsSaveExcerpt: 'firefighter.logs.saveExcerpt',
+  snapshotProcess: 'firefighter.snapshotProcess',
+  attachProcess: 'firefighter.attachProcess',
+  sampleProcess: 'firefighter.sampleProcess',
+  pickProcess: 'firefighter.pickProcess',
+  startIncident: 'firefighter.startIncident',
+  writeUp: 'firefighter.writeUp',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -26,7 +26,7 @@ export interface SnapshotView {
   takenAt: number;
   threads: {
     id: number;
-    name: string;
+    name: string | null;
     frames: { function: string; file: string | null; line: number | null; column?: number | null; app?: boolean; language?: 'python' | 'native' }[];
   }[];
 }

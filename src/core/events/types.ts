@@ -100,6 +100,10 @@ export interface IncidentEventMap {
   'debug.continued': { host: string; pid: number; reason: string };
   /** The session ended and the process runs on: `reason` says how (detach, heartbeat lost, exit). */
   'debug.detached': { host: string; pid: number; reason: string };
+
+  // --- production guard: an action that changes state on a production host was asked about ---
+  /** `by` is who answered (the local user), so the timeline says who allowed it. */
+  'guard.answered': { host: string; action: string; allowed: boolean; by: string };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;

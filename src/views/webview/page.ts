@@ -10,6 +10,8 @@ export interface PageParts {
   script: string;
   /** media/<name>.css */
   styles: string[];
+  /** Loads the codicon font (dist/webview/codicon.css). */
+  codicons?: boolean;
 }
 
 /** The folders a webview may load from. */
@@ -24,7 +26,10 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, parts: PageParts): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', parts.script));
-  const styles = parts.styles.map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)));
+  const styles = [
+    ...(parts.codicons ? [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'codicon.css'))] : []),
+    ...parts.styles.map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name))),
+  ];
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,

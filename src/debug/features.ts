@@ -1,0 +1,151 @@
+// The debugger's heavy half, loaded on first use (dist/debug.js): the runtimes behind a debug
+// session, the process picker and sampling into a flame graph (docs/architecture.md, "Debugging").
+import * as vscode from 'vscode';
+import { createGdbRuntime } from '../core/debug/gdb';
+import { SnapshotRuntime } from '../core/debug/snapshotRuntime';
+import type { EventPublisher } from '../core/events';
+import type { InventoryHost } from '../core/hosts/inventory';
+import { listProcesses, type ProcessInfo } from '../core/snapshot/processes';
+import { sampleProcess } from '../core/snapshot/sample';
+import { takeSnapshot } from '../core/snapshot/snapshot';
+import type { EngineChoice } from '../core/snapshot/types';
+import type { RemoteRunner } from '../core/ssh/remote';
+import { shellWord } from '../core/util/shell';
+import { CommandId } from '../views/commandIds';
+import { showFlameGraph } from '../views/profile/flameGraphPanel';
+import { FirefighterDebugSession, type AttachArguments, type SourceMapper } from './session';
+
+export interface BackendServices {
+  inventory: { host(name: string): InventoryHost | undefined };
+  pool: { connect(name: string): Promise<RemoteRunner> };
+  events: EventPublisher;
+  /** Host paths ↔ workspace files, with the stack-trace links' rules. */
+  mapper: SourceMapper;
+}
+
+export interface DebugBackend extends vscode.Disposable {
+  createSession(): FirefighterDebugSession;
+  pickProcess(host: string, title: string): Promise<number | undefined>;
+  sample(host: string, pid: number, extensionUri: vscode.Uri): Promise<void>;
+}
+
+/** Snapshots a second while sampling. */
+const SAMPLE_HZ = 100;
+/** The most of a host file shown as a frame's source. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+export function createDebugBackend(services: BackendServices): DebugBackend {
+  const sessions = new Set<FirefighterDebugSession>();
+  return {
+    createSession() {
+      const session = new FirefighterDebugSession({
+        createRuntime: async (args: AttachArguments, progress) => {
+          progress(`Connecting to ${args.host}…`);
+          const runner = await services.pool.connect(args.host);
+          if (args.mode === 'gdb') {
+            progress(`Attaching gdb to ${args.pid} on ${args.host}…`);
+            return createGdbRuntime(runner, { host: args.host, pid: args.pid, sudo: args.sudo, events: services.events });
+          }
+          progress(`Reading the stacks of ${args.pid} on ${args.host}…`);
+          return new SnapshotRuntime(() => takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }));
+        },
+        mapper: services.mapper,
+        readRemoteFile: async (host, file) => {
+          const runner = await services.pool.connect(host);
+          const result = await runner.exec(`head -c ${MAX_SOURCE_BYTES} -- ${shellWord(file)}`);
+          if (result.exitCode !== 0) throw new Error(result.stderr.trim() || `exit ${result.exitCode}`);
+          return result.stdout;
+        },
+      });
+      sessions.add(session);
+      return session;
+    },
+
+    async pickProcess(host, title) {
+      const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { pid: number }>();
+      quickPick.title = title;
+      quickPick.placeholder = 'Filter by command, user, runtime or pid';
+      quickPick.matchOnDescription = true;
+      quickPick.matchOnDetail = true;
+      quickPick.busy = true;
+      quickPick.show();
+      try {
+        const runner = await services.pool.connect(host);
+        const processes = await listProcesses(runner);
+        quickPick.items = processes.map(processItem);
+        quickPick.busy = false;
+        return await new Promise<number | undefined>((resolve) => {
+          quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.pid));
+          quickPick.onDidHide(() => resolve(undefined));
+        });
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Could not list the processes on ${host}: ${(error as Error).message}`);
+        return undefined;
+      } finally {
+        quickPick.dispose();
+      }
+    },
+
+    async sample(host, pid, extensionUri) {
+      const seconds = await vscode.window.showInputBox({
+        title: `Sample ${pid} on ${host}`,
+        prompt: 'Seconds to sample (100 snapshots a second; the process never stops)',
+        value: '5',
+        validateInput: (text) => (/^\d+(\.\d+)?$/.test(text.trim()) && Number(text) > 0 && Number(text) <= 600 ? undefined : 'A number of seconds, up to 600'),
+      });
+      if (!seconds) return;
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Sampling ${pid} on ${host} for ${seconds} s…`, cancellable: true },
+        async (_progress, token) => {
+          const runner = await services.pool.connect(host);
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return sampleProcess(runner, pid, { seconds: Number(seconds), hz: SAMPLE_HZ, signal: abort.signal, events: services.events });
+        },
+      );
+      showFlameGraph(
+        extensionUri,
+        {
+          title: `Profile · ${pid} on ${host}`,
+          subtitle: `${result.profile.samples} samples over ${Number(seconds)} s · engine ${result.engine} · ${result.runtime}${result.failures ? ` · ${result.failures} snapshots failed (${result.firstFailure})` : ''}`,
+          stacks: result.profile.hottest().map((s) => ({ frames: [...s.frames].reverse(), count: s.count })),
+        },
+        async (frame) => {
+          await vscode.commands.executeCommand(CommandId.openTraceFrame, { file: frame.file, line: frame.line, column: null, function: frame.function, app: true, host });
+        },
+      );
+    },
+
+    dispose() {
+      for (const session of sessions) session.dispose();
+      sessions.clear();
+    },
+  };
+}
+
+function processItem(p: ProcessInfo): vscode.QuickPickItem & { pid: number } {
+  return {
+    label: `${p.cpuPercent.toFixed(1)}%  ${p.command.split(/\s+/)[0]?.split('/').pop() ?? p.command}`,
+    description: `pid ${p.pid} · ${p.user} · ${p.runtimeLabel} · ${formatBytes(p.rssBytes)} · ${p.threads} thread${p.threads === 1 ? '' : 's'} · up ${formatAge(p.ageSeconds)}`,
+    detail: p.command,
+    pid: p.pid,
+  };
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} d`;
+}
