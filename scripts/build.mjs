@@ -18,7 +18,7 @@ const common = {
 
 rmSync('dist', { recursive: true, force: true });
 await Promise.all([
-  // The SSH half, the trace actions and the log features load on first use (src/views/bundles.ts) to keep activation fast.
+  // The SSH half, the trace actions and the log features load on first use (src/views/remoteBundle.ts, logs/bundle.ts, traces/bundle.ts) to keep activation fast.
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './remote.js', './traces.js', './logs.js'] }),
   build({ ...common, entryPoints: ['src/remote.ts'], outfile: 'dist/remote.js' }),
   build({ ...common, entryPoints: ['src/views/traces/actions.ts'], outfile: 'dist/traces.js' }),

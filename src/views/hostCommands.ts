@@ -6,7 +6,7 @@ import type { HostNode } from '../core/hosts/tree';
 import { shellQuote, sshCommandLine } from '../core/ssh/config';
 import { CommandId, registerCommand } from './commands';
 import { RemoteTerminal, type PtyFactory } from './remoteTerminal';
-import { loadRemote } from './bundles';
+import { loadRemote } from './remoteBundle';
 import type { HostsView } from './hostsView';
 import type { Services } from './services';
 

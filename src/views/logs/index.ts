@@ -1,10 +1,10 @@
 // The log commands, registered at activation; what they do loads from dist/logs.js on the first
-// one (src/views/bundles.ts), so following logs adds nothing to activation. The hosts are chosen
+// one (./bundle.ts), so following logs adds nothing to activation. The hosts are chosen
 // here (the Hosts view's selection, or a pick from the palette) before anything loads.
 import type * as vscode from 'vscode';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import type { HostNode } from '../../core/hosts/tree';
-import { loadLogFeatures } from '../bundles';
+import { loadLogFeatures } from './bundle';
 import { CommandId, registerCommand } from '../commands';
 import { pickHost } from '../hostCommands';
 import type { Services } from '../services';

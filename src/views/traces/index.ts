@@ -1,7 +1,7 @@
 // Issue 3 in VS Code: frame links in terminals and log documents, the Stack Traces view and its
 // command, and files at a host's deployed revision. Everything is returned for the caller's store.
 import * as vscode from 'vscode';
-import { loadTraceActions } from '../bundles';
+import { loadTraceActions } from './bundle';
 import { CommandId, registerCommand } from '../commands';
 import type { Services } from '../services';
 import type { TraceActions } from './actions';
