@@ -46,13 +46,12 @@ test('one failing disposal does not stop the others and is thrown to the caller 
 
 test('several failing disposals come back together as one AggregateError', () => {
   const { failing } = recorder();
-  const error = (() => {
-    try {
-      disposeAll([failing('x'), failing('y')]);
-    } catch (e) {
-      return e;
-    }
-  })();
+  let error: unknown;
+  try {
+    disposeAll([failing('x'), failing('y')]);
+  } catch (e) {
+    error = e;
+  }
   assert.ok(error instanceof AggregateError);
   assert.deepEqual(
     error.errors.map((e: Error) => e.message),
