@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import type { InventoryHost } from '../core/hosts/inventory';
 import type { HostNode } from '../core/hosts/tree';
-import { shellQuote, sshCommandLine } from '../core/ssh/config';
 import { combinedDisposable } from '../core/util/lifecycle';
 import { CommandId, registerCommand } from './commands';
+import { loadInventoryBundle } from './inventoryBundle';
 import { RemoteTerminal, type PtyFactory } from './remoteTerminal';
 import { loadRemote } from './remoteBundle';
 import type { HostsView } from './hostsView';
@@ -49,6 +49,7 @@ export function registerHostCommands(services: Services, hostsView: HostsView): 
     registerCommand(
       CommandId.copySshCommand,
       withHost(async (host) => {
+        const { shellQuote, sshCommandLine } = loadInventoryBundle();
         const command = shellQuote(sshCommandLine(host.ssh, inventory.sshConfigFile));
         await vscode.env.clipboard.writeText(command);
         void vscode.window.setStatusBarMessage(`Copied: ${command}`, 4000);

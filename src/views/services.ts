@@ -6,11 +6,13 @@ import * as vscode from 'vscode';
 import { EventBus } from '../core/events/bus';
 import type { IncidentEventMap } from '../core/events/types';
 import { HealthMonitor } from '../core/health/monitor';
+import type { HealthSampler } from '../core/health/sampler';
 import { commandSummary } from '../core/ssh/commandSummary';
 import { Disposable, type IDisposable } from '../core/util/lifecycle';
 import { VsCodeAuthPrompts } from './authPrompts';
 import { InventoryService } from './inventoryService';
 import { LazyPool } from './lazyPool';
+import { loadRemote } from './remoteBundle';
 import { Settings, type SettingSchemas } from './settings';
 
 export class Services extends Disposable {
@@ -46,8 +48,15 @@ export class Services extends Disposable {
         connectTimeoutMs: settings.get('connectTimeout') * 1000,
       })),
     );
+    // The sampler reads over a connection, so it loads with the SSH half (dist/remote.js).
+    let sampler: HealthSampler | undefined;
     this.health = this._register(
-      new HealthMonitor({ connect: (name) => this.pool.connect(name), intervalMs: settings.get('healthInterval') * 1000, events: this.events }),
+      new HealthMonitor({
+        connect: (name) => this.pool.connect(name),
+        sampler: { sample: (runner) => (sampler ??= new (loadRemote().HealthSampler)()).sample(runner) },
+        intervalMs: settings.get('healthInterval') * 1000,
+        events: this.events,
+      }),
     );
     this._register(this.pool.onDidRunCommand((record) => this.log.info(commandLine(record))));
     this._register(inventory.onDidChange(() => this.pool.reconcile((name) => inventory.host(name)?.ssh)));

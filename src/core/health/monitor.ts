@@ -6,7 +6,7 @@ import type { RemoteRunner } from '../ssh/remote';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
 import { flagsOf, notableReasons, sampledEvent, type HealthFlags } from './notable';
-import { HealthSampler } from './sampler';
+import type { HealthSampler } from './sampler';
 import type { HealthReading } from './types';
 
 export interface HealthSampleEvent {
@@ -24,7 +24,11 @@ export interface HealthMonitorOptions {
   connect: (host: string) => Promise<RemoteRunner>;
   /** Time between the end of one read and the start of the next (ms). */
   intervalMs: number;
-  sampler?: Pick<HealthSampler, 'sample'>;
+  /**
+   * Reads one host (a HealthSampler). Given, not built here, so the extension can load the
+   * sampler with the SSH half on first use instead of at activation.
+   */
+  sampler: Pick<HealthSampler, 'sample'>;
   /** Where health.sampled and health.failed go (default: nowhere). */
   events?: EventPublisher;
   /** Schedules the reads (default: the system clock). */
@@ -62,7 +66,7 @@ export class HealthMonitor implements Disposable {
   private disposed = false;
 
   constructor(private readonly options: HealthMonitorOptions) {
-    this.sampler = options.sampler ?? new HealthSampler();
+    this.sampler = options.sampler;
     this.events = options.events ?? noEvents;
     this.clock = options.clock ?? systemClock;
     this.intervalMs = options.intervalMs;

@@ -62,7 +62,7 @@ test('one exec over ssh reads health, and the figures equal what the host\'s /pr
 });
 
 test('the monitor refreshes a visible host over the pooled connection', { timeout: 30_000 }, async () => {
-  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200 });
+  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200, sampler: new HealthSampler() });
   const samples: HealthSampleEvent[] = [];
   monitor.onDidSample((e) => samples.push(e));
   monitor.start('web-1');
@@ -78,7 +78,7 @@ test('the monitor publishes a host\'s first sample and a failed read as incident
   const bus = new EventBus();
   const events: IncidentEvent[] = [];
   bus.onAny((e) => events.push(e));
-  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200, events: bus });
+  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200, sampler: new HealthSampler(), events: bus });
   let failedReads = 0;
   monitor.onDidFail(() => failedReads++);
   monitor.start('web-1');
