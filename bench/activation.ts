@@ -24,10 +24,10 @@ const anything = () => new Proxy(function () {}, {
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest); };
 // Inherits from the stand-in: the bundle's ESM interop copies own keys and keeps the prototype.
-const vscode = Object.create(anything());
+// Own members are defined, not assigned: an assignment would go to the prototype's set trap.
+const standIn = (members) => Object.create(anything(), Object.getOwnPropertyDescriptors(members));
 // Settings read as unset, so each takes its package.json default, as in a fresh VS Code.
-vscode.workspace = Object.create(anything());
-vscode.workspace.getConfiguration = () => ({ get: (_key, fallback) => fallback, inspect: () => undefined });
+const vscode = standIn({ workspace: standIn({ getConfiguration: () => ({ get: (_key, fallback) => fallback, inspect: () => undefined }) }) });
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
 // The Node built-ins the bundle requires, loaded first and timed apart: they are not ours to trim.
 const tb = process.hrtime.bigint();
