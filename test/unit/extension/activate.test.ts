@@ -19,7 +19,7 @@ function anything(): unknown {
   return new Proxy(function () {}, {
     get: (_t, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : anything()),
     apply: () => anything(),
-    construct: () => anything(),
+    construct: () => anything() as object,
     set: () => true,
   });
 }
@@ -69,7 +69,7 @@ moduleWithResolve._resolveFilename = function (request: string, ...rest: unknown
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as NodeJS.Module;
 
 async function activate(): Promise<{ dispose(): void }[]> {
-  const { activate } = await import('../../../src/extension');
+  const { activate } = await import('../../../src/extension.js');
   const subscriptions: { dispose(): void }[] = [];
   activate({ subscriptions, secrets: anything(), extension: { packageJSON: manifest } } as never);
   return subscriptions;
