@@ -1,11 +1,15 @@
 import tseslint from 'typescript-eslint';
+import firefighter from './scripts/lint/noImportCycle.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/node_modules/**', '.demo/**', 'artifacts/**'] },
   ...tseslint.configs.recommended,
   {
+    plugins: { firefighter },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // No import cycles anywhere (docs/architecture.md, "Layout").
+      'firefighter/no-import-cycle': 'error',
     },
   },
   {

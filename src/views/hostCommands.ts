@@ -3,14 +3,15 @@
 import * as vscode from 'vscode';
 import type { InventoryHost } from '../core/hosts/inventory';
 import type { HostNode } from '../core/hosts/tree';
-import { shellQuote, sshCommandLine } from '../core/ssh/config';
+import { combinedDisposable } from '../core/util/lifecycle';
 import { CommandId, registerCommand } from './commands';
+import { loadInventoryBundle } from './inventoryBundle';
 import { RemoteTerminal, type PtyFactory } from './remoteTerminal';
-import { loadRemote } from './bundles';
+import { loadRemote } from './remoteBundle';
 import type { HostsView } from './hostsView';
 import type { Services } from './services';
 
-export function registerHostCommands(services: Services, hostsView: HostsView): vscode.Disposable[] {
+export function registerHostCommands(services: Services, hostsView: HostsView): vscode.Disposable {
   const { inventory, pool } = services;
   const withHost =
     (action: (host: InventoryHost) => unknown) =>
@@ -19,7 +20,7 @@ export function registerHostCommands(services: Services, hostsView: HostsView): 
       if (host) await action(host);
     };
 
-  return [
+  return combinedDisposable(
     registerCommand(
       CommandId.connect,
       withHost((host) =>
@@ -48,13 +49,14 @@ export function registerHostCommands(services: Services, hostsView: HostsView): 
     registerCommand(
       CommandId.copySshCommand,
       withHost(async (host) => {
+        const { shellQuote, sshCommandLine } = loadInventoryBundle();
         const command = shellQuote(sshCommandLine(host.ssh, inventory.sshConfigFile));
         await vscode.env.clipboard.writeText(command);
         void vscode.window.setStatusBarMessage(`Copied: ${command}`, 4000);
       }),
     ),
     registerCommand(CommandId.refreshHosts, () => hostsView.refresh()),
-  ];
+  );
 }
 
 /** Asks for a host, connected ones first. */
@@ -85,7 +87,7 @@ export async function pickHost(services: Pick<Services, 'inventory' | 'pool'>, t
 }
 
 function openTerminal(services: Services, host: InventoryHost, what: 'top' | 'shell', command: string | undefined): void {
-  const transport = vscode.workspace.getConfiguration('firefighter').get<'auto' | 'ssh2' | 'openssh'>('terminalTransport', 'auto');
+  const transport = services.settings.get('terminalTransport');
   const useOpenSsh = transport === 'openssh' || (transport === 'auto' && host.ssh.needsOpenSsh.length > 0);
   const configFile = services.inventory.sshConfigFile;
   const startPty: PtyFactory = useOpenSsh

@@ -6,6 +6,7 @@ import type { HealthMonitor } from '../core/health/monitor';
 import type { HealthReading, ProcessHealth } from '../core/health/types';
 import { isSshError, isTransient } from '../core/ssh/errors';
 import { buildHostTree, type ConnectionState, type HostNode, type HostTreeNode } from '../core/hosts/tree';
+import { Disposable, toDisposable } from '../core/util/lifecycle';
 import type { InventoryService } from './inventoryService';
 import type { LazyPool } from './lazyPool';
 
@@ -24,13 +25,12 @@ export type HostsViewNode = HostTreeNode | HealthNode | ProblemsNode;
 
 const HOST_SCHEME = 'firefighter-host';
 
-export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode.FileDecorationProvider, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<HostsViewNode | undefined>();
+export class HostsView extends Disposable implements vscode.TreeDataProvider<HostsViewNode>, vscode.FileDecorationProvider {
+  private readonly changeEmitter = this._register(new vscode.EventEmitter<HostsViewNode | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly decorationEmitter = new vscode.EventEmitter<vscode.Uri[]>();
+  private readonly decorationEmitter = this._register(new vscode.EventEmitter<vscode.Uri[]>());
   readonly onDidChangeFileDecorations = this.decorationEmitter.event;
   readonly treeView: vscode.TreeView<HostsViewNode>;
-  private readonly disposables: vscode.Disposable[] = [];
   /** Hosts whose node is expanded: their health is refreshed while the view is visible. */
   private readonly expanded = new Set<string>();
   /**
@@ -47,11 +47,10 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     private readonly connections: ConnectionStates,
     private readonly health: HealthMonitor,
   ) {
-    this.treeView = vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true });
-    this.disposables.push(
-      this.treeView,
-      this.changeEmitter,
-      this.decorationEmitter,
+    super();
+    this.treeView = this._register(vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true }));
+    // Disposed first (last registered): the hosts it reads are not left refreshing.
+    const registrations = [
       vscode.window.registerFileDecorationProvider(this),
       inventory.onDidChange(() => {
         this.changeEmitter.fire(undefined);
@@ -87,7 +86,11 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
         this.healthErrors.set(host, error.message);
         this.refreshHost(host);
       }),
-    );
+      toDisposable(() => {
+        for (const host of this.expanded) this.health.stop(host);
+      }),
+    ];
+    for (const registration of registrations) this._register(registration);
   }
 
   /** The host's node in the last rebuilt tree. */
@@ -246,10 +249,6 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
     return new vscode.FileDecoration('P', 'Production host: state-changing actions ask first', new vscode.ThemeColor('charts.red'));
   }
 
-  dispose(): void {
-    for (const host of this.expanded) this.health.stop(host);
-    for (const disposable of this.disposables) disposable.dispose();
-  }
 }
 
 function hostUri(name: string): vscode.Uri {

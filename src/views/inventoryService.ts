@@ -4,7 +4,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadInventory, type Inventory, type InventoryHost } from '../core/hosts/inventory';
+import type { Inventory, InventoryHost } from '../core/hosts/inventory';
+import { loadInventoryBundle } from './inventoryBundle';
 
 export class InventoryService implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -69,7 +70,7 @@ export class InventoryService implements vscode.Disposable {
   }
 
   private load(): Inventory {
-    const inventory = loadInventory({ sshConfigFile: this.sshConfigFile, hostsJsonFile: this.hostsJsonFile });
+    const inventory = loadInventoryBundle().loadInventory({ sshConfigFile: this.sshConfigFile, hostsJsonFile: this.hostsJsonFile });
     this.diagnostics.clear();
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const problem of inventory.errors) {

@@ -1,10 +1,10 @@
-// The SSH pool, created on first use so activation does not load ssh2 (see bundles.ts).
+// The SSH pool, created on first use so activation does not load ssh2 (see remoteBundle.ts).
 // Until then every host is idle; events are relayed from the real pool once it exists.
 import * as vscode from 'vscode';
 import type { CommandRecord, HostState, HostStateChange, SshPool, SshPoolOptions } from '../core/ssh/pool';
 import { DialledEndpoints } from '../core/ssh/dialledEndpoints';
 import type { ResolvedHost } from '../core/ssh/types';
-import { loadRemote } from './bundles';
+import { loadRemote } from './remoteBundle';
 
 export class LazyPool implements vscode.Disposable {
   private pool: SshPool | undefined;

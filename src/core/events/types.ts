@@ -32,16 +32,20 @@ export interface IncidentEventMap {
     byUser?: boolean;
   };
 
-  /** A health sample worth a line on the timeline: the first one, then a change worth noting. */
+  /**
+   * A health sample worth a line on the timeline: the host's first, the first good one after a
+   * failed read (`recovered`), then a crossing of load per CPU 1.0 or memory available 10 %.
+   */
   'health.sampled': {
     host: string;
-    reason: 'first' | 'loadHigh' | 'loadNormal' | 'memoryLow' | 'memoryNormal';
+    reason: 'first' | 'recovered' | 'loadHigh' | 'loadNormal' | 'memoryLow' | 'memoryNormal';
     cpus: number;
     load: [number, number, number];
     loadPerCpu: number;
     cpuBusyPercent: number;
     memoryAvailablePercent: number;
   };
+  /** A health read failed: once per run of failures with the same message. */
   'health.failed': { host: string; message: string };
 
   'log.started': { host: string; path: string; filter?: string; fromLine?: number };

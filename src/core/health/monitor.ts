@@ -1,9 +1,12 @@
 // Refreshes the health of the hosts the user is looking at. Each watched host has its own
 // timer; the next read is scheduled only after the previous one finished, so reads of a slow
-// host never pile up.
+// host never pile up. What is worth a timeline line goes to the incident events (./notable.ts).
+import { noEvents, type EventPublisher } from '../events/bus';
 import type { RemoteRunner } from '../ssh/remote';
+import { systemClock, type Clock, type TimerHandle } from '../util/clock';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
-import { HealthSampler } from './sampler';
+import { flagsOf, notableReasons, sampledEvent, type HealthFlags } from './notable';
+import type { HealthSampler } from './sampler';
 import type { HealthReading } from './types';
 
 export interface HealthSampleEvent {
@@ -21,11 +24,26 @@ export interface HealthMonitorOptions {
   connect: (host: string) => Promise<RemoteRunner>;
   /** Time between the end of one read and the start of the next (ms). */
   intervalMs: number;
-  sampler?: HealthSampler;
+  /**
+   * Reads one host (a HealthSampler). Given, not built here, so the extension can load the
+   * sampler with the SSH half on first use instead of at activation.
+   */
+  sampler: Pick<HealthSampler, 'sample'>;
+  /** Where health.sampled and health.failed go (default: nowhere). */
+  events?: EventPublisher;
+  /** Schedules the reads (default: the system clock). */
+  clock?: Clock;
+}
+
+/** What was last published for a host, so only changes are published again. */
+interface Published {
+  flags?: HealthFlags;
+  /** The message of the failure published last, while reads keep failing. */
+  failure?: string;
 }
 
 interface Watch {
-  timer?: NodeJS.Timeout;
+  timer?: TimerHandle;
   /** Asked for while a read was running (refresh, or stop+start): read again as soon as it ends. */
   again: boolean;
 }
@@ -40,12 +58,17 @@ export class HealthMonitor implements Disposable {
   /** Hosts with a read running; survives stop() so a restart cannot overlap the old read. */
   private readonly inFlight = new Set<string>();
   private readonly latestReadings = new Map<string, HealthReading>();
-  private readonly sampler: HealthSampler;
+  private readonly published = new Map<string, Published>();
+  private readonly sampler: Pick<HealthSampler, 'sample'>;
+  private readonly events: EventPublisher;
+  private readonly clock: Clock;
   private intervalMs: number;
   private disposed = false;
 
   constructor(private readonly options: HealthMonitorOptions) {
-    this.sampler = options.sampler ?? new HealthSampler();
+    this.sampler = options.sampler;
+    this.events = options.events ?? noEvents;
+    this.clock = options.clock ?? systemClock;
     this.intervalMs = options.intervalMs;
   }
 
@@ -60,7 +83,7 @@ export class HealthMonitor implements Disposable {
   stop(host: string): void {
     const watch = this.watches.get(host);
     if (!watch) return;
-    clearTimeout(watch.timer);
+    watch.timer?.cancel();
     this.watches.delete(host);
   }
 
@@ -72,7 +95,7 @@ export class HealthMonitor implements Disposable {
   refresh(host: string): void {
     const watch = this.watches.get(host);
     if (!watch) return;
-    clearTimeout(watch.timer);
+    watch.timer?.cancel();
     void this.read(host);
   }
 
@@ -106,16 +129,43 @@ export class HealthMonitor implements Disposable {
       const runner = await this.options.connect(host);
       const reading = await this.sampler.sample(runner);
       this.latestReadings.set(host, reading);
-      if (!this.disposed) this.sampleEmitter.fire({ host, reading });
-    } catch (error) {
-      if (!this.disposed) this.errorEmitter.fire({ host, error: error instanceof Error ? error : new Error(String(error)) });
+      if (!this.disposed) {
+        this.publishSample(reading);
+        this.sampleEmitter.fire({ host, reading });
+      }
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      if (!this.disposed) {
+        this.publishFailure(host, error);
+        this.errorEmitter.fire({ host, error });
+      }
     } finally {
       this.inFlight.delete(host);
     }
     const current = this.watches.get(host);
     if (!current) return; // stopped meanwhile
-    clearTimeout(current.timer);
+    current.timer?.cancel();
     if (current.again) void this.read(host);
-    else current.timer = setTimeout(() => void this.read(host), this.intervalMs);
+    else current.timer = this.clock.setTimeout(() => void this.read(host), this.intervalMs);
+  }
+
+  /** The host's first sample, the first after a failure, then a threshold crossing (./notable.ts). */
+  private publishSample(reading: HealthReading): void {
+    // A host without /proc has no figures to put on a timeline, and nothing will change.
+    if (!reading.available) return;
+    const published = this.published.get(reading.host) ?? {};
+    const flags = flagsOf(reading);
+    for (const reason of notableReasons(published.flags, flags, published.failure !== undefined)) {
+      this.events.publish('health.sampled', 'health', sampledEvent(reading, reason));
+    }
+    this.published.set(reading.host, { flags });
+  }
+
+  /** Once per run of failures with the same message: a host down for an hour is one line, not 720. */
+  private publishFailure(host: string, error: Error): void {
+    const published = this.published.get(host) ?? {};
+    if (published.failure === error.message) return;
+    this.events.publish('health.failed', 'health', { host, message: error.message });
+    this.published.set(host, { ...published, failure: error.message });
   }
 }

@@ -1,9 +1,10 @@
-// A vscode-free Disposable and EventEmitter, shaped like VS Code's so the views can pass core
-// events straight through.
+// A vscode-free EventEmitter, shaped like VS Code's so the views can pass core events straight
+// through. Disposal lives in ./lifecycle.ts; its store is re-exported here for older importers.
+import type { IDisposable } from './lifecycle';
 
-export interface Disposable {
-  dispose(): void;
-}
+export { DisposableStore } from './lifecycle';
+
+export type Disposable = IDisposable;
 
 export type Event<T> = (listener: (e: T) => void) => Disposable;
 
@@ -21,30 +22,5 @@ export class EventEmitter<T> implements Disposable {
 
   dispose(): void {
     this.listeners.clear();
-  }
-}
-
-/** Holds disposables and disposes them once, last registered first. */
-export class DisposableStore implements Disposable {
-  private items: Disposable[] = [];
-  private disposed = false;
-
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) item.dispose();
-    else this.items.push(item);
-    return item;
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const item of this.items.reverse()) {
-      try {
-        item.dispose();
-      } catch {
-        // One failing disposal must not keep the rest alive.
-      }
-    }
-    this.items = [];
   }
 }

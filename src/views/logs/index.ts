@@ -1,21 +1,22 @@
 // The log commands, registered at activation; what they do loads from dist/logs.js on the first
-// one (src/views/bundles.ts), so following logs adds nothing to activation. The hosts are chosen
+// one (./bundle.ts), so following logs adds nothing to activation. The hosts are chosen
 // here (the Hosts view's selection, or a pick from the palette) before anything loads.
 import type * as vscode from 'vscode';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import type { HostNode } from '../../core/hosts/tree';
-import { loadLogFeatures } from '../bundles';
+import { combinedDisposable } from '../../core/util/lifecycle';
+import { loadLogFeatures } from './bundle';
 import { CommandId, registerCommand } from '../commands';
 import { pickHost } from '../hostCommands';
 import type { Services } from '../services';
 import type { LogFeatures } from './features';
 import { LogDocuments } from './logDocuments';
 
-export function registerLogFeatures(services: Services): vscode.Disposable[] {
+export function registerLogFeatures(services: Services): vscode.Disposable {
   const documents = new LogDocuments();
   let loaded: LogFeatures | undefined;
   const features = () => (loaded ??= loadLogFeatures().createLogFeatures(services, documents));
-  return [
+  return combinedDisposable(
     documents,
     // From the Hosts view VS Code passes the clicked row and every selected row (canSelectMany):
     // with several hosts selected the logs are asked once and followed on each of them.
@@ -33,7 +34,7 @@ export function registerLogFeatures(services: Services): vscode.Disposable[] {
     registerCommand(CommandId.logsOpenInEditor, () => features().openInEditor()),
     registerCommand(CommandId.logsSaveExcerpt, (uri?: vscode.Uri) => features().saveExcerpt(uri)),
     { dispose: () => loaded?.dispose() },
-  ];
+  );
 }
 
 /**

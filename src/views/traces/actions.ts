@@ -1,6 +1,6 @@
 // What maps, opens and analyzes frames: the trace parser, path mapping, source maps and git
 // revisions. Bundled apart (dist/traces.js) and loaded the first time a frame is opened or a
-// trace analyzed, so activation does not pay for it (see src/views/bundles.ts).
+// trace analyzed, so activation does not pay for it (see ./bundle.ts).
 import type * as vscode from 'vscode';
 import type { Services } from '../services';
 import { TraceAnalyzer, type AnalyzeRequest } from './analyze';

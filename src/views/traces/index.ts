@@ -1,7 +1,8 @@
 // Issue 3 in VS Code: frame links in terminals and log documents, the Stack Traces view and its
 // command, and files at a host's deployed revision. Everything is returned for the caller's store.
 import * as vscode from 'vscode';
-import { loadTraceActions } from '../bundles';
+import { combinedDisposable } from '../../core/util/lifecycle';
+import { loadTraceActions } from './bundle';
 import { CommandId, registerCommand } from '../commands';
 import type { Services } from '../services';
 import type { TraceActions } from './actions';
@@ -11,7 +12,7 @@ import { FrameDocumentLinks, FrameTerminalLinks, LOG_DOCUMENTS } from './links';
 import { RevisionDocuments } from './revisionDocuments';
 import { TracesView } from './tracesView';
 
-export function registerTraceFeatures(services: Services): vscode.Disposable[] {
+export function registerTraceFeatures(services: Services): vscode.Disposable {
   const view = new TracesView();
   let actions: TraceActions | undefined;
   const traceActions = () => (actions ??= loadTraceActions().createTraceActions(services, view));
@@ -22,7 +23,7 @@ export function registerTraceFeatures(services: Services): vscode.Disposable[] {
       void vscode.window.showErrorMessage(`Could not open ${target.file}${target.host ? ` from ${target.host}` : ''}: ${(error as Error).message}`);
     }
   };
-  return [
+  return combinedDisposable(
     view,
     new RevisionDocuments(),
     vscode.window.registerTerminalLinkProvider(new FrameTerminalLinks(services.inventory, openFrame)),
@@ -31,5 +32,5 @@ export function registerTraceFeatures(services: Services): vscode.Disposable[] {
     registerCommand(CommandId.openTraceFrame, openFrame),
     services.inventory.onDidChange(() => actions?.forgetRevisions()),
     { dispose: () => actions?.dispose() },
-  ];
+  );
 }

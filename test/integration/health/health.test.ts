@@ -1,7 +1,9 @@
 // Health over real OpenSSH: the harness host is this machine, so its /proc is ours to compare.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
+import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import { HealthMonitor, type HealthSampleEvent } from '../../../src/core/health/monitor';
 import { HealthSampler } from '../../../src/core/health/sampler';
 import type { HostHealth } from '../../../src/core/health/types';
@@ -16,7 +18,18 @@ before(async () => {
   const dir = makeTempDir('health-test');
   const userKey = await generateKey({ dir, name: 'id_user' });
   web = await startSshHost({ name: 'web-1', authorizedKeys: [userKey.publicKey] });
-  const { configFile } = writeSshConfig({ dir, entries: [{ host: web, identityFiles: [userKey.privateKeyPath] }] });
+  // gone-1: the same address on a port nothing listens on, so its reads fail as a down host's do.
+  const server = createServer().listen(0, web.address);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const closedPort = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const { configFile } = writeSshConfig({
+    dir,
+    entries: [
+      { host: web, identityFiles: [userKey.privateKeyPath] },
+      { host: { ...web, port: closedPort }, alias: 'gone-1', identityFiles: [userKey.privateKeyPath] },
+    ],
+  });
   pool = poolFor(configFile);
 });
 
@@ -49,7 +62,7 @@ test('one exec over ssh reads health, and the figures equal what the host\'s /pr
 });
 
 test('the monitor refreshes a visible host over the pooled connection', { timeout: 30_000 }, async () => {
-  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200 });
+  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200, sampler: new HealthSampler() });
   const samples: HealthSampleEvent[] = [];
   monitor.onDidSample((e) => samples.push(e));
   monitor.start('web-1');
@@ -59,4 +72,30 @@ test('the monitor refreshes a visible host over the pooled connection', { timeou
   } finally {
     monitor.dispose();
   }
+});
+
+test('the monitor publishes a host\'s first sample and a failed read as incident events', { timeout: 30_000 }, async () => {
+  const bus = new EventBus();
+  const events: IncidentEvent[] = [];
+  bus.onAny((e) => events.push(e));
+  const monitor = new HealthMonitor({ connect: (host) => pool.connect(host), intervalMs: 200, sampler: new HealthSampler(), events: bus });
+  let failedReads = 0;
+  monitor.onDidFail(() => failedReads++);
+  monitor.start('web-1');
+  monitor.start('gone-1');
+  try {
+    await waitFor('a sample of web-1 and three failed reads of gone-1', () => events.some((e) => e.name === 'health.sampled') && failedReads >= 3, 20_000);
+  } finally {
+    monitor.dispose();
+  }
+  const sampled = events.filter((e): e is IncidentEvent<'health.sampled'> => e.name === 'health.sampled');
+  const failed = events.filter((e): e is IncidentEvent<'health.failed'> => e.name === 'health.failed');
+  assert.equal(sampled[0].host, 'web-1');
+  assert.equal(sampled[0].reason, 'first');
+  assert.equal(sampled[0].source, 'health');
+  assert.equal(sampled[0].cpus, readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length);
+  assert.ok(sampled[0].memoryAvailablePercent > 0 && sampled[0].memoryAvailablePercent <= 100);
+  assert.equal(failed.length, 1, 'a host that stays down is one failure, not one per read');
+  assert.equal(failed[0].host, 'gone-1');
+  assert.match(failed[0].message, /gone-1/);
 });
