@@ -1,8 +1,11 @@
 // Wiring only: builds the services, hands them to the features, and disposes everything once
 // (the services are in the context's subscriptions, so no deactivate() is needed). See
 // docs/architecture.md, "Services, settings and disposal".
+import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { registerHostCommands } from './views/hostCommands';
+import { registerDebugFeatures } from './debug';
+import { pickHost, registerHostCommands } from './views/hostCommands';
+import { registerIncidentFeatures } from './views/incident';
 import { HostsView } from './views/hostsView';
 import { registerLogFeatures } from './views/logs';
 import { Services } from './views/services';
@@ -15,4 +18,18 @@ export function activate(context: vscode.ExtensionContext): void {
   services.own(registerHostCommands(services, hostsView));
   services.own(registerTraceFeatures(services));
   services.own(registerLogFeatures(services));
+  services.own(
+    registerDebugFeatures(
+      {
+        inventory: services.inventory,
+        pool: services.pool,
+        events: services.events,
+        pickHost: (title) => pickHost(services, title),
+        // Frames show the host's own file (the deployed code); breakpoints name the file as gdb finds it.
+        mapper: { toLocal: async () => undefined, toRemote: async (_host, local) => path.basename(local) },
+      },
+      context.extensionUri,
+    ),
+  );
+  services.own(registerIncidentFeatures(services, context));
 }

@@ -13,7 +13,6 @@ import { pageHtml, webviewOptions } from '../webview/page';
 import { guideState } from './guideState';
 import type { ActiveIncident } from './activeIncident';
 
-export const GUIDE_VIEW_ID = 'firefighter.guide';
 /** How often a visible panel re-reads the files in case a change event was missed. */
 const POLL_MS = 5_000;
 
@@ -40,7 +39,7 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
     );
   }
 
-  resolveWebviewView(view: vscode.WebviewView): void {
+  resolveWebviewView(view: vscode.WebviewView, _context?: vscode.WebviewViewResolveContext, _token?: vscode.CancellationToken): void {
     this.view = view;
     view.webview.options = webviewOptions(this.extensionUri);
     view.webview.html = pageHtml(view.webview, this.extensionUri, { title: 'Incident', script: 'guide.js', styles: ['guide.css'], codicons: true });

@@ -1,88 +1,33 @@
-// The incident guide in VS Code (issue 10): the Incident panel, Start Incident and Write Up, the
-// status bar's active incident, and the recorder that writes every event of the stream to the
-// active incident's timeline (docs/architecture.md, "Incidents").
-import { userInfo } from 'node:os';
+// The incident guide in VS Code (issue 10). Activation only registers the commands and the panel;
+// the incident code loads from dist/incident.js on first use, or right after activation when the
+// workspace already has incidents (so the timeline records from the start). See
+// docs/architecture.md, "Incidents".
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EventBus } from '../../core/events';
-import { IncidentJournal } from '../../core/incident/journal';
-import { IncidentRecorder } from '../../core/incident/recorder';
-import { IncidentStore } from '../../core/incident/store';
-import { SEVERITIES, type Severity } from '../../core/incident/types';
-import type { InventoryHost } from '../../core/hosts/inventory';
+import { combinedDisposable } from '../../core/util/lifecycle';
 import { CommandId, registerCommand } from '../commands';
-import { ActiveIncident } from './activeIncident';
-import { GUIDE_VIEW_ID, GuideView } from './guideView';
+import type * as IncidentBundle from './features';
 
-export interface IncidentServices {
-  events: EventBus;
-  inventory: { readonly hosts: readonly InventoryHost[] };
-  pool: { state(name: string): { kind: string } };
-  /** Where failures of the recorder are reported. */
-  log: { error(message: string): void };
+function loadIncidentBundle(): typeof IncidentBundle {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./incident.js');
 }
 
-export function registerIncidentFeatures(services: IncidentServices, context: vscode.ExtensionContext): vscode.Disposable {
+export function registerIncidentFeatures(services: IncidentBundle.IncidentServices, context: vscode.ExtensionContext): vscode.Disposable {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-  const noFolder = () => void vscode.window.showWarningMessage('Open the repository folder first: incidents are kept in its incidents/ folder, beside the code.');
   if (!folder) {
-    return vscode.Disposable.from(registerCommand(CommandId.startIncident, noFolder), registerCommand(CommandId.writeUp, noFolder));
+    const noFolder = () => void vscode.window.showWarningMessage('Open the repository folder first: incidents are kept in its incidents/ folder, beside the code.');
+    return combinedDisposable(registerCommand(CommandId.startIncident, noFolder), registerCommand(CommandId.writeUp, noFolder));
   }
-  const who = userInfo().username;
-  const store = new IncidentStore(folder.uri.fsPath);
-  const journal = new IncidentJournal(store, { events: services.events, who });
-  const active = new ActiveIncident(store, context.workspaceState);
-  void active.load();
-  const recorder = new IncidentRecorder(journal, services.events, {
-    activeIncident: () => active.id(),
-    onError: (error) => services.log.error(`Could not write to the incident's timeline: ${(error as Error).message}`),
-  });
-
-  const startIncident = async () => {
-    const title = await vscode.window.showInputBox({ title: 'Start Incident (1/4)', prompt: 'What is wrong, in a few words', placeHolder: 'Checkout times out' });
-    if (!title?.trim()) return;
-    const severity = await vscode.window.showQuickPick(
-      SEVERITIES.map((s, i) => ({ label: s, description: ['everything is down', 'a major feature is down', 'degraded', 'minor'][i] })),
-      { title: 'Start Incident (2/4): severity' },
-    );
-    if (!severity) return;
-    const connected = (host: InventoryHost) => services.pool.state(host.name).kind === 'connected';
-    const hosts = await vscode.window.showQuickPick(
-      [...services.inventory.hosts].sort((a, b) => Number(connected(b)) - Number(connected(a))).map((host) => ({
-        label: host.name,
-        description: [connected(host) ? 'connected' : undefined, ...host.tags].filter(Boolean).join(' · '),
-        picked: connected(host),
-      })),
-      { title: 'Start Incident (3/4): hosts involved', canPickMany: true, placeHolder: 'Choose none if unknown yet' },
-    );
-    if (!hosts) return;
-    const commander = await vscode.window.showInputBox({ title: 'Start Incident (4/4): incident commander', value: who });
-    if (commander === undefined) return;
-    try {
-      const incident = await journal.start({ title, severity: severity.label as Severity, hosts: hosts.map((h) => h.label), commander: commander.trim() || undefined });
-      await active.set(incident.id);
-      await vscode.commands.executeCommand(`${GUIDE_VIEW_ID}.focus`);
-    } catch (error) {
-      void vscode.window.showErrorMessage(`Could not start the incident: ${(error as Error).message}`);
-    }
-  };
-
-  const writeUp = async () => {
-    const id = active.id();
-    if (!id) return void vscode.window.showWarningMessage('No active incident to write up: start one, or choose one in the Incident panel.');
-    try {
-      await vscode.window.showTextDocument(vscode.Uri.file(await journal.writeUp(id)), { preview: false });
-    } catch (error) {
-      void vscode.window.showErrorMessage(`Could not write up ${id}: ${(error as Error).message}`);
-    }
-  };
-
-  const guide = new GuideView(context.extensionUri, journal, active, { startIncident, writeUp });
-  return vscode.Disposable.from(
-    active,
-    recorder,
-    guide,
-    vscode.window.registerWebviewViewProvider(GUIDE_VIEW_ID, guide),
-    registerCommand(CommandId.startIncident, startIncident),
-    registerCommand(CommandId.writeUp, writeUp),
+  let features: IncidentBundle.IncidentFeatures | undefined;
+  const load = () => (features ??= loadIncidentBundle().createIncidentFeatures(services, context, folder));
+  const early = existsSync(path.join(folder.uri.fsPath, 'incidents')) ? setTimeout(load, 0) : undefined;
+  return combinedDisposable(
+    vscode.window.registerWebviewViewProvider('firefighter.guide', { resolveWebviewView: (view, resolveContext, token) => load().resolveWebviewView(view, resolveContext, token) }),
+    registerCommand(CommandId.startIncident, () => load().startIncident()),
+    registerCommand(CommandId.writeUp, () => load().writeUp()),
+    { dispose: () => (early ? clearTimeout(early) : undefined) },
+    { dispose: () => features?.dispose() },
   );
 }

@@ -24,7 +24,6 @@ const NOTE_KINDS: [string, string][] = [
 ];
 const SVG = 'http://www.w3.org/2000/svg';
 /** Characters no terminal or page should act on: C0/C1 controls (ESC, BEL…) but tab and newline. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 function visible(text: string): string {

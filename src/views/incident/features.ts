@@ -1,0 +1,90 @@
+// The incident guide's heavy half, loaded from dist/incident.js (see ./index.ts): the Incident
+// panel, Start Incident and Write Up, the status bar's active incident, and the recorder that
+// writes every event of the stream to the active incident's timeline (docs/architecture.md,
+// "Incidents").
+import { userInfo } from 'node:os';
+import * as vscode from 'vscode';
+import type { EventBus } from '../../core/events';
+import { IncidentJournal } from '../../core/incident/journal';
+import { IncidentRecorder } from '../../core/incident/recorder';
+import { IncidentStore } from '../../core/incident/store';
+import { SEVERITIES, type Severity } from '../../core/incident/types';
+import type { InventoryHost } from '../../core/hosts/inventory';
+import { ActiveIncident } from './activeIncident';
+import { GuideView } from './guideView';
+
+export interface IncidentServices {
+  events: EventBus;
+  inventory: { readonly hosts: readonly InventoryHost[] };
+  pool: { state(name: string): { kind: string } };
+  /** Where failures of the recorder are reported. */
+  log: { error(message: string): void };
+}
+
+export interface IncidentFeatures extends vscode.Disposable, vscode.WebviewViewProvider {
+  startIncident(): Promise<void>;
+  writeUp(): Promise<void>;
+}
+
+export function createIncidentFeatures(services: IncidentServices, context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder): IncidentFeatures {
+  const who = userInfo().username;
+  const store = new IncidentStore(folder.uri.fsPath);
+  const journal = new IncidentJournal(store, { events: services.events, who });
+  const active = new ActiveIncident(store, context.workspaceState);
+  void active.load();
+  const recorder = new IncidentRecorder(journal, services.events, {
+    activeIncident: () => active.id(),
+    onError: (error) => services.log.error(`Could not write to the incident's timeline: ${(error as Error).message}`),
+  });
+
+  const startIncident = async () => {
+    const title = await vscode.window.showInputBox({ title: 'Start Incident (1/4)', prompt: 'What is wrong, in a few words', placeHolder: 'Checkout times out' });
+    if (!title?.trim()) return;
+    const severity = await vscode.window.showQuickPick(
+      SEVERITIES.map((s, i) => ({ label: s, description: ['everything is down', 'a major feature is down', 'degraded', 'minor'][i] })),
+      { title: 'Start Incident (2/4): severity' },
+    );
+    if (!severity) return;
+    const connected = (host: InventoryHost) => services.pool.state(host.name).kind === 'connected';
+    const hosts = await vscode.window.showQuickPick(
+      [...services.inventory.hosts].sort((a, b) => Number(connected(b)) - Number(connected(a))).map((host) => ({
+        label: host.name,
+        description: [connected(host) ? 'connected' : undefined, ...host.tags].filter(Boolean).join(' · '),
+        picked: connected(host),
+      })),
+      { title: 'Start Incident (3/4): hosts involved', canPickMany: true, placeHolder: 'Choose none if unknown yet' },
+    );
+    if (!hosts) return;
+    const commander = await vscode.window.showInputBox({ title: 'Start Incident (4/4): incident commander', value: who });
+    if (commander === undefined) return;
+    try {
+      const incident = await journal.start({ title, severity: severity.label as Severity, hosts: hosts.map((h) => h.label), commander: commander.trim() || undefined });
+      await active.set(incident.id);
+      await vscode.commands.executeCommand('firefighter.guide.focus');
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Could not start the incident: ${(error as Error).message}`);
+    }
+  };
+
+  const writeUp = async () => {
+    const id = active.id();
+    if (!id) return void vscode.window.showWarningMessage('No active incident to write up: start one, or choose one in the Incident panel.');
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.file(await journal.writeUp(id)), { preview: false });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Could not write up ${id}: ${(error as Error).message}`);
+    }
+  };
+
+  const guide = new GuideView(context.extensionUri, journal, active, { startIncident, writeUp });
+  return {
+    startIncident,
+    writeUp,
+    resolveWebviewView: (view, resolveContext, token) => guide.resolveWebviewView(view, resolveContext, token),
+    dispose: () => {
+      guide.dispose();
+      recorder.dispose();
+      active.dispose();
+    },
+  };
+}
