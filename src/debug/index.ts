@@ -4,6 +4,7 @@
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import type { InventoryHost } from '../core/hosts/inventory';
+import { combinedDisposable } from '../core/util/lifecycle';
 import { CommandId, registerCommand } from '../views/commands';
 import type * as DebugBundle from './features';
 import type { AttachArguments } from './session';
@@ -92,7 +93,7 @@ export function registerDebugFeatures(services: DebugServices, extensionUri: vsc
     }),
     { dispose: () => backend?.dispose() },
   ];
-  return vscode.Disposable.from(...disposables);
+  return combinedDisposable(...disposables);
 }
 
 /**

@@ -58,7 +58,7 @@ const vscode = standIn({
     },
     registerTerminalLinkProvider: () => tracked('terminal links'),
   }),
-  workspace: standIn({ getConfiguration: () => ({ get: () => undefined }) }),
+  workspace: standIn({ getConfiguration: () => ({ get: () => undefined }), workspaceFolders: undefined }),
 });
 
 const moduleWithResolve = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
