@@ -1,7 +1,7 @@
 // Drives the VS Code workbench in Chromium the way a user does: activity bar, command palette,
 // tree views, terminals, notifications. Selectors are VS Code's own DOM classes (1.139).
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM } from './paths';
 
 /** Flags Chromium needs on these machines: root (no sandbox), no GPU, and no calls home, which the
@@ -138,7 +138,12 @@ export class Workbench {
 
   /** Right-clicks a tree row and chooses `item` (its label's start) in the context menu. */
   async runContextMenuItem(viewName: string, rowLabel: string, item: string): Promise<void> {
-    await this.treeRow(viewName, rowLabel).click({ button: 'right' });
+    await this.runContextMenuItemOn(this.treeRow(viewName, rowLabel), rowLabel, item);
+  }
+
+  /** The same, on a row found another way (a label that changes, like a process's CPU share). */
+  async runContextMenuItemOn(row: Locator, rowLabel: string, item: string): Promise<void> {
+    await row.click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu');
     const entry = menu.locator('.action-item').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(item)}`) }).first();
     await entry.waitFor();
@@ -217,6 +222,25 @@ export class Workbench {
     await until(async () => [...(screen = await this.terminalText()).matchAll(global)].some((m) => Number(m[1]) >= least),
       `the terminal to show ${pattern} with a number of at least ${least}`, timeoutMs, async () => screen);
     return screen;
+  }
+
+  /**
+   * The frame of the webview whose page loads `dist/webview/<script>` (a webview view or panel):
+   * webviews are iframes inside iframes, found by what they load rather than by position.
+   */
+  async webviewFrame(script: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Frame> {
+    let found: Frame | undefined;
+    await until(async () => {
+      for (const frame of this.page.frames()) {
+        const loads = await frame.evaluate((name) => document.querySelector(`script[src*="${name}"]`) !== null, script).catch(() => false);
+        if (loads) {
+          found = frame;
+          return true;
+        }
+      }
+      return false;
+    }, `a webview that loads ${script}`, timeoutMs);
+    return found!;
   }
 
   /** Names of the terminals in the panel's tab list. */
