@@ -92,6 +92,8 @@ class Memory:
         self.starts = [r[0] for r in regions]
         try:
             self.fd = os.open('/proc/%d/mem' % pid, os.O_RDONLY)
+        except FileNotFoundError:
+            raise Failure('noProcess', 'process %d does not exist (any more)' % pid)
         except PermissionError:
             raise Failure('permission', 'cannot read the memory of process %d: reading another process needs the '
                                         "same user as the process (or root) and ptrace allowed "
@@ -546,11 +548,16 @@ def snapshot(pid):
 def main():
     try:
         pid = int(sys.argv[1])
+    except (IndexError, ValueError):
+        pid = None
+    try:
+        if pid is None:
+            raise Failure('failed', 'usage: python - PID < pystacks.py')
         result = snapshot(pid)
     except Failure as failure:
         result = {'ok': False, 'kind': failure.kind, 'message': str(failure)}
-    except (IndexError, ValueError):
-        result = {'ok': False, 'kind': 'failed', 'message': 'usage: python - PID < pystacks.py'}
+    except Exception as error:  # one JSON answer whatever happens, never a traceback
+        result = {'ok': False, 'kind': 'failed', 'message': 'the reader failed: %s: %s' % (type(error).__name__, error)}
     sys.stdout.write(json.dumps(result) + '\n')
 
 

@@ -99,7 +99,7 @@ export function pythonStacksCommand(pid: number, python?: string): string {
   const interpreter = python === undefined
     ? [
         `exe=$(readlink /proc/${pid}/exe 2>/dev/null) || ${fail('permission', 'cannot read /proc/' + pid + '/exe')}`,
-        `case \${exe##*/} in python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
+        `case \${exe##*/} in *python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
         `case $exe in *' (deleted)') exe=/proc/${pid}/exe ;; esac`,
       ]
     : [`exe=${shellWord(python)}`];

@@ -210,3 +210,25 @@ test('interpreters older than 3.9 are named as unsupported', { timeout: 60_000 }
     assert.match(error.message, new RegExp(`^web-1: cannot read the Python stacks of process ${pid}: .*(CPython 3\\.8 is not supported \\(3\\.9 to 3\\.13 are\\)|not CPython 3\\.9 to 3\\.13)\\.$`));
   }
 });
+
+test('a deep recursion is cut at 1024 frames per thread, innermost kept', { timeout: 60_000 }, async (t) => {
+  const runner = new LocalRunner();
+  const program = [
+    'import sys, time',
+    'sys.setrecursionlimit(5000)',
+    'def down(n):',
+    '    if n == 0:',
+    '        print("ready", flush=True)',
+    '        time.sleep(60)',
+    '    down(n - 1)',
+    'down(3000)',
+  ].join('\n');
+  const deep = await runner.spawn(`exec /usr/bin/python3 -c '${program}'`);
+  t.after(() => deep.close());
+  await new Promise((resolve) => deep.stdout.once('data', resolve));
+  const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^/usr/bin/python3 -c import sys'`], { encoding: 'utf8' }).trim());
+  const [main] = (await readPythonStacks(runner, pid, { timeoutMs })).threads;
+  assert.equal(main.frames.length, 1024);
+  assert.deepEqual([main.frames[0].function, main.frames[0].line], ['down', 6]);
+  assert.ok(main.frames.every((f) => f.function === 'down' && f.file === '<string>' && f.app === false));
+});
