@@ -328,12 +328,13 @@ class Reader:
         return self.memory.pointer(tstate + L['tstate.frame'])
 
     def walk(self, tstate, limit):
-        """The thread's frames, innermost first, at most `limit`; raises Torn when the chain
-        breaks under the read."""
+        """The thread's frames, innermost first, at most `limit`, and their addresses; raises Torn
+        when the chain breaks under the read."""
         L = self.layout
-        frames = []
+        frames, addresses = [], set()
         address = self.top_frame(tstate)
         while address and len(frames) < limit:
+            addresses.add(address)
             if self.version >= (3, 11):
                 raw = self.memory.read(address, max(L['iframe.code'], L['iframe.previous'], L['iframe.instr']) + 8)
                 owner = self.memory.read(address + L['iframe.owner'], 1)[0]
@@ -351,21 +352,21 @@ class Reader:
                 lasti = self.memory.int32(address + L['frame.lasti'])
                 frames.append(self.frame(code, lasti))
                 address = self.memory.pointer(address + L['frame.back'])
-        return frames
+        return frames, addresses
 
     def thread(self, tstate, limit):
         """Walks again while the chain breaks or the innermost frame moved during the walk."""
-        frames, complete = [], False
+        frames, addresses, complete = [], set(), False
         for _ in range(WALK_ATTEMPTS):
             try:
                 top = self.top_frame(tstate)
-                frames = self.walk(tstate, limit)
+                frames, addresses = self.walk(tstate, limit)
                 complete = True
                 if self.top_frame(tstate) == top:
                     break
             except Torn:
                 complete = False
-        return frames, complete
+        return frames, addresses, complete
 
     def thread_states(self, runtime):
         L = self.layout
@@ -522,19 +523,35 @@ def snapshot(pid):
     except OSError:
         process_comm = None
     threads = []
-    try:
-        states = reader.thread_states(symbols['_PyRuntime'])
-    except Torn:
-        raise Failure('unreadable', 'the thread list of process %d could not be read (the interpreter is starting '
-                                    'or exiting); try again' % pid)
-    budget = MAX_TOTAL_FRAMES
-    for tstate in states:
-        frames, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
-        budget -= len(frames)
+    for attempt in range(WALK_ATTEMPTS):
         try:
-            tid = reader.native_id(tstate, tid_offset)
+            states = reader.thread_states(symbols['_PyRuntime'])
+            break
         except Torn:
-            tid = None
+            # a thread state freed while the list was read (a thread ending): read it again
+            if attempt == WALK_ATTEMPTS - 1:
+                raise Failure('unreadable', 'the thread list of process %d kept changing under the read (the '
+                                            'interpreter is starting or exiting); try again' % pid)
+    ids = {}
+    for tstate in states:
+        try:
+            ids[tstate] = reader.native_id(tstate, tid_offset)
+        except Torn:
+            ids[tstate] = None
+    budget = MAX_TOTAL_FRAMES
+    walked = set()
+    # The main thread first: a frame seen in two threads is live in the first one read.
+    for tstate in sorted(states, key=lambda state: ids[state] != pid):
+        tid = ids[tstate]
+        if tid and not os.path.exists('/proc/%d/task/%d' % (pid, tid)):
+            continue  # a thread that has ended and whose state is not yet freed
+        frames, addresses, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
+        if (not tid and not frames) or addresses & walked:
+            # an ending thread (glibc clears its TID), or a stale state whose frame memory
+            # another thread now uses
+            continue
+        walked |= addresses
+        budget -= len(frames)
         thread = {'id': tid, 'name': thread_name(pid, tid, process_comm) if tid else None, 'frames': frames}
         if not complete:
             thread['incomplete'] = True

@@ -25,7 +25,7 @@ export interface SnapshotFrame {
 }
 
 export interface SnapshotThread {
-  /** The native thread id (TID), as in /proc/PID/task. */
+  /** The native thread id (TID), as in /proc/PID/task; 0 when it could not be read (a thread ending). */
   id: number;
   /** The thread's name where known (MainThread, or the kernel's comm when the thread set one), else null. */
   name: string | null;

@@ -232,3 +232,40 @@ test('a deep recursion is cut at 1024 frames per thread, innermost kept', { time
   assert.deepEqual([main.frames[0].function, main.frames[0].line], ['down', 6]);
   assert.ok(main.frames.every((f) => f.function === 'down' && f.file === '<string>' && f.app === false));
 });
+
+test('a process whose threads start, recurse and end all the time: every snapshot reads, no frame is garbage', { timeout: 300_000 }, async (t) => {
+  const script = join(__dirname, '../../fixtures/snapshot/python/churn.py');
+  const source = readFileSync(script, 'utf8').split('\n');
+  /** Each function of churn.py and the lines its body spans. */
+  const bodies = new Map<string, [number, number]>();
+  source.forEach((line, i) => {
+    const def = /^def (\w+)\(/.exec(line);
+    if (def) bodies.set(def[1], [i + 1, i + 1 + source.slice(i + 1).findIndex((l) => /^\S/.test(l))]);
+  });
+  bodies.set('<module>', [1, source.length]);
+  for (const python of interpreters()) {
+    const runner = new LocalRunner();
+    const churn = await runner.spawn(`exec ${python.path} ${script}`);
+    t.after(() => churn.close());
+    await new Promise((resolve) => churn.stdout.once('data', resolve));
+    const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^${python.path} ${script}'`], { encoding: 'utf8' }).trim());
+    for (let i = 0; i < 5; i++) {
+      const snapshot = await readPythonStacks(runner, pid, { timeoutMs });
+      assert.ok(snapshot.threads.some((th) => th.id === pid), `${python.path}: no main thread`);
+      for (const thread of snapshot.threads) {
+        for (const frame of thread.frames) {
+          if (frame.file === script) {
+            const body = bodies.get(frame.function);
+            assert.ok(body && frame.line! >= body[0] && frame.line! <= body[1], `${python.path}: ${frame.function} at line ${frame.line}`);
+          } else {
+            assert.match(frame.file ?? '', /\/threading\.py$/, `${python.path}: ${frame.function} in ${frame.file}`);
+          }
+        }
+        if (thread.frames.length > 0 && !thread.incomplete) {
+          assert.match(thread.frames.at(-1)!.function, thread.id === pid ? /^<module>$/ : /_bootstrap$/, `${python.path}: ${names(thread)}`);
+        }
+      }
+    }
+    churn.close();
+  }
+});
