@@ -269,3 +269,10 @@ test('a process whose threads start, recurse and end all the time: every snapsho
     churn.close();
   }
 });
+
+test('an interpreter that answers nothing: a failure naming the host and what the reader said', { timeout: 60_000 }, async (t) => {
+  const { pid } = await target(t, '/usr/bin/python3');
+  const error = await failure(readPythonStacks(new LocalRunner('web-1'), pid, { python: '/usr/bin/false', timeoutMs }));
+  assert.equal(error.kind, 'failed');
+  assert.equal(error.message, `web-1: cannot read the Python stacks of process ${pid}: the reader on the host failed (no answer).`);
+});
