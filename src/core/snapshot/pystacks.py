@@ -95,9 +95,7 @@ class Memory:
         except FileNotFoundError:
             raise Failure('noProcess', 'process %d does not exist (any more)' % pid)
         except PermissionError:
-            raise Failure('permission', 'cannot read the memory of process %d: reading another process needs the '
-                                        "same user as the process (or root) and ptrace allowed "
-                                        '(kernel.yama.ptrace_scope 0 or 1, no seccomp/AppArmor rule against it)' % pid)
+            raise Failure('permission', 'reading /proc/%d/mem was refused' % pid)
 
     def mapped(self, address, size):
         i = bisect.bisect_right(self.starts, address) - 1
@@ -128,7 +126,7 @@ def read_maps(pid):
     except FileNotFoundError:
         raise Failure('noProcess', 'process %d does not exist (any more)' % pid)
     except PermissionError:
-        raise Failure('permission', 'cannot read /proc/%d/maps: run as the user of process %d or as root' % (pid, pid))
+        raise Failure('permission', 'reading /proc/%d/maps was refused' % pid)
     maps = []
     for line in lines:
         parts = line.split(None, 5)
@@ -217,8 +215,7 @@ def find_runtime(pid, maps):
         fixed, first_load, symbols = elf
         base = 0 if fixed else min(m[0] - m[3] for m in maps if m[4] == path) - first_load // 4096 * 4096
         return path, {name: base + value for name, value in symbols.items()}
-    raise Failure('notPython', 'process %d is not a CPython interpreter: no mapped python binary or libpython defines '
-                               '_PyRuntime' % pid)
+    raise Failure('notPython', 'no python binary or libpython mapped in process %d defines _PyRuntime' % pid)
 
 
 def target_version(pid, memory, path, symbols):
