@@ -92,10 +92,10 @@ class Memory:
         self.starts = [r[0] for r in regions]
         try:
             self.fd = os.open('/proc/%d/mem' % pid, os.O_RDONLY)
+        except FileNotFoundError:
+            raise Failure('noProcess', 'process %d does not exist (any more)' % pid)
         except PermissionError:
-            raise Failure('permission', 'cannot read the memory of process %d: reading another process needs the '
-                                        "same user as the process (or root) and ptrace allowed "
-                                        '(kernel.yama.ptrace_scope 0 or 1, no seccomp/AppArmor rule against it)' % pid)
+            raise Failure('permission', 'reading /proc/%d/mem was refused' % pid)
 
     def mapped(self, address, size):
         i = bisect.bisect_right(self.starts, address) - 1
@@ -126,7 +126,7 @@ def read_maps(pid):
     except FileNotFoundError:
         raise Failure('noProcess', 'process %d does not exist (any more)' % pid)
     except PermissionError:
-        raise Failure('permission', 'cannot read /proc/%d/maps: run as the user of process %d or as root' % (pid, pid))
+        raise Failure('permission', 'reading /proc/%d/maps was refused' % pid)
     maps = []
     for line in lines:
         parts = line.split(None, 5)
@@ -215,8 +215,7 @@ def find_runtime(pid, maps):
         fixed, first_load, symbols = elf
         base = 0 if fixed else min(m[0] - m[3] for m in maps if m[4] == path) - first_load // 4096 * 4096
         return path, {name: base + value for name, value in symbols.items()}
-    raise Failure('notPython', 'process %d is not a CPython interpreter: no mapped python binary or libpython defines '
-                               '_PyRuntime' % pid)
+    raise Failure('notPython', 'no python binary or libpython mapped in process %d defines _PyRuntime' % pid)
 
 
 def target_version(pid, memory, path, symbols):
@@ -326,12 +325,13 @@ class Reader:
         return self.memory.pointer(tstate + L['tstate.frame'])
 
     def walk(self, tstate, limit):
-        """The thread's frames, innermost first, at most `limit`; raises Torn when the chain
-        breaks under the read."""
+        """The thread's frames, innermost first, at most `limit`, and their addresses; raises Torn
+        when the chain breaks under the read."""
         L = self.layout
-        frames = []
+        frames, addresses = [], set()
         address = self.top_frame(tstate)
         while address and len(frames) < limit:
+            addresses.add(address)
             if self.version >= (3, 11):
                 raw = self.memory.read(address, max(L['iframe.code'], L['iframe.previous'], L['iframe.instr']) + 8)
                 owner = self.memory.read(address + L['iframe.owner'], 1)[0]
@@ -349,21 +349,21 @@ class Reader:
                 lasti = self.memory.int32(address + L['frame.lasti'])
                 frames.append(self.frame(code, lasti))
                 address = self.memory.pointer(address + L['frame.back'])
-        return frames
+        return frames, addresses
 
     def thread(self, tstate, limit):
         """Walks again while the chain breaks or the innermost frame moved during the walk."""
-        frames, complete = [], False
+        frames, addresses, complete = [], set(), False
         for _ in range(WALK_ATTEMPTS):
             try:
                 top = self.top_frame(tstate)
-                frames = self.walk(tstate, limit)
+                frames, addresses = self.walk(tstate, limit)
                 complete = True
                 if self.top_frame(tstate) == top:
                     break
             except Torn:
                 complete = False
-        return frames, complete
+        return frames, addresses, complete
 
     def thread_states(self, runtime):
         L = self.layout
@@ -520,19 +520,35 @@ def snapshot(pid):
     except OSError:
         process_comm = None
     threads = []
-    try:
-        states = reader.thread_states(symbols['_PyRuntime'])
-    except Torn:
-        raise Failure('unreadable', 'the thread list of process %d could not be read (the interpreter is starting '
-                                    'or exiting); try again' % pid)
-    budget = MAX_TOTAL_FRAMES
-    for tstate in states:
-        frames, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
-        budget -= len(frames)
+    for attempt in range(WALK_ATTEMPTS):
         try:
-            tid = reader.native_id(tstate, tid_offset)
+            states = reader.thread_states(symbols['_PyRuntime'])
+            break
         except Torn:
-            tid = None
+            # a thread state freed while the list was read (a thread ending): read it again
+            if attempt == WALK_ATTEMPTS - 1:
+                raise Failure('unreadable', 'the thread list of process %d kept changing under the read (the '
+                                            'interpreter is starting or exiting); try again' % pid)
+    ids = {}
+    for tstate in states:
+        try:
+            ids[tstate] = reader.native_id(tstate, tid_offset)
+        except Torn:
+            ids[tstate] = None
+    budget = MAX_TOTAL_FRAMES
+    walked = set()
+    # The main thread first: a frame seen in two threads is live in the first one read.
+    for tstate in sorted(states, key=lambda state: ids[state] != pid):
+        tid = ids[tstate]
+        if tid and not os.path.exists('/proc/%d/task/%d' % (pid, tid)):
+            continue  # a thread that has ended and whose state is not yet freed
+        frames, addresses, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
+        if (not tid and not frames) or addresses & walked:
+            # an ending thread (glibc clears its TID), or a stale state whose frame memory
+            # another thread now uses
+            continue
+        walked |= addresses
+        budget -= len(frames)
         thread = {'id': tid, 'name': thread_name(pid, tid, process_comm) if tid else None, 'frames': frames}
         if not complete:
             thread['incomplete'] = True
@@ -546,11 +562,16 @@ def snapshot(pid):
 def main():
     try:
         pid = int(sys.argv[1])
+    except (IndexError, ValueError):
+        pid = None
+    try:
+        if pid is None:
+            raise Failure('failed', 'usage: python - PID < pystacks.py')
         result = snapshot(pid)
     except Failure as failure:
         result = {'ok': False, 'kind': failure.kind, 'message': str(failure)}
-    except (IndexError, ValueError):
-        result = {'ok': False, 'kind': 'failed', 'message': 'usage: python - PID < pystacks.py'}
+    except Exception as error:  # one JSON answer whatever happens, never a traceback
+        result = {'ok': False, 'kind': 'failed', 'message': 'the reader failed: %s: %s' % (type(error).__name__, error)}
     sys.stdout.write(json.dumps(result) + '\n')
 
 

@@ -25,7 +25,7 @@ export interface SnapshotFrame {
 }
 
 export interface SnapshotThread {
-  /** The native thread id (TID), as in /proc/PID/task. */
+  /** The native thread id (TID), as in /proc/PID/task; 0 when it could not be read (a thread ending). */
   id: number;
   /** The thread's name where known (MainThread, or the kernel's comm when the thread set one), else null. */
   name: string | null;
@@ -99,7 +99,7 @@ export function pythonStacksCommand(pid: number, python?: string): string {
   const interpreter = python === undefined
     ? [
         `exe=$(readlink /proc/${pid}/exe 2>/dev/null) || ${fail('permission', 'cannot read /proc/' + pid + '/exe')}`,
-        `case \${exe##*/} in python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
+        `case \${exe##*/} in *python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
         `case $exe in *' (deleted)') exe=/proc/${pid}/exe ;; esac`,
       ]
     : [`exe=${shellWord(python)}`];

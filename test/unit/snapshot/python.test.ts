@@ -210,3 +210,69 @@ test('interpreters older than 3.9 are named as unsupported', { timeout: 60_000 }
     assert.match(error.message, new RegExp(`^web-1: cannot read the Python stacks of process ${pid}: .*(CPython 3\\.8 is not supported \\(3\\.9 to 3\\.13 are\\)|not CPython 3\\.9 to 3\\.13)\\.$`));
   }
 });
+
+test('a deep recursion is cut at 1024 frames per thread, innermost kept', { timeout: 60_000 }, async (t) => {
+  const runner = new LocalRunner();
+  const program = [
+    'import sys, time',
+    'sys.setrecursionlimit(5000)',
+    'def down(n):',
+    '    if n == 0:',
+    '        print("ready", flush=True)',
+    '        time.sleep(60)',
+    '    down(n - 1)',
+    'down(3000)',
+  ].join('\n');
+  const deep = await runner.spawn(`exec /usr/bin/python3 -c '${program}'`);
+  t.after(() => deep.close());
+  await new Promise((resolve) => deep.stdout.once('data', resolve));
+  const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^/usr/bin/python3 -c import sys'`], { encoding: 'utf8' }).trim());
+  const [main] = (await readPythonStacks(runner, pid, { timeoutMs })).threads;
+  assert.equal(main.frames.length, 1024);
+  assert.deepEqual([main.frames[0].function, main.frames[0].line], ['down', 6]);
+  assert.ok(main.frames.every((f) => f.function === 'down' && f.file === '<string>' && f.app === false));
+});
+
+test('a process whose threads start, recurse and end all the time: every snapshot reads, no frame is garbage', { timeout: 300_000 }, async (t) => {
+  const script = join(__dirname, '../../fixtures/snapshot/python/churn.py');
+  const source = readFileSync(script, 'utf8').split('\n');
+  /** Each function of churn.py and the lines its body spans. */
+  const bodies = new Map<string, [number, number]>();
+  source.forEach((line, i) => {
+    const def = /^def (\w+)\(/.exec(line);
+    if (def) bodies.set(def[1], [i + 1, i + 1 + source.slice(i + 1).findIndex((l) => /^\S/.test(l))]);
+  });
+  bodies.set('<module>', [1, source.length]);
+  for (const python of interpreters()) {
+    const runner = new LocalRunner();
+    const churn = await runner.spawn(`exec ${python.path} ${script}`);
+    t.after(() => churn.close());
+    await new Promise((resolve) => churn.stdout.once('data', resolve));
+    const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^${python.path} ${script}'`], { encoding: 'utf8' }).trim());
+    for (let i = 0; i < 5; i++) {
+      const snapshot = await readPythonStacks(runner, pid, { timeoutMs });
+      assert.ok(snapshot.threads.some((th) => th.id === pid), `${python.path}: no main thread`);
+      for (const thread of snapshot.threads) {
+        for (const frame of thread.frames) {
+          if (frame.file === script) {
+            const body = bodies.get(frame.function);
+            assert.ok(body && frame.line! >= body[0] && frame.line! <= body[1], `${python.path}: ${frame.function} at line ${frame.line}`);
+          } else {
+            assert.match(frame.file ?? '', /\/threading\.py$/, `${python.path}: ${frame.function} in ${frame.file}`);
+          }
+        }
+        if (thread.frames.length > 0 && !thread.incomplete) {
+          assert.match(thread.frames.at(-1)!.function, thread.id === pid ? /^<module>$/ : /_bootstrap$/, `${python.path}: ${names(thread)}`);
+        }
+      }
+    }
+    churn.close();
+  }
+});
+
+test('an interpreter that answers nothing: a failure naming the host and what the reader said', { timeout: 60_000 }, async (t) => {
+  const { pid } = await target(t, '/usr/bin/python3');
+  const error = await failure(readPythonStacks(new LocalRunner('web-1'), pid, { python: '/usr/bin/false', timeoutMs }));
+  assert.equal(error.kind, 'failed');
+  assert.equal(error.message, `web-1: cannot read the Python stacks of process ${pid}: the reader on the host failed (no answer).`);
+});
