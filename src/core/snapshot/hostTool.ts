@@ -18,8 +18,8 @@ export interface HostToolRun {
   startedAt: number;
   /** How long the tool ran on the host, ms. */
   toolMs: number;
-  /** Marks the tool printed through `marker(name)`, as epoch ms on the host's clock. */
-  marks: Map<string, number>;
+  /** Marks the tool printed through `marker(name)`: epoch ms on the host's clock, and where in `output`. */
+  marks: Map<string, { at: number; offset: number }>;
   /** Thread names (comm) by TID, read just before the tool ran. */
   threadNames: Map<number, string>;
   /** /proc/PID/maps, when asked for. */
@@ -106,11 +106,16 @@ export function parseHostToolOutput(host: string, pid: number, tool: string, out
     if (text === undefined) throw new Error(`${host}: the ${tool} run on process ${pid} ended early (no ${name} section); the connection may have dropped, so check the process and try again.`);
     return text;
   };
-  const marks = new Map<string, number>();
-  const toolOutput = need('output').replace(new RegExp(`\\n?@@${nonce}:mark (\\w+) (\\d+)\\n`, 'g'), (_, name: string, ns: string) => {
-    marks.set(name, epochMs(ns));
-    return '\n';
-  });
+  const marks = new Map<string, { at: number; offset: number }>();
+  const raw = need('output');
+  let toolOutput = '';
+  let from = 0;
+  for (const match of raw.matchAll(new RegExp(`\\n?@@${nonce}:mark (\\w+) (\\d+)\\n`, 'g'))) {
+    toolOutput += raw.slice(from, match.index) + '\n';
+    from = (match.index ?? 0) + match[0].length;
+    marks.set(match[1], { at: epochMs(match[2]), offset: toolOutput.length });
+  }
+  toolOutput += raw.slice(from);
   const threadNames = new Map<number, string>();
   for (const match of (sections.get('names') ?? '').matchAll(/==> \/proc\/\d+\/task\/(\d+)\/comm <==\n([^\n]*)/g)) threadNames.set(Number(match[1]), match[2]);
   const startedAt = epochMs(need('started'));

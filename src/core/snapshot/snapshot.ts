@@ -80,10 +80,10 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
     }
     case 'gdb': {
       const run = await runHostTool(runner, pid, { tool: 'gdb', command: gdbCommand, timeoutSeconds, readMaps: true });
-      const stacks = parseGdbBacktraces(run.output, parseExecutableMappings(run.maps));
+      const stacks = parseGdbBacktraces(run.output, parseExecutableMappings(run.maps), run.marks.get('pybt')?.offset);
       requireThreads(runner.host, engine, pid, stacks, run);
-      const attaching = run.marks.get('attaching');
-      const detached = run.marks.get('detached');
+      const attaching = run.marks.get('attaching')?.at;
+      const detached = run.marks.get('detached')?.at;
       // gdb stops every thread from its attach to its detach; without both marks, its whole run.
       const pauseMs = attaching !== undefined && detached !== undefined ? detached - attaching : run.toolMs;
       return {

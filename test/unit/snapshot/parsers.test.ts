@@ -69,6 +69,31 @@ describe('gdb output', () => {
   });
 });
 
+describe('gdb with python-gdb', () => {
+  // A real run on pyenv's CPython 3.13 (debug info in the binary): `thread apply all bt`, then
+  // `thread apply all py-bt` after the mark the engine prints (here an `echo @@PYBT`).
+  const text = fixture('gdb-py-bt-3.13.txt');
+  const offset = text.indexOf('@@PYBT\n') + '@@PYBT\n'.length;
+
+  test('Python frames replace the interpreter\'s C frames of each thread that runs Python code', () => {
+    const { threads } = parseGdbBacktraces(text, [], offset);
+    assert.equal(threads.length, 2);
+    const [sleeper, main] = threads;
+    assert.deepEqual(sleeper.frames.slice(0, 2).map((f) => [f.function, f.file, f.line, f.app]), [
+      ['parked', '/tmp/eng/pyt.py', 2, true],
+      ['outer', '/tmp/eng/pyt.py', 3, true],
+    ]);
+    assert.ok(sleeper.frames.slice(2).every((f) => f.file?.endsWith('/threading.py') && !f.app));
+    assert.deepEqual(main.frames.map((f) => `${f.function}:${f.line}`), ['busy:6', '<module>:7']);
+  });
+
+  test('without the mark the same output gives the native frames only', () => {
+    const { threads } = parseGdbBacktraces(text.slice(0, offset), []);
+    assert.ok(threads[1].frames.some((f) => f.function === 'builtin_sum_impl'));
+    assert.ok(threads.every((t) => t.frames.every((f) => f.file !== '/tmp/eng/pyt.py')));
+  });
+});
+
 describe('py-spy dump text', () => {
   const { threads, pythonVersion } = parsePySpyDump(fixture('py-spy-dump.txt'));
 
