@@ -55,7 +55,7 @@ export function gdbCommand(marker: (name: string) => string): string {
     '-ex',
     shellWord(mark('detached')),
   ];
-  return `gdb -batch -nx ${args.join(' ')}`;
+  return `$limit gdb -batch -nx ${args.join(' ')}`;
 }
 
 const THREAD_HEADER = /^Thread \d+ \((.*)\):$/;

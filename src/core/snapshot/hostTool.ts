@@ -43,7 +43,10 @@ export class HostToolError extends Error {
 export interface HostToolOptions {
   /** The executable that must exist on the host (`eu-stack`). */
   tool: string;
-  /** Builds the tool's command line; `marker(name)` is a sh command that prints a timed mark. */
+  /**
+   * Builds the tool's sh commands; `marker(name)` is a sh command that prints a timed mark, and
+   * `$limit` (to put before each tool) bounds a tool's run when the host has `timeout`.
+   */
   command: (marker: (name: string) => string) => string;
   timeoutSeconds: number;
   readMaps?: boolean;
@@ -79,8 +82,11 @@ s names; head -v -n 1 /proc/$pid/task/*/comm 2>/dev/null
 ${options.readMaps ? 's maps; cat /proc/$pid/maps 2>/dev/null' : ''}
 s started; now
 s output
+tool() {
+${options.command(marker)}
+}
 exec 4>&1
-rc=$( { { $limit ${options.command(marker)} 2>&1; echo $? >&3; } | head -c ${MAX_OUTPUT_BYTES} >&4; } 3>&1 )
+rc=$( { { tool 2>&1; echo $? >&3; } | head -c ${MAX_OUTPUT_BYTES} >&4; } 3>&1 )
 exec 4>&-
 s ended; now
 s rc; echo $rc

@@ -22,7 +22,10 @@ function parkedFunctions(threads: { frames: { function: string }[] }[]): Map<str
 }
 
 describe('eu-stack output', () => {
-  const { threads, errors } = parseEuStack(fixture('eu-stack-threads.txt'));
+  // `eu-stack -q -b -m` (addresses while the threads are held), then `eu-addr2line -p -a -f -i -C`
+  // on the distinct addresses (names and lines afterwards), as the engine's host commands run them.
+  const unwound = fixture('eu-stack-threads.txt');
+  const { threads, errors } = parseEuStack(unwound + fixture('eu-addr2line-threads.txt'), unwound.length);
 
   test('every thread with its frames, innermost first, source lines from the debug info', () => {
     assert.equal(threads.length, 20);
@@ -43,9 +46,11 @@ describe('eu-stack output', () => {
     assert.ok(frames.filter((f) => /clock_nanosleep|lll_lock_wait|start_thread|clone3/.test(f.function)).every((f) => !f.app));
   });
 
-  test('a frame without a name or source keeps its address and module', () => {
-    const { threads: [thread] } = parseEuStack('TID 7:\n#0  0x000055a88e4b23f2 - /usr/bin/bash\n#1  0x00007f0000001000\neu-stack: dwfl_thread_getframes tid 7 at 0x7f0000001000 in <unknown>: No DWARF information found\n');
-    assert.deepEqual(thread.frames.map((f) => [f.function, f.file]), [['0x55a88e4b23f2', '/usr/bin/bash'], ['0x7f0000001000', null]]);
+  test('a frame that could not be named keeps its address and module', () => {
+    const unwoundText = 'TID 7:\n#0  0x000055a88e4b23f2 - /usr/bin/bash\n    [aa]@0x55a88e400000+0xb23f2\n#1  0x00007f0000001000\neu-stack: dwfl_thread_getframes tid 7 at 0x7f0000001000 in <unknown>: No DWARF information found\n';
+    const { threads: [thread], errors: complaints } = parseEuStack(`${unwoundText}0x000055a88e4b23f2\n??\n??:0\n`, unwoundText.length);
+    assert.deepEqual(thread.frames.map((f) => [f.function, f.file, f.line]), [['0x55a88e4b23f2', '/usr/bin/bash', null], ['0x7f0000001000', null, null]]);
+    assert.equal(complaints.length, 1);
   });
 });
 
