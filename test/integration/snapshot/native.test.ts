@@ -62,6 +62,11 @@ describe('native snapshots', () => {
     assert.equal(snapshot.warnings, undefined);
   });
 
+  test('an engine the host does not have says what to install', async () => {
+    // py-spy is not installed on these machines.
+    await assert.rejects(takeSnapshot(runner, pid, { engine: 'py-spy' }), /^HostToolError: web-1: py-spy is not installed; install it \(or pick another engine\)/);
+  });
+
   test('a process that is gone is named in the error', async () => {
     await assert.rejects(takeSnapshot(runner, 2 ** 22 + 1), /web-1: there is no process 4194305/);
   });
