@@ -1,11 +1,36 @@
 // gdb in batch mode: the last resort, because it stops every thread for as long as it loads
 // symbols and unwinds (a quarter second to seconds). debuginfod is off so it never fetches over
 // the network while the target waits (docs/architecture.md, "Snapshots: engines").
+import { isApplicationFrame } from '../traces/classify';
 import { parseHashFrame, INCOMPLETE } from '../traces/frameSyntax';
 import { shellWord } from '../util/shell';
+import { stripControl } from '../util/text';
 import { moduleAt, nativeFrame, type ModuleRange } from './nativeFrames';
 import type { ToolStacks } from './euStack';
-import type { SnapshotThread } from './types';
+import type { SnapshotFrame, SnapshotThread } from './types';
+
+/**
+ * After the native backtraces: python-gdb's `py-bt` for every thread, only when it is loaded (its
+ * script auto-loads from the default safe path, e.g. Debian's python3.X-dbg) and gdb has CPython's
+ * debug types from symbols whose build ID is the binary's own: embedded, or a separate debug file
+ * with the same build ID. Its output follows the `pybt` mark.
+ */
+function pyBtCommand(marker: (name: string) => string): string {
+  const code = [
+    'import gdb',
+    'def python_symbols_match():',
+    '    try:',
+    "        gdb.execute('help py-bt', to_string=True)",
+    "        gdb.lookup_type('PyObject')",
+    '    except gdb.error:',
+    '        return False',
+    "    return all(o.build_id == o.owner.build_id for o in gdb.objfiles() if o.owner is not None and 'python' in o.owner.filename.rsplit('/', 1)[-1])",
+    'if python_symbols_match():',
+    `    gdb.execute(${JSON.stringify(`shell ${marker('pybt')}`)})`,
+    "    gdb.execute('thread apply all py-bt')",
+  ].join('\n');
+  return `python exec(${JSON.stringify(code)})`;
+}
 
 /**
  * The command the host runs (`$pid` and the marker printer `s` come from the host script): the
@@ -24,11 +49,13 @@ export function gdbCommand(marker: (name: string) => string): string {
     '-ex',
     shellWord('thread apply all bt'),
     '-ex',
+    shellWord(pyBtCommand(marker)),
+    '-ex',
     'detach',
     '-ex',
     shellWord(mark('detached')),
   ];
-  return `gdb -batch -nx ${args.join(' ')}`;
+  return `$limit gdb -batch -nx ${args.join(' ')}`;
 }
 
 const THREAD_HEADER = /^Thread \d+ \((.*)\):$/;
@@ -41,8 +68,41 @@ function parseThreadHeader(inner: string): SnapshotThread | undefined {
   return { id: Number(id[1] ?? id[2]), name: name ? name[1] : null, frames: [] };
 }
 
-/** `thread apply all bt` output; `modules` (the target's executable mappings) tells which code each address is in. */
-export function parseGdbBacktraces(output: string, modules: ModuleRange[]): ToolStacks {
+/**
+ * `thread apply all bt` output; `modules` (the target's executable mappings) tells which code each
+ * address is in. From `pyBtOffset` on, `py-bt` output: a thread's Python frames, where it has any,
+ * replace its native ones (the interpreter's C frames say little about the Python code).
+ */
+export function parseGdbBacktraces(output: string, modules: ModuleRange[], pyBtOffset?: number): ToolStacks {
+  const stacks = parseNativeBacktraces(pyBtOffset === undefined ? output : output.slice(0, pyBtOffset), modules);
+  if (pyBtOffset === undefined) return stacks;
+  const python = parsePyBt(output.slice(pyBtOffset));
+  return { ...stacks, threads: stacks.threads.map((t) => (python.get(t.id)?.length ? { ...t, frames: python.get(t.id) ?? [] } : t)) };
+}
+
+/** `py-bt` per thread: `  File "/srv/app.py", line 3, in handle` lines, innermost first. */
+export function parsePyBt(output: string): Map<number, SnapshotFrame[]> {
+  const frames = new Map<number, SnapshotFrame[]>();
+  let current: SnapshotFrame[] | undefined;
+  for (const line of output.split('\n')) {
+    const header = THREAD_HEADER.exec(line);
+    if (header) {
+      const thread = parseThreadHeader(header[1]);
+      current = thread ? [] : undefined;
+      if (thread && current) frames.set(thread.id, current);
+      continue;
+    }
+    const frame = /^ {2}File "(.+)", line (\d+), in (.+)$/.exec(line);
+    if (frame && current) {
+      const file = stripControl(frame[1]);
+      const fn = stripControl(frame[3]);
+      current.push({ function: fn, file, line: Number(frame[2]), column: null, app: isApplicationFrame('python', file, fn), local: null });
+    }
+  }
+  return frames;
+}
+
+function parseNativeBacktraces(output: string, modules: ModuleRange[]): ToolStacks {
   const threads: SnapshotThread[] = [];
   const errors: string[] = [];
   let thread: SnapshotThread | undefined;

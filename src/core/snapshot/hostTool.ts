@@ -18,8 +18,8 @@ export interface HostToolRun {
   startedAt: number;
   /** How long the tool ran on the host, ms. */
   toolMs: number;
-  /** Marks the tool printed through `marker(name)`, as epoch ms on the host's clock. */
-  marks: Map<string, number>;
+  /** Marks the tool printed through `marker(name)`: epoch ms on the host's clock, and where in `output`. */
+  marks: Map<string, { at: number; offset: number }>;
   /** Thread names (comm) by TID, read just before the tool ran. */
   threadNames: Map<number, string>;
   /** /proc/PID/maps, when asked for. */
@@ -43,7 +43,10 @@ export class HostToolError extends Error {
 export interface HostToolOptions {
   /** The executable that must exist on the host (`eu-stack`). */
   tool: string;
-  /** Builds the tool's command line; `marker(name)` is a sh command that prints a timed mark. */
+  /**
+   * Builds the tool's sh commands; `marker(name)` is a sh command that prints a timed mark, and
+   * `$limit` (to put before each tool) bounds a tool's run when the host has `timeout`.
+   */
   command: (marker: (name: string) => string) => string;
   timeoutSeconds: number;
   readMaps?: boolean;
@@ -79,8 +82,11 @@ s names; head -v -n 1 /proc/$pid/task/*/comm 2>/dev/null
 ${options.readMaps ? 's maps; cat /proc/$pid/maps 2>/dev/null' : ''}
 s started; now
 s output
+tool() {
+${options.command(marker)}
+}
 exec 4>&1
-rc=$( { { $limit ${options.command(marker)} 2>&1; echo $? >&3; } | head -c ${MAX_OUTPUT_BYTES} >&4; } 3>&1 )
+rc=$( { { tool 2>&1; echo $? >&3; } | head -c ${MAX_OUTPUT_BYTES} >&4; } 3>&1 )
 exec 4>&-
 s ended; now
 s rc; echo $rc
@@ -106,11 +112,16 @@ export function parseHostToolOutput(host: string, pid: number, tool: string, out
     if (text === undefined) throw new Error(`${host}: the ${tool} run on process ${pid} ended early (no ${name} section); the connection may have dropped, so check the process and try again.`);
     return text;
   };
-  const marks = new Map<string, number>();
-  const toolOutput = need('output').replace(new RegExp(`\\n?@@${nonce}:mark (\\w+) (\\d+)\\n`, 'g'), (_, name: string, ns: string) => {
-    marks.set(name, epochMs(ns));
-    return '\n';
-  });
+  const marks = new Map<string, { at: number; offset: number }>();
+  const raw = need('output');
+  let toolOutput = '';
+  let from = 0;
+  for (const match of raw.matchAll(new RegExp(`\\n?@@${nonce}:mark (\\w+) (\\d+)\\n`, 'g'))) {
+    toolOutput += raw.slice(from, match.index) + '\n';
+    from = (match.index ?? 0) + match[0].length;
+    marks.set(match[1], { at: epochMs(match[2]), offset: toolOutput.length });
+  }
+  toolOutput += raw.slice(from);
   const threadNames = new Map<number, string>();
   for (const match of (sections.get('names') ?? '').matchAll(/==> \/proc\/\d+\/task\/(\d+)\/comm <==\n([^\n]*)/g)) threadNames.set(Number(match[1]), match[2]);
   const startedAt = epochMs(need('started'));

@@ -5,7 +5,7 @@ import { stripControl } from '../util/text';
 import type { ToolStacks } from './euStack';
 import type { SnapshotFrame, SnapshotThread } from './types';
 
-export const PY_SPY_COMMAND = 'py-spy dump --nonblocking --pid "$pid"';
+export const PY_SPY_COMMAND = '$limit py-spy dump --nonblocking --pid "$pid"';
 
 /** `Thread 165 (active+gil): "MainThread"`; py-spy prints the thread object's address in hex when it has no TID. */
 const THREAD = /^Thread (0x[0-9A-Fa-f]+|\d+) \(([^)]*)\)(?:: "(.*)")?$/;

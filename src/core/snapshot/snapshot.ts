@@ -4,7 +4,7 @@ import { noEvents, type EventPublisher } from '../events';
 import type { RemoteRunner } from '../ssh/remote';
 import { systemClock, type Clock } from '../util/clock';
 import { engineOrder, probeTarget } from './engines';
-import { EU_STACK_COMMAND, parseEuStack, type ToolStacks } from './euStack';
+import { euStackCommand, parseEuStack, type ToolStacks } from './euStack';
 import { gdbCommand, parseGdbBacktraces } from './gdb';
 import { HostToolError, runHostTool, type HostToolRun } from './hostTool';
 import { parseExecutableMappings } from './nativeFrames';
@@ -72,18 +72,20 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
       };
     }
     case 'eu-stack': {
-      const run = await runHostTool(runner, pid, { tool: 'eu-stack', command: () => EU_STACK_COMMAND, timeoutSeconds });
-      const stacks = parseEuStack(run.output);
+      const run = await runHostTool(runner, pid, { tool: 'eu-stack', command: euStackCommand, timeoutSeconds });
+      const stacks = parseEuStack(run.output, run.marks.get('symbols')?.offset);
       requireThreads(runner.host, engine, pid, stacks, run);
-      // eu-stack holds one thread at a time; the tool's run on the host bounds the pause of each.
-      return { threads: withThreadNames(stacks.threads, run), pauseMs: run.toolMs, takenAt: run.startedAt, warnings: continuedWarning(run, engine, pid) };
+      // eu-stack holds one thread at a time while it unwinds; its run up to the `held` mark bounds the pause of each.
+      const held = run.marks.get('held')?.at;
+      const pauseMs = held !== undefined ? held - run.startedAt : run.toolMs;
+      return { threads: withThreadNames(stacks.threads, run), pauseMs, takenAt: run.startedAt, warnings: continuedWarning(run, engine, pid) };
     }
     case 'gdb': {
       const run = await runHostTool(runner, pid, { tool: 'gdb', command: gdbCommand, timeoutSeconds, readMaps: true });
-      const stacks = parseGdbBacktraces(run.output, parseExecutableMappings(run.maps));
+      const stacks = parseGdbBacktraces(run.output, parseExecutableMappings(run.maps), run.marks.get('pybt')?.offset);
       requireThreads(runner.host, engine, pid, stacks, run);
-      const attaching = run.marks.get('attaching');
-      const detached = run.marks.get('detached');
+      const attaching = run.marks.get('attaching')?.at;
+      const detached = run.marks.get('detached')?.at;
       // gdb stops every thread from its attach to its detach; without both marks, its whole run.
       const pauseMs = attaching !== undefined && detached !== undefined ? detached - attaching : run.toolMs;
       return {

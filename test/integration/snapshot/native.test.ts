@@ -62,6 +62,11 @@ describe('native snapshots', () => {
     assert.equal(snapshot.warnings, undefined);
   });
 
+  test('an engine the host does not have says what to install', async () => {
+    // py-spy is not installed on these machines.
+    await assert.rejects(takeSnapshot(runner, pid, { engine: 'py-spy' }), /^HostToolError: web-1: py-spy is not installed; install it \(or pick another engine\)/);
+  });
+
   test('a process that is gone is named in the error', async () => {
     await assert.rejects(takeSnapshot(runner, 2 ** 22 + 1), /web-1: there is no process 4194305/);
   });
@@ -80,6 +85,24 @@ describe('native snapshots', () => {
     assert.equal(run.continued, 0);
     assert.ok(threadStates(pid).every((s) => s.state === 'T'));
   });
+});
+
+describe('gdb on CPython without matching debug symbols', () => {
+  const runner = new LocalRunner('web-1');
+
+  // Debian's python3.11 has no debug symbols here; pyenv's 3.13 has them in the binary, but its
+  // python-gdb script is outside gdb's safe path, so py-bt is not defined: native frames only.
+  for (const python of ['/usr/bin/python3', '/root/.pyenv/versions/3.13.0/bin/python3.13']) {
+    test(`${python}: no py-bt, the interpreter's native frames`, async (t) => {
+      const target = await startTarget(python, ['-c', 'import time\nprint("ready", flush=True)\ntime.sleep(600)']);
+      t.after(() => stopProcess(target));
+      const snapshot = await takeSnapshot(runner, target.pid as number, { engine: 'gdb' });
+      const frames = snapshot.threads[0].frames;
+      assert.ok(frames.some((f) => /clock_nanosleep|select|pysleep/.test(f.function)), frames.map((f) => f.function).join(' '));
+      assert.ok(frames.every((f) => f.file === null || !f.file.endsWith('.py')));
+      assert.ok(allThreadsRunning(target.pid as number));
+    });
+  }
 });
 
 describe('process listing', () => {

@@ -22,7 +22,10 @@ function parkedFunctions(threads: { frames: { function: string }[] }[]): Map<str
 }
 
 describe('eu-stack output', () => {
-  const { threads, errors } = parseEuStack(fixture('eu-stack-threads.txt'));
+  // `eu-stack -q -b -m` (addresses while the threads are held), then `eu-addr2line -p -a -f -i -C`
+  // on the distinct addresses (names and lines afterwards), as the engine's host commands run them.
+  const unwound = fixture('eu-stack-threads.txt');
+  const { threads, errors } = parseEuStack(unwound + fixture('eu-addr2line-threads.txt'), unwound.length);
 
   test('every thread with its frames, innermost first, source lines from the debug info', () => {
     assert.equal(threads.length, 20);
@@ -43,9 +46,11 @@ describe('eu-stack output', () => {
     assert.ok(frames.filter((f) => /clock_nanosleep|lll_lock_wait|start_thread|clone3/.test(f.function)).every((f) => !f.app));
   });
 
-  test('a frame without a name or source keeps its address and module', () => {
-    const { threads: [thread] } = parseEuStack('TID 7:\n#0  0x000055a88e4b23f2 - /usr/bin/bash\n#1  0x00007f0000001000\neu-stack: dwfl_thread_getframes tid 7 at 0x7f0000001000 in <unknown>: No DWARF information found\n');
-    assert.deepEqual(thread.frames.map((f) => [f.function, f.file]), [['0x55a88e4b23f2', '/usr/bin/bash'], ['0x7f0000001000', null]]);
+  test('a frame that could not be named keeps its address and module', () => {
+    const unwoundText = 'TID 7:\n#0  0x000055a88e4b23f2 - /usr/bin/bash\n    [aa]@0x55a88e400000+0xb23f2\n#1  0x00007f0000001000\neu-stack: dwfl_thread_getframes tid 7 at 0x7f0000001000 in <unknown>: No DWARF information found\n';
+    const { threads: [thread], errors: complaints } = parseEuStack(`${unwoundText}0x000055a88e4b23f2\n??\n??:0\n`, unwoundText.length);
+    assert.deepEqual(thread.frames.map((f) => [f.function, f.file, f.line]), [['0x55a88e4b23f2', '/usr/bin/bash', null], ['0x7f0000001000', null, null]]);
+    assert.equal(complaints.length, 1);
   });
 });
 
@@ -66,6 +71,31 @@ describe('gdb output', () => {
     assert.equal(parked?.line, 22);
     assert.ok(parked?.app);
     assert.ok(frames.filter((f) => /clock_nanosleep|lll_lock_wait/.test(f.function)).every((f) => !f.app));
+  });
+});
+
+describe('gdb with python-gdb', () => {
+  // A real run on pyenv's CPython 3.13 (debug info in the binary): `thread apply all bt`, then
+  // `thread apply all py-bt` after the mark the engine prints (here an `echo @@PYBT`).
+  const text = fixture('gdb-py-bt-3.13.txt');
+  const offset = text.indexOf('@@PYBT\n') + '@@PYBT\n'.length;
+
+  test('Python frames replace the interpreter\'s C frames of each thread that runs Python code', () => {
+    const { threads } = parseGdbBacktraces(text, [], offset);
+    assert.equal(threads.length, 2);
+    const [sleeper, main] = threads;
+    assert.deepEqual(sleeper.frames.slice(0, 2).map((f) => [f.function, f.file, f.line, f.app]), [
+      ['parked', '/tmp/eng/pyt.py', 2, true],
+      ['outer', '/tmp/eng/pyt.py', 3, true],
+    ]);
+    assert.ok(sleeper.frames.slice(2).every((f) => f.file?.endsWith('/threading.py') && !f.app));
+    assert.deepEqual(main.frames.map((f) => `${f.function}:${f.line}`), ['busy:6', '<module>:7']);
+  });
+
+  test('without the mark the same output gives the native frames only', () => {
+    const { threads } = parseGdbBacktraces(text.slice(0, offset), []);
+    assert.ok(threads[1].frames.some((f) => f.function === 'builtin_sum_impl'));
+    assert.ok(threads.every((t) => t.frames.every((f) => f.file !== '/tmp/eng/pyt.py')));
   });
 });
 
