@@ -180,8 +180,9 @@ export class GdbRuntime implements DebugRuntime {
     await this.mi.send('-exec-interrupt', [], ['--all']);
   }
 
-  continue(): Promise<void> {
-    return this.resume('continue', '-exec-continue', []);
+  async continue(): Promise<void> {
+    if (this.state === 'running') return;
+    await this.resume('continue', '-exec-continue', []);
   }
 
   next(threadId: number): Promise<void> {

@@ -68,3 +68,15 @@ test('a write that throws rejects that command', async () => {
   });
   await assert.rejects(mi.send('-thread-info'), /not writable/);
 });
+
+test('a listener that throws costs neither the other records of the chunk nor their commands', async () => {
+  const { mi, problems, streams } = session();
+  mi.onAsync(() => {
+    throw new Error('listener bug');
+  });
+  const pending = mi.send('-exec-continue');
+  mi.feed(Buffer.from('*running,thread-id="all"\n~"after"\n1^running\n'));
+  assert.equal((await pending).resultClass, 'running');
+  assert.deepEqual(streams, [{ kind: 'console', text: 'after' }]);
+  assert.deepEqual(problems, ['a listener failed on a gdb record: listener bug']);
+});
