@@ -100,6 +100,11 @@ test('preflight: a missing process and another user\'s process fail before anyth
     createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid }),
     new RegExp(`^Error: Process ${target.pid} on ro-1 runs as uid 0 but you log in as nobody \\(uid \\d+\\): turn on "sudo"`),
   );
+  // nobody has no passwordless sudo (or the host has no sudo at all): refused before any prompt.
+  await assert.rejects(
+    createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid, sudo: true }),
+    /^Error: (sudo on ro-1 asks nobody for a password \(sudo -n failed\)|sudo is not installed on ro-1): /,
+  );
   assert.ok(runsFreely(target.pid));
 });
 
