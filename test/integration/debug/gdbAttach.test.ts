@@ -59,7 +59,7 @@ async function attach(host = 'web-1', pid = target.pid) {
   const bus = new EventBus();
   const events: IncidentEvent[] = [];
   bus.onAny((event) => events.push(event));
-  const runtime = await createGdbRuntime(await pool.connect(host), { host, pid, events: bus, heartbeatMs: 250 });
+  const runtime = await createGdbRuntime(await pool.connect(host), { host, pid, events: bus, heartbeatMs: 500 });
   live.push(runtime);
   const stops: RuntimeStop[] = [];
   const output: RuntimeOutput[] = [];
@@ -89,7 +89,9 @@ async function scope(runtime: GdbRuntime, frameId: number, name: string) {
 }
 
 async function assertRunsFreely(pid: number): Promise<void> {
-  await waitFor(`every thread of ${pid} to run untraced (${describeTasks(pid)})`, () => runsFreely(pid), 20_000);
+  await waitFor(`every thread of ${pid} to run untraced`, () => runsFreely(pid), 20_000).catch((error: Error) => {
+    throw new Error(`${error.message}: ${describeTasks(pid)}`);
+  });
 }
 
 test('preflight: a missing process and another user\'s process fail before anything stops, naming the host and what to change', { timeout: TIMEOUT }, async () => {
@@ -97,6 +99,11 @@ test('preflight: a missing process and another user\'s process fail before anyth
   await assert.rejects(
     createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid }),
     new RegExp(`^Error: Process ${target.pid} on ro-1 runs as uid 0 but you log in as nobody \\(uid \\d+\\): turn on "sudo"`),
+  );
+  // nobody has no passwordless sudo (or the host has no sudo at all): refused before any prompt.
+  await assert.rejects(
+    createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid, sudo: true }),
+    /^Error: (sudo on ro-1 asks nobody for a password \(sudo -n failed\)|sudo is not installed on ro-1): /,
   );
   assert.ok(runsFreely(target.pid));
 });

@@ -42,8 +42,17 @@ export async function startTarget(binary: string): Promise<Target> {
     child.once('exit', (code) => reject(new Error(`target exited (${code})`)));
   });
   child.stdout!.resume();
-  child.once('exit', (code, signal) => console.log(`target ${child.pid} exited: code ${code}, signal ${signal}`));
-  return { pid: child.pid!, child, stop: () => stopProcess(child) };
+  let stopping = false;
+  // A target that dies under the debugger (a SIGINT or SIGTRAP left to it) says so in the log.
+  child.once('exit', (code, signal) => stopping || console.log(`target ${child.pid} exited on its own: code ${code}, signal ${signal}`));
+  return {
+    pid: child.pid!,
+    child,
+    stop: () => {
+      stopping = true;
+      return stopProcess(child);
+    },
+  };
 }
 
 export interface TaskState {

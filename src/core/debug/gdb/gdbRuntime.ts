@@ -23,6 +23,7 @@ import {
 import { fromBkpt, insertPlan, interpolate } from './breakpoints';
 import { Inspector } from './inspect';
 import { miString, miTuple } from './miParser';
+import { idsOf, shown, stopOf } from './stops';
 import { MiError, MiSession, type MiAsyncRecord, type MiStreamRecord } from './miSession';
 import { startHeartbeat } from './watchdog';
 
@@ -179,8 +180,9 @@ export class GdbRuntime implements DebugRuntime {
     await this.mi.send('-exec-interrupt', [], ['--all']);
   }
 
-  continue(): Promise<void> {
-    return this.resume('continue', '-exec-continue', []);
+  async continue(): Promise<void> {
+    if (this.state === 'running') return;
+    await this.resume('continue', '-exec-continue', []);
   }
 
   next(threadId: number): Promise<void> {
@@ -426,36 +428,4 @@ export class GdbRuntime implements DebugRuntime {
     const line = this.stderrTail.trim().split('\n').pop()?.trim();
     return line ? ` (${shown(line)})` : '';
   }
-}
-
-function stopOf(record: MiAsyncRecord, reason: string, signal: string | undefined): RuntimeStop {
-  const threadId = Number(miString(record.results['thread-id'])) || undefined;
-  const base = { threadId, allThreadsStopped: true };
-  switch (reason) {
-    case 'breakpoint-hit':
-    case 'watchpoint-trigger':
-    case 'read-watchpoint-trigger':
-    case 'access-watchpoint-trigger': {
-      const number = Number(miString(record.results.bkptno));
-      return { ...base, reason: 'breakpoint', hitBreakpointIds: Number.isFinite(number) ? [number] : undefined };
-    }
-    case 'end-stepping-range':
-    case 'function-finished':
-    case 'location-reached':
-      return { ...base, reason: 'step' };
-    case 'signal-received':
-      if (signal === 'SIGINT') return { ...base, reason: 'pause' };
-      return { ...base, reason: 'signal', text: `${signal ?? 'signal'}: ${miString(record.results['signal-meaning']) ?? ''}`.trim() };
-    default:
-      return { ...base, reason: 'pause', text: reason };
-  }
-}
-
-function idsOf(breakpoints: RuntimeBreakpoint[]): number[] {
-  return breakpoints.flatMap((breakpoint) => (breakpoint.id === undefined ? [] : [breakpoint.id]));
-}
-
-/** Text from gdb or the host, for the debug console: no terminal control sequences. */
-function shown(text: string): string {
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }

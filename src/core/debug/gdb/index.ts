@@ -8,7 +8,6 @@ import { preflight } from './preflight';
 import { DEFAULT_MISSED_HEARTBEATS, watchdogCommand } from './watchdog';
 
 export { GdbRuntime } from './gdbRuntime';
-export { preflightProblem, parsePreflight, type PreflightFacts } from './preflight';
 
 export interface GdbAttachOptions {
   host: string;

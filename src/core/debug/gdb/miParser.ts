@@ -42,9 +42,11 @@ export function parseMiLine(line: string): MiRecord {
     const cursor = new Cursor(rest, 1);
     const recordClass = cursor.word();
     const results: MiTuple = {};
-    while (!cursor.atEnd()) {
+    for (let index = 0; !cursor.atEnd(); index++) {
       cursor.expect(',');
-      cursor.result(results);
+      // gdb's +download records carry a bare tuple: +download,{section=".text",…}.
+      if (cursor.atValue()) results[String(index)] = cursor.value();
+      else cursor.result(results);
     }
     if (marker === '^') return { kind: 'result', token, resultClass: recordClass, results };
     return { kind: asyncKinds[marker as keyof typeof asyncKinds], token, asyncClass: recordClass, results };
@@ -61,6 +63,11 @@ class Cursor {
 
   atEnd(): boolean {
     return this.pos >= this.text.length;
+  }
+
+  /** The next thing is a value, not a name. */
+  atValue(): boolean {
+    return '"{['.includes(this.text[this.pos] ?? 'x');
   }
 
   expect(char: string): void {

@@ -80,7 +80,7 @@ export class MiSession {
       const newline = chunk.indexOf(0x0a, start);
       if (newline < 0) break;
       this.takePart(chunk.subarray(start, newline));
-      if (!this.dropping) this.handleLine(Buffer.concat(this.partial).toString('utf8'));
+      if (!this.dropping) this.handleLineSafely(Buffer.concat(this.partial).toString('utf8'));
       this.partial = [];
       this.partialBytes = 0;
       this.dropping = false;
@@ -111,6 +111,19 @@ export class MiSession {
     }
     this.partial.push(Buffer.from(part));
     this.partialBytes += part.length;
+  }
+
+  /** A listener that throws must not cost the lines after it (they carry the detach). */
+  private handleLineSafely(line: string): void {
+    try {
+      this.handleLine(line);
+    } catch (error) {
+      try {
+        this.problemEmitter.fire(`a listener failed on a gdb record: ${error instanceof Error ? error.message : String(error)}`);
+      } catch {
+        // Nothing left to tell.
+      }
+    }
   }
 
   private handleLine(line: string): void {
