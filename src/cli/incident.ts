@@ -11,7 +11,7 @@ import type { SearchHit } from '../core/incident/search';
 import { IncidentStore } from '../core/incident/store';
 import { NOTE_KINDS, type NoteKind } from '../core/incident/timeline';
 import { traceRecordsIn } from '../core/incident/traceRecords';
-import { type Milestone, SEVERITIES, type Severity } from '../core/incident/types';
+import { ACTION_TYPES, type ActionItem, type ActionType, type Milestone, SEVERITIES, type Severity } from '../core/incident/types';
 import { systemClock, type Clock } from '../core/util/clock';
 import { type CliCommand, type CliIo, errorMessage, ExitCode, UsageError } from './command';
 import { lastValue, parseArgs } from './incidentArgs';
@@ -20,6 +20,7 @@ import { showIncident } from './incidentShow';
 const INCIDENT_USAGE = `usage: firefighter incident start --title T --severity SEV1|SEV2|SEV3|SEV4 [--host H]... [--commander NAME]   prints the id
        firefighter incident note ID TEXT|- [--kind comment|hypothesis|ruled-out|decision]   (- reads the text from stdin)
        firefighter incident milestone ID localized|mitigated|resolved [--at ISO_TIME]
+       firefighter incident action ID --what T --type mitigate|prevent|process [--owner NAME]
        firefighter incident close ID
        firefighter incident write-up ID                 writes incidents/ID/write-up.md, keeping what was written by hand
        firefighter incident show ID [--json]`;
@@ -124,6 +125,17 @@ export function makeIncidentCommand(options: IncidentCliOptions = {}): CliComman
           const at = lastValue(parsed, '--at');
           const incident = await journal.milestone(id, milestone, at === undefined ? undefined : isoTime(at));
           io.stdout.write(`${incident.id} ${milestone} at ${incident.milestones[milestone]}; status ${incident.status}\n`);
+          return ExitCode.ok;
+        }
+        case 'action': {
+          const parsed = parseArgs(rest, { values: ['--what', '--type', '--owner'] });
+          const [id, extra] = parsed.positional;
+          if (id === undefined || extra !== undefined) throw new UsageError('action needs one incident id');
+          const what = lastValue(parsed, '--what');
+          if (!what?.trim()) throw new UsageError('--what is required');
+          const type = oneOf<ActionType>(lastValue(parsed, '--type'), ACTION_TYPES, '--type');
+          const incident = await journal.addActionItem(id, { what, type, owner: lastValue(parsed, '--owner') ?? null, status: 'open' });
+          io.stdout.write(`${(incident.actionItems.at(-1) as ActionItem).id}\n`);
           return ExitCode.ok;
         }
         case 'close':

@@ -18,7 +18,7 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   exec HOST -- COMMAND...                             run one command; its exit code is the tool's
   tail HOST PATH [--lines N] [--filter RE]            follow a log, resuming across drops and rotations
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
-  incident start|note|milestone|close|write-up|show ...   the incident files in ./incidents (incident --help)
+  incident start|note|milestone|action|close|write-up|show ...   the incident files in ./incidents (incident --help)
   incidents [--similar-to TRACE_FILE] [--text WORDS] [--json]   past incidents, or those like a trace
 
 Hosts come from the ssh config (-F, default ~/.ssh/config) and ./.vscode/hosts.json.

@@ -10,7 +10,6 @@ import {
   type IncidentStatus,
   type Milestone,
   MILESTONES,
-  type Role,
   type Severity,
   STATUSES,
   type TraceRecord,
@@ -34,7 +33,7 @@ export function newIncident(spec: NewIncident, now: string): Incident {
   if (!title) throw new IncidentError('an incident needs a title');
   const detected = spec.detectedAt ?? now;
   if (detected > now) throw new IncidentError(`detected at ${detected} is in the future (now is ${now})`);
-  const roles: Role[] = spec.commander ? [{ role: 'commander', who: spec.commander }] : [];
+  const roles: Incident['roles'] = spec.commander ? [{ role: 'commander', who: spec.commander }] : [];
   return {
     version: 1,
     id: spec.id,
@@ -125,18 +124,8 @@ export function addTrace(incident: Incident, trace: TraceRecord): Incident {
   return { ...incident, traces: [...incident.traces, trace] };
 }
 
-export function setRole(incident: Incident, role: Role): Incident {
-  if (!role.role.trim() || !role.who.trim()) throw new IncidentError('a role needs a name and a person');
-  return { ...incident, roles: [...incident.roles.filter((r) => r.role !== role.role), role] };
-}
-
 export function addActionItem(incident: Incident, item: Omit<ActionItem, 'id'>): Incident {
   if (!item.what.trim()) throw new IncidentError('an action item needs to say what is to be done');
   const id = `A${incident.actionItems.length + 1}`;
   return { ...incident, actionItems: [...incident.actionItems, { ...item, id }] };
-}
-
-export function updateActionItem(incident: Incident, id: string, change: Partial<Omit<ActionItem, 'id'>>): Incident {
-  if (!incident.actionItems.some((item) => item.id === id)) throw new IncidentError(`${incident.id} has no action item ${id}`);
-  return { ...incident, actionItems: incident.actionItems.map((item) => (item.id === id ? { ...item, ...change } : item)) };
 }

@@ -40,10 +40,6 @@ export class IncidentStore {
     return path.join(this.dir, id);
   }
 
-  evidenceDir(id: string): string {
-    return path.join(this.folder(id), 'evidence');
-  }
-
   /** Makes the incident's folder from its date and title, `-2`, `-3`… when taken; returns its id. */
   async createFolder(title: string, nowMs: number): Promise<string> {
     await mkdir(this.dir, { recursive: true });
@@ -134,7 +130,7 @@ export class IncidentStore {
 }
 
 /** Lowercase words joined by dashes, at most SLUG_MAX characters. */
-export function slugOf(title: string): string {
+function slugOf(title: string): string {
   const slug = title
     .normalize('NFKD')
     .toLowerCase()
@@ -145,7 +141,7 @@ export function slugOf(title: string): string {
 }
 
 /** incident.json's text as an incident, or an error naming the file and what is wrong with it. */
-export function parseIncident(text: string, file: string): Incident {
+function parseIncident(text: string, file: string): Incident {
   let json: unknown;
   try {
     json = JSON.parse(text);
