@@ -81,10 +81,19 @@ function isoTime(value: string): string {
   return new Date(ms).toISOString();
 }
 
+/** A note read from stdin is at most this long; a whole log belongs in evidence/, not in a note. */
+const MAX_NOTE_BYTES = 1024 * 1024;
+
 async function readStdin(io: CliIo): Promise<string> {
-  let text = '';
-  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-  return text;
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of io.stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += buffer.length;
+    if (bytes > MAX_NOTE_BYTES) throw new IncidentError(`the note on stdin is over ${MAX_NOTE_BYTES} bytes: save the text under the incident's evidence/ folder and note what it shows`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function makeIncidentCommand(options: IncidentCliOptions = {}): CliCommand {

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type EventPublisher, type IncidentEventMap, noEvents } from '../events';
 import { systemClock, type Clock } from '../util/clock';
-import { addActionItem, addHost, addTrace, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
+import { addActionItem, addHost, addTrace, checkNewIncident, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
 import { checksTickedBy } from './rules';
 import { searchIncidents, type SearchHit, type SearchQuery } from './search';
 import type { IncidentStore } from './store';
@@ -59,7 +59,7 @@ export class IncidentJournal {
   async start(spec: Omit<NewIncident, 'id'>): Promise<Incident> {
     const now = this.now();
     // Checked before the folder exists, so a refused start leaves nothing behind.
-    newIncident({ ...spec, id: 'check' }, now);
+    checkNewIncident(spec, now);
     const id = await this.store.createFolder(spec.title, this.clock.now());
     const incident = newIncident({ ...spec, id }, now);
     await this.store.write(incident);

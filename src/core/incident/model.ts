@@ -28,11 +28,16 @@ export interface NewIncident {
   detectedAt?: string;
 }
 
+/** Throws when the spec cannot make an incident; checked before anything is written. */
+export function checkNewIncident(spec: Omit<NewIncident, 'id'>, now: string): void {
+  if (!spec.title.trim()) throw new IncidentError('an incident needs a title');
+  if (spec.detectedAt !== undefined && spec.detectedAt > now) throw new IncidentError(`detected at ${spec.detectedAt} is in the future (now is ${now})`);
+}
+
 export function newIncident(spec: NewIncident, now: string): Incident {
+  checkNewIncident(spec, now);
   const title = spec.title.trim();
-  if (!title) throw new IncidentError('an incident needs a title');
   const detected = spec.detectedAt ?? now;
-  if (detected > now) throw new IncidentError(`detected at ${detected} is in the future (now is ${now})`);
   const roles: Incident['roles'] = spec.commander ? [{ role: 'commander', who: spec.commander }] : [];
   return {
     version: 1,

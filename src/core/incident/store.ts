@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { IncidentError } from './model';
-import { redactValue } from './redact';
+import { redactText, redactValue } from './redact';
 import { fileTime, type NewEntry, type TimelineEntry } from './timeline';
 import { type Incident, SEVERITIES, STATUSES } from './types';
 
@@ -43,7 +43,8 @@ export class IncidentStore {
   /** Makes the incident's folder from its date and title, `-2`, `-3`… when taken; returns its id. */
   async createFolder(title: string, nowMs: number): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    const base = `${new Date(nowMs).toISOString().slice(0, 10)}-${slugOf(title)}`;
+    // From the redacted title: a folder name is written too, and lands in git.
+    const base = `${new Date(nowMs).toISOString().slice(0, 10)}-${slugOf(redactText(title))}`;
     for (let n = 1; ; n++) {
       const id = n === 1 ? base : `${base}-${n}`;
       try {

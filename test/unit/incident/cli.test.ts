@@ -62,6 +62,18 @@ describe('firefighter incident', () => {
     assert.match(text, /2026-12-02 03:01:00 UTC {2}Hypothesis: retry with password=\[REDACTED\] \(alice\) {2}\[00000002\]/);
   });
 
+  it('keeps a secret in the title out of the folder name too, and refuses an oversized note on stdin', async (t) => {
+    const root = tempDir(t, 'ff-cli-incident-');
+    const { run } = cli(root);
+    const started = await run('incident', ['start', '--title', 'Leaked api_key=sk9f8e7d6c in logs', '--severity', 'SEV1']);
+    assert.equal(started.out, '2026-12-02-leaked-api-key-redacted-in-logs\n');
+    const id = started.out.trim();
+    assert.equal(JSON.parse((await run('incident', ['show', id, '--json'])).out).title, 'Leaked api_key=[REDACTED] in logs');
+    const big = await run('incident', ['note', id, '-'], 'x'.repeat(1024 * 1024 + 1));
+    assert.equal(big.code, 1);
+    assert.match(big.err, /over 1048576 bytes: save the text under the incident's evidence\/ folder/);
+  });
+
   it('refuses a milestone that would go backwards, and says why', async (t) => {
     const root = tempDir(t, 'ff-cli-incident-');
     const { clock, run } = cli(root);
