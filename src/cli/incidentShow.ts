@@ -1,6 +1,7 @@
 // `firefighter incident show ID` as text: the incident's state, its four steps with what is done,
 // action items, traces and the timeline.
 import { currentStep } from '../core/incident/model';
+import { STEP_DEFINITIONS } from '../core/incident/steps';
 import { pinnedIds, type TimelineEntry } from '../core/incident/timeline';
 import { entryText } from '../core/incident/timelineText';
 import { type Incident, MILESTONES } from '../core/incident/types';
@@ -24,6 +25,9 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
       const how = check.how === null ? '' : check.how.by === 'event' ? `  (${check.how.event})` : `  (by hand: ${check.how.reason})`;
       out.push(`    [${check.done ? 'x' : ' '}] ${check.title}${how}`);
     }
+    const next = step.id === current ? step.checks.find((check) => !check.done) : undefined;
+    const hint = next && STEP_DEFINITIONS.find((s) => s.id === step.id)?.checks.find((c) => c.id === next.id)?.hint;
+    if (hint) out.push(`    next: ${hint}`);
   }
   if (incident.actionItems.length) {
     out.push('', 'Action items:');

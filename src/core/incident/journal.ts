@@ -126,6 +126,8 @@ export class IncidentJournal {
       at: new Date(at).toISOString(),
     })) as EventEntry;
     const ticks = checksTickedBy({ name, data: entry.data });
+    const changesIncident = ticks.length > 0 || name === 'connection.changed' || name === 'trace.analysed';
+    if (!changesIncident) return entry;
     await this.store.update(id, (incident) => {
       let next = incident;
       for (const { step, check } of ticks) {

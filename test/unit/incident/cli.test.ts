@@ -56,7 +56,7 @@ describe('firefighter incident', () => {
     }
     const text = (await run('incident', ['show', id])).out;
     assert.match(text, /^2026-12-02-checkout-timeouts {2}Checkout timeouts\nSEV2 · resolved · commander alice · hosts web-1, web-2\n/);
-    assert.match(text, /> Identify the problem\n {4}\[ \] Connect to the production environment/);
+    assert.match(text, /> Identify the problem\n {4}\[ \] Connect to the production environment\n(?: {4}\[ \] .*\n){3} {4}next: Connect to a host from the Hosts view\.\n {2}Reproduce and localize\n/);
     assert.match(text, /\[x\] Write it up for the team {2}\(incident\.writtenUp\)/);
     assert.match(text, /Action items:\n {2}A1 {2}prevent {2}open {2}bob {8}Alert on load per CPU\n/);
     assert.match(text, /2026-12-02 03:01:00 UTC {2}Hypothesis: retry with password=\[REDACTED\] \(alice\) {2}\[00000002\]/);
