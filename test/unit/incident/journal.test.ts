@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -131,6 +132,22 @@ describe('incident journal and recorder', () => {
     const notes = (await journal.store.timeline(id)).filter((e) => e.type === 'note');
     assert.equal(notes.length, 20);
     assert.equal(new Set(notes.map((n) => n.id)).size, 20);
+  });
+
+  it('lets two processes append at once without losing an entry', async (t) => {
+    const root = tempDir(t, 'ff-incident-');
+    const { journal } = setup(root);
+    const { id } = await journal.start({ title: 'Two processes', severity: 'SEV3' });
+    const writer = (who: string) =>
+      new Promise<number | null>((resolve) =>
+        spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'noteWriter.ts'), root, id, who, '50'], { stdio: 'inherit' }).on('exit', resolve),
+      );
+    assert.deepEqual(await Promise.all([writer('alice'), writer('bob')]), [0, 0]);
+    const texts = (await journal.store.timeline(id)).flatMap((e) => (e.type === 'note' ? [e.text] : []));
+    assert.equal(texts.length, 100);
+    for (const who of ['alice', 'bob']) {
+      assert.deepEqual(texts.filter((text) => text.startsWith(who)), Array.from({ length: 50 }, (_, n) => `${who} ${n}`), `${who}'s notes, in order`);
+    }
   });
 
   it('refuses ids that are not incident ids, with what to do', async (t) => {
