@@ -100,15 +100,20 @@ describe('incident journal and recorder', () => {
     assert.equal(check?.done, false);
   });
 
-  it('adds the fingerprint of a stack trace pasted into a note, and redacts the note', async (t) => {
+  it('adds the fingerprint of a stack trace pasted into a note, and redacts the note and the events', async (t) => {
     const root = tempDir(t, 'ff-incident-');
-    const { journal } = setup(root);
-    const { id } = await journal.start({ title: 'Jobs', severity: 'SEV2' });
+    const { journal, bus } = setup(root);
+    const payloads: string[] = [];
+    bus.onAny((event) => payloads.push(JSON.stringify(event)));
+    const { id } = await journal.start({ title: 'Jobs token=abc123def', severity: 'SEV2' });
+    await journal.setCheckByHand(id, 'localize', 'repeat', true, 'replayed with password=hunter2 on staging');
     const note = await journal.note(id, `seen with DB_PASSWORD=hunter2 in env:\n${TRACE}`, 'decision');
     assert.ok(note.text.startsWith('seen with DB_PASSWORD=[REDACTED] in env:'));
     const incident = await journal.store.read(id);
     assert.deepEqual(incident.traces.map((tr) => tr.fingerprint), [findStackTraces(TRACE)[0].fingerprint]);
     assert.ok(incident.traces[0].appFrames.includes('run@jobs.py'), incident.traces[0].appFrames.join());
+    assert.equal(payloads.length, 3);
+    assert.ok(payloads.every((p) => !/abc123def|hunter2/.test(p)), payloads.join('\n'));
   });
 
   it('pins an entry by appending, and refuses an unknown one', async (t) => {
