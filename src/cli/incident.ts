@@ -11,7 +11,7 @@ import type { SearchHit } from '../core/incident/search';
 import { IncidentStore } from '../core/incident/store';
 import { NOTE_KINDS, type NoteKind } from '../core/incident/timeline';
 import { traceRecordsIn } from '../core/incident/traceRecords';
-import { type Milestone, SEVERITIES, type Severity } from '../core/incident/types';
+import { ACTION_TYPES, type ActionItem, type ActionType, type Milestone, SEVERITIES, type Severity } from '../core/incident/types';
 import { systemClock, type Clock } from '../core/util/clock';
 import { type CliCommand, type CliIo, errorMessage, ExitCode, UsageError } from './command';
 import { lastValue, parseArgs } from './incidentArgs';
@@ -20,6 +20,7 @@ import { showIncident } from './incidentShow';
 const INCIDENT_USAGE = `usage: firefighter incident start --title T --severity SEV1|SEV2|SEV3|SEV4 [--host H]... [--commander NAME]   prints the id
        firefighter incident note ID TEXT|- [--kind comment|hypothesis|ruled-out|decision]   (- reads the text from stdin)
        firefighter incident milestone ID localized|mitigated|resolved [--at ISO_TIME]
+       firefighter incident action ID --what T --type mitigate|prevent|process [--owner NAME]
        firefighter incident close ID
        firefighter incident write-up ID                 writes incidents/ID/write-up.md, keeping what was written by hand
        firefighter incident show ID [--json]`;
@@ -80,10 +81,19 @@ function isoTime(value: string): string {
   return new Date(ms).toISOString();
 }
 
+/** A note read from stdin is at most this long; a whole log belongs in evidence/, not in a note. */
+const MAX_NOTE_BYTES = 1024 * 1024;
+
 async function readStdin(io: CliIo): Promise<string> {
-  let text = '';
-  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-  return text;
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of io.stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += buffer.length;
+    if (bytes > MAX_NOTE_BYTES) throw new IncidentError(`the note on stdin is over ${MAX_NOTE_BYTES} bytes: save the text under the incident's evidence/ folder and note what it shows`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function makeIncidentCommand(options: IncidentCliOptions = {}): CliCommand {
@@ -124,6 +134,17 @@ export function makeIncidentCommand(options: IncidentCliOptions = {}): CliComman
           const at = lastValue(parsed, '--at');
           const incident = await journal.milestone(id, milestone, at === undefined ? undefined : isoTime(at));
           io.stdout.write(`${incident.id} ${milestone} at ${incident.milestones[milestone]}; status ${incident.status}\n`);
+          return ExitCode.ok;
+        }
+        case 'action': {
+          const parsed = parseArgs(rest, { values: ['--what', '--type', '--owner'] });
+          const [id, extra] = parsed.positional;
+          if (id === undefined || extra !== undefined) throw new UsageError('action needs one incident id');
+          const what = lastValue(parsed, '--what');
+          if (!what?.trim()) throw new UsageError('--what is required');
+          const type = oneOf<ActionType>(lastValue(parsed, '--type'), ACTION_TYPES, '--type');
+          const incident = await journal.addActionItem(id, { what, type, owner: lastValue(parsed, '--owner') ?? null, status: 'open' });
+          io.stdout.write(`${(incident.actionItems.at(-1) as ActionItem).id}\n`);
           return ExitCode.ok;
         }
         case 'close':

@@ -1,16 +1,18 @@
 // `firefighter incident show ID` as text: the incident's state, its four steps with what is done,
 // action items, traces and the timeline.
 import { currentStep } from '../core/incident/model';
+import { STEP_DEFINITIONS } from '../core/incident/steps';
 import { pinnedIds, type TimelineEntry } from '../core/incident/timeline';
 import { entryText } from '../core/incident/timelineText';
 import { type Incident, MILESTONES } from '../core/incident/types';
+import { stripControl } from '../core/util/text';
 
 const time = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 export function showIncident(incident: Incident, timeline: TimelineEntry[]): string {
   const commander = incident.roles.find((role) => role.role === 'commander')?.who;
   const out = [
-    `${incident.id}  ${incident.title}`,
+    `${incident.id}  ${stripControl(incident.title)}`,
     [incident.severity, incident.status, commander ? `commander ${commander}` : 'no commander', incident.hosts.length ? `hosts ${incident.hosts.join(', ')}` : 'no hosts'].join(' · '),
     '',
     ...MILESTONES.map((m) => `${m.padEnd(10)} ${incident.milestones[m] ? time(incident.milestones[m] as string) : '—'}`),
@@ -24,10 +26,13 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
       const how = check.how === null ? '' : check.how.by === 'event' ? `  (${check.how.event})` : `  (by hand: ${check.how.reason})`;
       out.push(`    [${check.done ? 'x' : ' '}] ${check.title}${how}`);
     }
+    const next = step.id === current ? step.checks.find((check) => !check.done) : undefined;
+    const hint = next && STEP_DEFINITIONS.find((s) => s.id === step.id)?.checks.find((c) => c.id === next.id)?.hint;
+    if (hint) out.push(`    next: ${hint}`);
   }
   if (incident.actionItems.length) {
     out.push('', 'Action items:');
-    for (const item of incident.actionItems) out.push(`  ${item.id}  ${item.type.padEnd(8)} ${item.status.padEnd(5)} ${(item.owner ?? 'nobody').padEnd(10)} ${item.what}`);
+    for (const item of incident.actionItems) out.push(`  ${item.id}  ${item.type.padEnd(8)} ${item.status.padEnd(5)} ${stripControl(item.owner ?? 'nobody').padEnd(10)} ${stripControl(item.what)}`);
   }
   if (incident.traces.length) {
     out.push('', 'Traces:');

@@ -5,11 +5,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type EventPublisher, type IncidentEventMap, noEvents } from '../events';
 import { systemClock, type Clock } from '../util/clock';
-import { addActionItem, addHost, addTrace, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
+import { addActionItem, addHost, addTrace, checkNewIncident, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
 import { checksTickedBy } from './rules';
 import { searchIncidents, type SearchHit, type SearchQuery } from './search';
 import type { IncidentStore } from './store';
-import type { EventEntry, NoteEntry, NoteKind, TimelineEntry } from './timeline';
+import type { CheckEntry, EventEntry, NoteEntry, NoteKind, TimelineEntry } from './timeline';
 import { traceRecordOfEvent, traceRecordsIn } from './traceRecords';
 import type { ActionItem, Incident, Milestone } from './types';
 import { renderWriteUp } from './writeUp';
@@ -59,13 +59,15 @@ export class IncidentJournal {
   async start(spec: Omit<NewIncident, 'id'>): Promise<Incident> {
     const now = this.now();
     // Checked before the folder exists, so a refused start leaves nothing behind.
-    newIncident({ ...spec, id: 'check' }, now);
+    checkNewIncident(spec, now);
     const id = await this.store.createFolder(spec.title, this.clock.now());
     const incident = newIncident({ ...spec, id }, now);
     await this.store.write(incident);
     await this.store.append(id, { type: 'milestone', milestone: 'detected', at: incident.milestones.detected as string, ...this.byWho() });
-    this.events.publish('incident.started', JOURNAL_SOURCE, { incident: id, title: incident.title, severity: incident.severity, hosts: incident.hosts });
-    return this.store.read(id);
+    // Events reach files too (--events): they carry what was stored, redacted.
+    const stored = await this.store.read(id);
+    this.events.publish('incident.started', JOURNAL_SOURCE, { incident: id, title: stored.title, severity: stored.severity, hosts: stored.hosts });
+    return stored;
   }
 
   /** Adds a note; a stack trace pasted into it adds its fingerprint to the incident. */
@@ -96,8 +98,8 @@ export class IncidentJournal {
   async setCheckByHand(id: string, step: string, check: string, done: boolean, reason: string): Promise<Incident> {
     const at = this.now();
     const updated = await this.store.update(id, (incident) => setCheck(incident, step, check, { by: 'hand', done, reason, at, ...this.byWho() }));
-    await this.store.append(id, { type: 'check', step, check, done, reason, at, ...this.byWho() });
-    this.events.publish('incident.checked', JOURNAL_SOURCE, { incident: id, step, check, done, reason });
+    const entry = (await this.store.append(id, { type: 'check', step, check, done, reason, at, ...this.byWho() })) as CheckEntry;
+    this.events.publish('incident.checked', JOURNAL_SOURCE, { incident: id, step, check, done, reason: entry.reason });
     return updated;
   }
 
@@ -126,6 +128,8 @@ export class IncidentJournal {
       at: new Date(at).toISOString(),
     })) as EventEntry;
     const ticks = checksTickedBy({ name, data: entry.data });
+    const changesIncident = ticks.length > 0 || name === 'connection.changed' || name === 'trace.analysed';
+    if (!changesIncident) return entry;
     await this.store.update(id, (incident) => {
       let next = incident;
       for (const { step, check } of ticks) {

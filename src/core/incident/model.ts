@@ -10,7 +10,6 @@ import {
   type IncidentStatus,
   type Milestone,
   MILESTONES,
-  type Role,
   type Severity,
   STATUSES,
   type TraceRecord,
@@ -29,12 +28,17 @@ export interface NewIncident {
   detectedAt?: string;
 }
 
+/** Throws when the spec cannot make an incident; checked before anything is written. */
+export function checkNewIncident(spec: Omit<NewIncident, 'id'>, now: string): void {
+  if (!spec.title.trim()) throw new IncidentError('an incident needs a title');
+  if (spec.detectedAt !== undefined && spec.detectedAt > now) throw new IncidentError(`detected at ${spec.detectedAt} is in the future (now is ${now})`);
+}
+
 export function newIncident(spec: NewIncident, now: string): Incident {
+  checkNewIncident(spec, now);
   const title = spec.title.trim();
-  if (!title) throw new IncidentError('an incident needs a title');
   const detected = spec.detectedAt ?? now;
-  if (detected > now) throw new IncidentError(`detected at ${detected} is in the future (now is ${now})`);
-  const roles: Role[] = spec.commander ? [{ role: 'commander', who: spec.commander }] : [];
+  const roles: Incident['roles'] = spec.commander ? [{ role: 'commander', who: spec.commander }] : [];
   return {
     version: 1,
     id: spec.id,
@@ -125,18 +129,8 @@ export function addTrace(incident: Incident, trace: TraceRecord): Incident {
   return { ...incident, traces: [...incident.traces, trace] };
 }
 
-export function setRole(incident: Incident, role: Role): Incident {
-  if (!role.role.trim() || !role.who.trim()) throw new IncidentError('a role needs a name and a person');
-  return { ...incident, roles: [...incident.roles.filter((r) => r.role !== role.role), role] };
-}
-
 export function addActionItem(incident: Incident, item: Omit<ActionItem, 'id'>): Incident {
   if (!item.what.trim()) throw new IncidentError('an action item needs to say what is to be done');
   const id = `A${incident.actionItems.length + 1}`;
   return { ...incident, actionItems: [...incident.actionItems, { ...item, id }] };
-}
-
-export function updateActionItem(incident: Incident, id: string, change: Partial<Omit<ActionItem, 'id'>>): Incident {
-  if (!incident.actionItems.some((item) => item.id === id)) throw new IncidentError(`${incident.id} has no action item ${id}`);
-  return { ...incident, actionItems: incident.actionItems.map((item) => (item.id === id ? { ...item, ...change } : item)) };
 }

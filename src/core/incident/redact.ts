@@ -10,7 +10,7 @@ export const REDACTED = '[REDACTED]';
 const SECRET_KEY =
   /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|auth[_-]?key|credentials?|account[_-]?key|shared[_-]?access[_-]?key|sessionid|session[_-]?id|cookie)$/i;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 

@@ -16,7 +16,7 @@ interface CheckRule {
   when?: (data: Record<string, unknown>) => boolean;
 }
 
-export const CHECK_RULES: readonly CheckRule[] = [
+const CHECK_RULES: readonly CheckRule[] = [
   { event: 'connection.changed', step: 'identify', check: 'connect', when: (d) => d.state === 'connected' },
   { event: 'health.sampled', step: 'identify', check: 'live-stats' },
   { event: 'health.sampled', step: 'identify', check: 'load-high', when: (d) => d.reason === 'loadHigh' },

@@ -34,7 +34,7 @@ export function frameSimilarity(a: readonly string[], b: readonly string[]): num
 
 const STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'from', 'was', 'are', 'not', 'but', 'this', 'that', 'into', 'when', 'all', 'on', 'in', 'of', 'to', 'is', 'at', 'an', 'by', 'it']);
 
-export function wordsOf(text: string): string[] {
+function wordsOf(text: string): string[] {
   return [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? [])].filter((word) => !STOP_WORDS.has(word));
 }
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { IncidentError } from './model';
-import { redactValue } from './redact';
+import { redactText, redactValue } from './redact';
 import { fileTime, type NewEntry, type TimelineEntry } from './timeline';
 import { type Incident, SEVERITIES, STATUSES } from './types';
 
@@ -40,14 +40,11 @@ export class IncidentStore {
     return path.join(this.dir, id);
   }
 
-  evidenceDir(id: string): string {
-    return path.join(this.folder(id), 'evidence');
-  }
-
   /** Makes the incident's folder from its date and title, `-2`, `-3`… when taken; returns its id. */
   async createFolder(title: string, nowMs: number): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    const base = `${new Date(nowMs).toISOString().slice(0, 10)}-${slugOf(title)}`;
+    // From the redacted title: a folder name is written too, and lands in git.
+    const base = `${new Date(nowMs).toISOString().slice(0, 10)}-${slugOf(redactText(title))}`;
     for (let n = 1; ; n++) {
       const id = n === 1 ? base : `${base}-${n}`;
       try {
@@ -134,7 +131,7 @@ export class IncidentStore {
 }
 
 /** Lowercase words joined by dashes, at most SLUG_MAX characters. */
-export function slugOf(title: string): string {
+function slugOf(title: string): string {
   const slug = title
     .normalize('NFKD')
     .toLowerCase()
@@ -145,7 +142,7 @@ export function slugOf(title: string): string {
 }
 
 /** incident.json's text as an incident, or an error naming the file and what is wrong with it. */
-export function parseIncident(text: string, file: string): Incident {
+function parseIncident(text: string, file: string): Incident {
   let json: unknown;
   try {
     json = JSON.parse(text);

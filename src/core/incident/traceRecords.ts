@@ -8,11 +8,11 @@ import type { TraceRecord } from './types';
 const MAX_APP_FRAMES = 24;
 
 /** `function@file.py`: stable across deploys (no line, no release directory). */
-export function frameKey(fn: string | null, file: string | null): string {
+function frameKey(fn: string | null, file: string | null): string {
   return `${fn ?? '?'}@${file ? baseName(file) : '?'}`;
 }
 
-export function traceRecordOf(trace: StackTrace, firstSeen: string): TraceRecord {
+function traceRecordOf(trace: StackTrace, firstSeen: string): TraceRecord {
   const keys: string[] = [];
   // Other goroutines and threads of a dump are not the failure (as in the fingerprint).
   const failing = trace.exceptions.filter((e, i) => i === 0 || (e.relation !== 'goroutine' && e.relation !== 'thread'));

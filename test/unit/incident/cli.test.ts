@@ -38,6 +38,7 @@ describe('firefighter incident', () => {
     assert.deepEqual(await run('incident', ['milestone', id, 'mitigated']), { code: 0, out: `${id} mitigated at 2026-12-02T03:02:00.000Z; status mitigated\n`, err: '' });
     clock.advance(60_000);
     assert.equal((await run('incident', ['milestone', id, 'resolved'])).code, 0);
+    assert.deepEqual(await run('incident', ['action', id, '--what', 'Alert on load per CPU', '--type', 'prevent', '--owner', 'bob']), { code: 0, out: 'A1\n', err: '' });
     assert.deepEqual(await run('incident', ['write-up', id]), { code: 0, out: `incidents/${id}/write-up.md\n`, err: '' });
 
     const shown = await run('incident', ['show', id, '--json']);
@@ -55,9 +56,22 @@ describe('firefighter incident', () => {
     }
     const text = (await run('incident', ['show', id])).out;
     assert.match(text, /^2026-12-02-checkout-timeouts {2}Checkout timeouts\nSEV2 · resolved · commander alice · hosts web-1, web-2\n/);
-    assert.match(text, /> Identify the problem\n {4}\[ \] Connect to the production environment/);
+    assert.match(text, /> Identify the problem\n {4}\[ \] Connect to the production environment\n(?: {4}\[ \] .*\n){3} {4}next: Connect to a host from the Hosts view\.\n {2}Reproduce and localize\n/);
     assert.match(text, /\[x\] Write it up for the team {2}\(incident\.writtenUp\)/);
+    assert.match(text, /Action items:\n {2}A1 {2}prevent {2}open {2}bob {8}Alert on load per CPU\n/);
     assert.match(text, /2026-12-02 03:01:00 UTC {2}Hypothesis: retry with password=\[REDACTED\] \(alice\) {2}\[00000002\]/);
+  });
+
+  it('keeps a secret in the title out of the folder name too, and refuses an oversized note on stdin', async (t) => {
+    const root = tempDir(t, 'ff-cli-incident-');
+    const { run } = cli(root);
+    const started = await run('incident', ['start', '--title', 'Leaked api_key=sk9f8e7d6c in logs', '--severity', 'SEV1']);
+    assert.equal(started.out, '2026-12-02-leaked-api-key-redacted-in-logs\n');
+    const id = started.out.trim();
+    assert.equal(JSON.parse((await run('incident', ['show', id, '--json'])).out).title, 'Leaked api_key=[REDACTED] in logs');
+    const big = await run('incident', ['note', id, '-'], 'x'.repeat(1024 * 1024 + 1));
+    assert.equal(big.code, 1);
+    assert.match(big.err, /over 1048576 bytes: save the text under the incident's evidence\/ folder/);
   });
 
   it('refuses a milestone that would go backwards, and says why', async (t) => {
@@ -75,7 +89,7 @@ describe('firefighter incident', () => {
   it('exits 2 with the usage on bad arguments, 1 on an unknown incident', async (t) => {
     const root = tempDir(t, 'ff-cli-incident-');
     const { run } = cli(root);
-    for (const args of [[], ['start', '--severity', 'SEV2'], ['start', '--title', 'x', '--severity', 'SEV5'], ['start', '--title'], ['note', '2026-12-02-x'], ['milestone', '2026-12-02-x', 'done'], ['milestone', '2026-12-02-x', 'resolved', '--at', 'yesterday'], ['show'], ['frobnicate'], ['show', 'a', '--bogus']]) {
+    for (const args of [[], ['start', '--severity', 'SEV2'], ['start', '--title', 'x', '--severity', 'SEV5'], ['start', '--title'], ['note', '2026-12-02-x'], ['milestone', '2026-12-02-x', 'done'], ['milestone', '2026-12-02-x', 'resolved', '--at', 'yesterday'], ['show'], ['frobnicate'], ['show', 'a', '--bogus'], ['action', '2026-12-02-x', '--what', 'x', '--type', 'blame'], ['action', '2026-12-02-x', '--type', 'prevent']]) {
       const { code, err } = await run('incident', args);
       assert.equal(code, 2, args.join(' '));
       assert.match(err, /usage: firefighter incident start/);

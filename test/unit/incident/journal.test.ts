@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -99,15 +100,20 @@ describe('incident journal and recorder', () => {
     assert.equal(check?.done, false);
   });
 
-  it('adds the fingerprint of a stack trace pasted into a note, and redacts the note', async (t) => {
+  it('adds the fingerprint of a stack trace pasted into a note, and redacts the note and the events', async (t) => {
     const root = tempDir(t, 'ff-incident-');
-    const { journal } = setup(root);
-    const { id } = await journal.start({ title: 'Jobs', severity: 'SEV2' });
+    const { journal, bus } = setup(root);
+    const payloads: string[] = [];
+    bus.onAny((event) => payloads.push(JSON.stringify(event)));
+    const { id } = await journal.start({ title: 'Jobs token=abc123def', severity: 'SEV2' });
+    await journal.setCheckByHand(id, 'localize', 'repeat', true, 'replayed with password=hunter2 on staging');
     const note = await journal.note(id, `seen with DB_PASSWORD=hunter2 in env:\n${TRACE}`, 'decision');
     assert.ok(note.text.startsWith('seen with DB_PASSWORD=[REDACTED] in env:'));
     const incident = await journal.store.read(id);
     assert.deepEqual(incident.traces.map((tr) => tr.fingerprint), [findStackTraces(TRACE)[0].fingerprint]);
     assert.ok(incident.traces[0].appFrames.includes('run@jobs.py'), incident.traces[0].appFrames.join());
+    assert.equal(payloads.length, 3);
+    assert.ok(payloads.every((p) => !/abc123def|hunter2/.test(p)), payloads.join('\n'));
   });
 
   it('pins an entry by appending, and refuses an unknown one', async (t) => {
@@ -131,6 +137,22 @@ describe('incident journal and recorder', () => {
     const notes = (await journal.store.timeline(id)).filter((e) => e.type === 'note');
     assert.equal(notes.length, 20);
     assert.equal(new Set(notes.map((n) => n.id)).size, 20);
+  });
+
+  it('lets two processes append at once without losing an entry', async (t) => {
+    const root = tempDir(t, 'ff-incident-');
+    const { journal } = setup(root);
+    const { id } = await journal.start({ title: 'Two processes', severity: 'SEV3' });
+    const writer = (who: string) =>
+      new Promise<number | null>((resolve) =>
+        spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'noteWriter.ts'), root, id, who, '50'], { stdio: 'inherit' }).on('exit', resolve),
+      );
+    assert.deepEqual(await Promise.all([writer('alice'), writer('bob')]), [0, 0]);
+    const texts = (await journal.store.timeline(id)).flatMap((e) => (e.type === 'note' ? [e.text] : []));
+    assert.equal(texts.length, 100);
+    for (const who of ['alice', 'bob']) {
+      assert.deepEqual(texts.filter((text) => text.startsWith(who)), Array.from({ length: 50 }, (_, n) => `${who} ${n}`), `${who}'s notes, in order`);
+    }
   });
 
   it('refuses ids that are not incident ids, with what to do', async (t) => {
