@@ -268,6 +268,7 @@ export class LogFollower implements Disposable {
     const command = followCommand({
       path: this.options.path,
       inode: position?.inode ?? '',
+      live: position?.live ?? '',
       offset: position?.offset,
       first: fromLine !== undefined ? { fromLine } : { lines: this.startLines() },
       tail: position?.tail ?? Buffer.alloc(0),

@@ -38,6 +38,11 @@ export interface FollowScriptArgs {
   path: string;
   /** The file to resume (inode), or '' to start with whatever the path is. */
   inode: string;
+  /**
+   * The inode the path itself had when last read (the file being resumed may be a rotated copy of
+   * it): the path still having it after the copies are drained means copytruncate.
+   */
+  live: string;
   /** Byte offset to resume at, or undefined to start as `first` says. */
   offset?: number;
   /** Where a fresh start begins: the last `lines` lines, or from line `fromLine` (1 = the whole file). */
@@ -57,7 +62,7 @@ export interface FollowScriptArgs {
 // `${'$'}{` in the script is sh's `${`, which the template would otherwise take for its own.
 const followScript = String.raw`set -f
 LC_ALL=C; export LC_ALL
-p=$1 ino=$2 off=$3 first=$4 gopts=$5 pat=$6 poll=$7 hbn=$8 hex=$9
+p=$1 ino=$2 off=$3 first=$4 gopts=$5 pat=$6 poll=$7 hbn=$8 hex=$9 live=${'$'}{10}
 case $p in "~/"*) p=$HOME/${'$'}{p#"~/"} ;; esac
 CH=67108864 FCH=1048576 NL='
 '
@@ -93,7 +98,7 @@ ours() {
     if [ $K = 0 ]; then [ "$2" = "$want" ]; else [ "$(hexat "$1" $((off-K)) $K)" = "$hex" ]; fi
   fi
 }
-rotated() { set +f; ls -td -- "$p".[0-9]* "$p"-[0-9]* 2>/dev/null | head -n 16; set -f; }
+rotated() { set +f; ls -td -- "$p".* "$p"-* 2>/dev/null | head -n 16; set -f; }
 tailb() {
   k=$1; [ $off -lt $k ] && k=$off
   [ $k -gt 0 ] || return 0
@@ -175,7 +180,7 @@ else
   if ours "$p" && openf && [ "$ino" = "$want" ]; then
     say "O resume $ino $size $off"; tailb 256
   else
-    set -- $(idof "$p"); [ "$1" = "$want" ] && after=truncated
+    set -- $(idof "$p"); { [ "$1" = "$want" ] || [ "$1" = "$live" ]; } && after=truncated
     exec 3<&-; ino=x found=
     IFS=$NL; set -- $(rotated); unset IFS
     for f; do
@@ -256,6 +261,7 @@ export function followCommand(args: FollowScriptArgs): string {
     String(args.pollSeconds),
     String(args.heartbeatPolls),
     args.offset === undefined ? '' : args.tail.subarray(Math.max(0, args.tail.length - Math.min(256, args.offset))).toString('hex'),
+    args.live,
   ];
   return `sh -c ${shellWord(followScript)} firefighter-tail ${words.map(shellWord).join(' ')}`;
 }

@@ -19,6 +19,8 @@ export interface FollowerPosition {
   offset: number;
   /** The last bytes before `offset` (up to 256): the host finds the file by them after a rotation. */
   tail: Buffer;
+  /** The inode the path had when last read, when `inode` is a rotated file being drained. */
+  live?: string;
 }
 
 /** What the records ask of the follower. */
@@ -44,6 +46,8 @@ export class FollowStream {
   private readonly assembler: LineAssembler;
   /** The file's inode ('' for none yet, `z` for a compressed rotated file). */
   private inode = '';
+  /** The inode of the path itself when it was last opened (rotated files drained since are not it). */
+  private live = '';
   private opened = false;
   /** Up to 256 bytes of the file ending at `assembler.received`. */
   private recent: Buffer = Buffer.alloc(0);
@@ -65,6 +69,7 @@ export class FollowStream {
     this.assembler = new LineAssembler(maxLineBytes);
     if (resumeFrom) {
       this.inode = resumeFrom.inode;
+      this.live = resumeFrom.live ?? resumeFrom.inode;
       this.opened = true;
       this.assembler.reset(resumeFrom.offset);
       this.recent = resumeFrom.tail;
@@ -73,7 +78,7 @@ export class FollowStream {
 
   /** Where following stands; undefined until the host has said which file it reads. */
   get position(): FollowerPosition | undefined {
-    return this.opened ? { inode: this.inode, offset: this.assembler.committed, tail: this.committedRecent() } : undefined;
+    return this.opened ? { inode: this.inode, offset: this.assembler.committed, tail: this.committedRecent(), live: this.live } : undefined;
   }
 
   /** Restarts at the last complete line (a partial line is read again); forgets the channel's records. */
@@ -140,6 +145,7 @@ export class FollowStream {
         return listener.notice('short', `${this.where} has only ${record.lines.toLocaleString('en-US')} line${record.lines === 1 ? '' : 's'}; following from its end`);
       case 'missing':
         this.inode = '';
+        this.live = '';
         this.opened = true;
         this.assembler.reset(0);
         this.recent = Buffer.alloc(0);
@@ -162,6 +168,7 @@ export class FollowStream {
   private onOpen(reason: OpenReason, file: string, offset: number, listener: StreamListener): void {
     const first = !this.opened;
     this.inode = file;
+    if (reason !== 'drain' && reason !== 'copy' && reason !== 'next') this.live = file;
     this.opened = true;
     this.assembler.reset(offset);
     // Resuming the same bytes keeps what was read last; a tail record follows any other open past byte 0.

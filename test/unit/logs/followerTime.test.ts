@@ -157,7 +157,7 @@ test('the follower publishes started, resumed, rotated and stopped, and gives th
   clock.advance(200);
   await until('the second channel', () => channels.length === 2);
   // The host is asked to resume file 7 at byte 12, recognising it by its last bytes ("x one\nx two\n").
-  assert.match(channels[1].command, new RegExp(` '7' '12' '10' '' '' '0.25' '8' '${Buffer.from('x one\nx two\n').toString('hex')}'$`));
+  assert.match(channels[1].command, new RegExp(` '7' '12' '10' '' '' '0.25' '8' '${Buffer.from('x one\nx two\n').toString('hex')}' '7'$`));
   channels[1].say('O resume 7 12 12\nB 7 0 12\nx one\nx two\nO rotated 8 0 0\n');
   await until('rotated', () => published.some((e) => e.name === 'log.rotated'));
   follower.dispose();
