@@ -185,6 +185,7 @@ else
     IFS=$NL; set -- $(rotated); unset IFS
     for f; do
       [ -f "$f" ] || continue
+      say H
       if ours "$f"; then found=$f; break; fi
       chain=$f$NL$chain
     done
