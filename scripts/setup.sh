@@ -21,6 +21,7 @@ APT_PACKAGES=(
   openssh-server openssh-client gdb python3 elfutils iproute2 procps git
   chromium fonts-liberation
   build-essential pkg-config libkrb5-dev
+  logrotate
 )
 
 install_system_packages() {

@@ -1,11 +1,14 @@
-// `firefighter tail HOST PATH [--lines N] [--filter RE]`: print the last N lines of a log and
-// follow it until interrupted, resuming across dropped connections and rotations.
+// `firefighter tail HOST PATH [--lines N|+K] [--filter RE]`: print the last N lines of a log (or
+// from line K, as `tail -n +K`) and follow it until interrupted, resuming across dropped
+// connections and rotations.
+import { noEvents, type EventPublisher } from '../core/events';
 import { colourLine, noticeLine } from '../core/logs/ansi';
 import { LogFollower } from '../core/logs/follower';
 import { isSshError } from '../core/ssh/errors';
 import { connectExitCode, connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
 
-const usage = `usage: firefighter tail HOST PATH [--lines N] [--filter RE]
+const usage = `usage: firefighter tail HOST PATH [--lines N|+K] [--filter RE]
+  --lines N: start with the last N lines (default 10); +K: from line K (+1: the whole file).
   PATH may start with ~/ for the ssh user's home on HOST (quote it: '~/app.log').
 exit codes: 0 interrupted, 1 the log cannot be read (permission denied, not a file),
   2 bad usage, 3 cannot connect or authenticate, 4 host key refused
@@ -14,13 +17,26 @@ exit codes: 0 interrupted, 1 the log cannot be read (permission denied, not a fi
 interface TailArgs {
   host: string;
   path: string;
-  lines: number;
+  /** The last `lines` lines, or from line `fromLine`. */
+  start: { lines: number } | { fromLine: number };
   filter?: string;
+}
+
+/**
+ * N or +K. A count past what any file holds (beyond 2^53) means the whole file, as it would for
+ * tail; it is not passed on as a number that no longer counts exactly.
+ */
+function parseStart(value: string): TailArgs['start'] | undefined {
+  const m = /^(\+?)(\d+)$/.exec(value);
+  if (!m) return undefined;
+  const huge = BigInt(m[2]) > BigInt(Number.MAX_SAFE_INTEGER);
+  if (m[1] === '+') return { fromLine: huge ? Number.MAX_SAFE_INTEGER : Math.max(1, Number(m[2])) };
+  return huge ? { fromLine: 1 } : { lines: Number(m[2]) };
 }
 
 function parseArgs(args: string[]): TailArgs | string {
   const positional: string[] = [];
-  let lines = 10;
+  let start: TailArgs['start'] = { lines: 10 };
   let filter: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -29,8 +45,11 @@ function parseArgs(args: string[]): TailArgs | string {
       const value = inline ?? args[++i];
       if (value === undefined) return `${name} needs a value`;
       if (name === '--filter') filter = value;
-      else if (!/^\d+$/.test(value)) return `--lines needs a number, not ${JSON.stringify(value)}`;
-      else lines = Number(value);
+      else {
+        const parsed = parseStart(value);
+        if (!parsed) return `--lines needs a number N or +K, not ${JSON.stringify(value)}`;
+        start = parsed;
+      }
     } else if (arg.startsWith('-') && arg !== '-') {
       return `unknown option ${arg}`;
     } else {
@@ -45,7 +64,7 @@ function parseArgs(args: string[]): TailArgs | string {
       return `--filter: ${errorMessage(error)}`;
     }
   }
-  return { host: positional[0], path: positional[1], lines, filter };
+  return { host: positional[0], path: positional[1], start, filter };
 }
 
 /**
@@ -53,7 +72,7 @@ function parseArgs(args: string[]): TailArgs | string {
  * or logging in fails, at the start or on a reconnect, 1 when the log cannot be read (permission,
  * not a file). Dropped connections are retried with backoff and reported on stderr.
  */
-export function makeTailCommand(connect: CliConnect): CliCommand {
+export function makeTailCommand(connect: CliConnect, events: EventPublisher = noEvents): CliCommand {
   return async (args, io) => {
     const parsed = parseArgs(args);
     if (typeof parsed === 'string') {
@@ -70,7 +89,8 @@ export function makeTailCommand(connect: CliConnect): CliCommand {
       host: parsed.host,
       path: parsed.path,
       connect: () => connect(parsed.host, io),
-      startLines: parsed.lines,
+      ...('fromLine' in parsed.start ? { fromLine: parsed.start.fromLine } : { startLines: parsed.start.lines }),
+      events,
       filter: parsed.filter === undefined ? undefined : { pattern: parsed.filter, regex: true },
       // The CLI has no "Open in editor": keep the ring small.
       buffer: { maxLines: 1, maxBytes: 1024 * 1024 },

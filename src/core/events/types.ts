@@ -48,7 +48,9 @@ export interface IncidentEventMap {
   /** A health read failed: once per run of failures with the same message. */
   'health.failed': { host: string; message: string };
 
-  'log.started': { host: string; path: string; filter?: string; fromLine?: number };
+  // Logs (src/core/logs, src/views/logs): a follower's life, and excerpts saved from it.
+  /** Following began: from the last `lines` lines, from line `fromLine`, or at `offset` where an earlier follower stopped. */
+  'log.started': { host: string; path: string; filter?: string; fromLine?: number; lines?: number; offset?: number };
   'log.resumed': { host: string; path: string; offset: number };
   'log.rotated': { host: string; path: string; how: 'renamed' | 'truncated' | 'created'; message: string };
   'log.skipped': { host: string; path: string; bytes?: number; lines?: number; message: string };

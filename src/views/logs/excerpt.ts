@@ -2,8 +2,9 @@
 // incidents/evidence/<host>-<file>-<time>.log. An existing file is never overwritten.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { writeNewExcerptFile } from './excerptFile';
-import { EVIDENCE_FOLDER, excerptBaseName, parseLineCount } from './model';
+import type { EventPublisher } from '../../core/events';
+import { saveExcerptFile } from './excerptFile';
+import { EVIDENCE_FOLDER, parseLineCount } from './model';
 import type { LogSnapshotSource } from './logDocuments';
 
 /** Asks how many of the newest lines to save; undefined when cancelled. */
@@ -22,8 +23,8 @@ export async function askLineCount(held: number): Promise<number | undefined> {
   return typeof count === 'number' ? count : undefined;
 }
 
-/** Writes `lines` as evidence and offers to open the file. */
-export async function saveExcerpt(source: LogSnapshotSource, lines: readonly string[]): Promise<void> {
+/** Writes `lines` as evidence (publishing log.excerptSaved) and offers to open the file. */
+export async function saveExcerpt(source: LogSnapshotSource, lines: readonly string[], events: EventPublisher): Promise<void> {
   // The file is created exclusively through the local file system, so the folder must be local.
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
@@ -33,8 +34,7 @@ export async function saveExcerpt(source: LogSnapshotSource, lines: readonly str
   let target: vscode.Uri;
   try {
     const dir = path.join(folder.uri.fsPath, ...EVIDENCE_FOLDER.split('/'));
-    const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
-    target = vscode.Uri.file(await writeNewExcerptFile(dir, excerptBaseName(source.host, source.file, new Date()), text));
+    target = vscode.Uri.file(await saveExcerptFile(dir, source, lines, events));
   } catch (error) {
     void vscode.window.showErrorMessage(`Could not save the excerpt of ${source.host}:${source.file} in ${EVIDENCE_FOLDER}: ${(error as Error).message}. Check that the folder is writable.`);
     return;

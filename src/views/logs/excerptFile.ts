@@ -3,7 +3,8 @@
 // No `vscode` here: unit-tested in plain Node (test/unit/logs-views).
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { excerptFileNames } from './model';
+import type { EventPublisher } from '../../core/events';
+import { excerptBaseName, excerptFileNames } from './model';
 
 /** Creates `dir` if needed and the first free excerpt file name for `base` in it; returns its path. */
 export async function writeNewExcerptFile(dir: string, base: string, text: string): Promise<string> {
@@ -18,4 +19,21 @@ export async function writeNewExcerptFile(dir: string, base: string, text: strin
     }
   }
   throw new Error(`${base}.log and its numbered variants all exist already`);
+}
+
+/**
+ * Saves `lines` of `source` (a host and file, or labels such as "2 hosts" / "3 files" for a merged
+ * terminal) as a new excerpt in `dir`, and publishes log.excerptSaved. Returns the file's path.
+ */
+export async function saveExcerptFile(
+  dir: string,
+  source: { host: string; file: string },
+  lines: readonly string[],
+  events: EventPublisher,
+  now = new Date(),
+): Promise<string> {
+  const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  const path = await writeNewExcerptFile(dir, excerptBaseName(source.host, source.file, now), text);
+  events.publish('log.excerptSaved', 'logs', { host: source.host, path: source.file, file: path, lines: lines.length });
+  return path;
 }

@@ -3,6 +3,7 @@
 // terminal and as commands on the active one. Bundled apart (dist/logs.js) and loaded by the first
 // log command; disposing the features closes the terminals and their channels.
 import * as vscode from 'vscode';
+import { noEvents, type EventPublisher } from '../../core/events';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import { LogFollower } from '../../core/logs/follower';
 import type { Services } from '../services';
@@ -24,6 +25,7 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
   constructor(
     private readonly services: Services,
     readonly documents: LogDocuments,
+    private readonly events: EventPublisher,
   ) {
     this.disconnects = stopOnDisconnect(services.pool.onDidChangeState, () => this.sessions());
   }
@@ -84,7 +86,7 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     if (!session) return;
     const count = await askLineCount(session.buffer.size);
     if (count === undefined) return this.focus(terminal);
-    await saveExcerpt(sourceOf(terminal), session.lines(count));
+    await saveExcerpt(sourceOf(terminal), session.lines(count), this.events);
   }
 
   dispose(): void {
@@ -116,9 +118,11 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
             path,
             connect: () => pool.connect(host),
             startLines,
+            fromLine: request.fromStart ? 1 : undefined,
             resumeFrom,
             filter,
             maxLineBytes,
+            events: this.events,
             // The session keeps the lines (in arrival order across files); the follower's own ring stays minimal.
             buffer: { maxLines: 1 },
           }),
@@ -172,9 +176,12 @@ export interface LogFeatures extends vscode.Disposable {
   saveExcerpt(uri?: vscode.Uri): Promise<void>;
 }
 
-/** `documents` is made at activation (a snapshot tab restored by a window reload asks it). */
-export function createLogFeatures(services: Services, documents: LogDocuments): LogFeatures {
-  const terminals = new LogTerminals(services, documents);
+/**
+ * `documents` is made at activation (a snapshot tab restored by a window reload asks it); `events`
+ * receives the followers' log.* events and log.excerptSaved.
+ */
+export function createLogFeatures(services: Services, documents: LogDocuments, events: EventPublisher = noEvents): LogFeatures {
+  const terminals = new LogTerminals(services, documents, events);
   const onTerminal = (action: (terminal: LogTerminal) => Promise<void> | void) => async () => {
     const terminal = await terminals.choose();
     if (terminal) await action(terminal);
@@ -182,7 +189,7 @@ export function createLogFeatures(services: Services, documents: LogDocuments): 
 
   return {
     tailLog: async (hosts) => {
-      const request = await askTailRequest(services, hosts);
+      const request = await askTailRequest(services, hosts, vscode.workspace.getConfiguration('firefighter').get<number>('tailLines', 200));
       if (request) terminals.open(hosts, request);
     },
     togglePause: onTerminal((terminal) => terminal.run('togglePause')),
@@ -199,12 +206,12 @@ export function createLogFeatures(services: Services, documents: LogDocuments): 
         const [first, last] = selectedLines(editor.selection.start, editor.selection.end);
         const lines = editor.document.getText(new vscode.Range(first, 0, last, 0)).split('\n');
         if (lines[lines.length - 1] === '') lines.pop();
-        return saveExcerpt(source, lines);
+        return saveExcerpt(source, lines, events);
       }
       const all = editor.document.getText().split('\n');
       if (all[all.length - 1] === '') all.pop();
       const count = await askLineCount(all.length);
-      if (count !== undefined) await saveExcerpt(source, all.slice(-count));
+      if (count !== undefined) await saveExcerpt(source, all.slice(-count), events);
     },
     dispose: () => terminals.dispose(),
   };

@@ -1,4 +1,5 @@
-// "Tail Log…": which logs (checked in a list of what the hosts have, or a typed path), one
+// "Tail Log…": which logs (checked in a list of what the hosts have, or a typed path; a button in
+// the list's title bar chooses to start from the first line instead of the last ones), one
 // terminal each or one merged, and an optional filter. With several hosts selected the chosen
 // paths are followed on every host. The terminals are LogTerminals' job.
 import * as vscode from 'vscode';
@@ -11,6 +12,8 @@ import { describeListedLog, mergeLogLists, parseFilterText, typedPath } from './
 export interface TailRequest {
   paths: string[];
   merged: boolean;
+  /** From the first line of each file instead of its last `firefighter.tailLines` lines. */
+  fromStart: boolean;
   filter: LogFilter | undefined;
 }
 
@@ -19,9 +22,10 @@ interface FileItem extends vscode.QuickPickItem {
 }
 
 /** Asks what to follow on `hosts` (one or more); undefined when the user cancels. */
-export async function askTailRequest(services: Services, hosts: readonly InventoryHost[]): Promise<TailRequest | undefined> {
-  const paths = await pickLogFiles(services, hosts);
-  if (!paths || paths.length === 0) return undefined;
+export async function askTailRequest(services: Services, hosts: readonly InventoryHost[], tailLines: number): Promise<TailRequest | undefined> {
+  const picked = await pickLogFiles(services, hosts, tailLines);
+  if (!picked || picked.paths.length === 0) return undefined;
+  const { paths, fromStart } = picked;
   const where = hosts.length === 1 ? hosts[0].name : `${hosts.length} hosts`;
   const count = paths.length * hosts.length;
   let merged = false;
@@ -44,7 +48,7 @@ export async function askTailRequest(services: Services, hosts: readonly Invento
   if (text === undefined) return undefined;
   const parsed = parseFilterText(text);
   if ('error' in parsed) return undefined;
-  return { paths, merged, filter: parsed.filter };
+  return { paths, merged, fromStart, filter: parsed.filter };
 }
 
 /**
@@ -53,10 +57,23 @@ export async function askTailRequest(services: Services, hosts: readonly Invento
  * typed path. Enter with nothing checked takes the focused row. The paths chosen are followed on
  * all the hosts. A host that cannot list leaves the others' files to choose from.
  */
-async function pickLogFiles(services: Services, hosts: readonly InventoryHost[]): Promise<string[] | undefined> {
+async function pickLogFiles(services: Services, hosts: readonly InventoryHost[], tailLines: number): Promise<{ paths: string[]; fromStart: boolean } | undefined> {
   const names = hosts.map((h) => h.name);
   const picker = vscode.window.createQuickPick<FileItem>();
-  picker.title = `Tail Log on ${names.join(', ')}`;
+  // Where to start, toggled by the title bar's button: the last `tailLines` lines, or line 1.
+  let fromStart = false;
+  const startButton = (): vscode.QuickInputButton =>
+    fromStart
+      ? { iconPath: new vscode.ThemeIcon('fold-up'), tooltip: `From the start of the file (click for the last ${tailLines.toLocaleString('en-US')} lines)` }
+      : { iconPath: new vscode.ThemeIcon('fold-down'), tooltip: `The last ${tailLines.toLocaleString('en-US')} lines (click to start from the start of the file)` };
+  const title = () => `Tail Log on ${names.join(', ')}: ${fromStart ? 'from the start' : `the last ${tailLines.toLocaleString('en-US')} lines`}`;
+  picker.title = title();
+  picker.buttons = [startButton()];
+  picker.onDidTriggerButton(() => {
+    fromStart = !fromStart;
+    picker.title = title();
+    picker.buttons = [startButton()];
+  });
   picker.placeholder = hosts.length === 1
     ? 'Check one or more logs, or type a path such as /var/log/app.log'
     : `Check one or more logs, or type a path: each is followed on all ${hosts.length} hosts`;
@@ -78,12 +95,12 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[])
     picker.selectedItems = checked.filter((item) => picker.items.includes(item));
   };
 
-  const result = new Promise<string[] | undefined>((resolve) => {
+  const result = new Promise<{ paths: string[]; fromStart: boolean } | undefined>((resolve) => {
     picker.onDidChangeValue(refresh);
     picker.onDidAccept(() => {
       const chosen = picker.selectedItems.length > 0 ? picker.selectedItems : picker.activeItems.slice(0, 1);
       if (chosen.length === 0) return;
-      resolve(chosen.map((item) => item.path));
+      resolve({ paths: chosen.map((item) => item.path), fromStart });
       picker.hide();
     });
     picker.onDidHide(() => {

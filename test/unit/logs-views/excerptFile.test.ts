@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeNewExcerptFile } from '../../../src/views/logs/excerptFile';
+import { saveExcerptFile, writeNewExcerptFile } from '../../../src/views/logs/excerptFile';
 import { tempDir } from '../../support/tempDir';
+import { recordEvents } from '../logs/recordEvents';
 
 test('an excerpt never replaces a file: saves racing for one name each get their own', async (t) => {
   const root = tempDir(t, 'ff-excerpt-');
@@ -25,4 +26,12 @@ test('a file already there is kept and the excerpt takes the next name', async (
   writeFileSync(join(dir, 'x.log'), 'theirs');
   assert.equal(await writeNewExcerptFile(dir, 'x', 'ours'), join(dir, 'x-2.log'));
   assert.equal(readFileSync(join(dir, 'x.log'), 'utf8'), 'theirs');
+});
+
+test('saving an excerpt publishes log.excerptSaved with its host, log, file and line count', async (t) => {
+  const dir = tempDir(t, 'ff-excerpt-');
+  const { published, events } = recordEvents();
+  const path = await saveExcerptFile(dir, { host: 'web-1', file: '/var/log/app.log' }, ['one', 'two'], events, new Date(2024, 4, 1, 3, 15, 22));
+  assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
+  assert.deepEqual(published, [{ name: 'log.excerptSaved', source: 'logs', host: 'web-1', path: '/var/log/app.log', file: path, lines: 2 }]);
 });

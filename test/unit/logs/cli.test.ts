@@ -9,6 +9,7 @@ import { captureIo } from '../../support/cliIo';
 import { LocalRunner } from '../../support/localRunner';
 import { tempDir } from '../../support/tempDir';
 import { waitFor } from '../../support/waitFor';
+import { recordEvents } from './recordEvents';
 
 /** The tail's output or the runner's channels, polled every 10 ms for up to 10 s. */
 const until = (what: string, predicate: () => boolean) => waitFor(what, predicate, 10_000, 10);
@@ -79,4 +80,41 @@ test('tail exits 3, or 4 for a host key, when a reconnect cannot log in', async 
     assert.equal(await exit, code, kind);
     assert.match(streams.err(), /firefighter: web-1 \(10\.0\.0\.5:22\): refused\.\n$/);
   }
+});
+
+test('tail --lines +K starts at line K; an absurdly large N gives the whole file', async (t) => {
+  const dir = tempDir(t, 'ff-tail-');
+  const file = join(dir, 'app.log');
+  writeFileSync(file, 'one\ntwo\nthree\n');
+  for (const [lines, expected] of [['+2', 'two\nthree\n'], ['+1', 'one\ntwo\nthree\n'], ['99999999999999999999', 'one\ntwo\nthree\n'], ['1', 'three\n']] as const) {
+    const streams = captureIo();
+    const exit = makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', file, '--lines', lines], streams);
+    await until(`the lines of --lines ${lines}`, () => streams.out() === expected);
+    streams.abort();
+    assert.equal(await exit, 0);
+  }
+});
+
+test('tail of a device or a /proc file is one clear error, exit 1', async () => {
+  for (const path of ['/dev/zero', '/proc/loadavg']) {
+    const streams = captureIo();
+    assert.equal(await makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', path], streams), 1);
+    assert.equal(streams.err(), `firefighter: web-1:${path} is not a regular file (a device, FIFO or socket, or a /proc or /sys file whose size says nothing); choose a log file instead\n`);
+  }
+});
+
+test('tail --events: the follower\'s events of the run', async (t) => {
+  const dir = tempDir(t, 'ff-tail-');
+  const file = join(dir, 'app.log');
+  writeFileSync(file, 'one\n');
+  const { published, events } = recordEvents();
+  const streams = captureIo();
+  const exit = makeTailCommand(async () => new LocalRunner('web-1'), events)(['web-1', file, '--lines', '+1'], streams);
+  await until('the line', () => streams.out() === 'one\n');
+  streams.abort();
+  assert.equal(await exit, 0);
+  assert.deepEqual(published, [
+    { name: 'log.started', source: 'follower', host: 'web-1', path: file, fromLine: 1 },
+    { name: 'log.stopped', source: 'follower', host: 'web-1', path: file, reason: 'stopped' },
+  ]);
 });

@@ -53,7 +53,7 @@ test('invalid UTF-8, binary bytes, CRLF and over-long lines are shown safely', a
   const file = join(tempDir(t), 'odd.log');
   writeFileSync(file, '');
   const { lines: raw, follower } = follow(t, file, { maxLineBytes: 100 });
-  await new Promise((r) => setTimeout(r, 150));
+  await until('following', () => follower.state === 'following');
   appendFileSync(
     file,
     Buffer.concat([
@@ -79,8 +79,8 @@ test('invalid UTF-8, binary bytes, CRLF and over-long lines are shown safely', a
 test('a line longer than the cap arriving in pieces is cut once, and following goes on', async (t) => {
   const file = join(tempDir(t), 'long.log');
   writeFileSync(file, '');
-  const { lines } = follow(t, file, { maxLineBytes: 1000 });
-  await new Promise((r) => setTimeout(r, 150));
+  const { lines, follower } = follow(t, file, { maxLineBytes: 1000 });
+  await until('following', () => follower.state === 'following');
   for (let i = 0; i < 5; i++) {
     appendFileSync(file, 'y'.repeat(700));
     await new Promise((r) => setTimeout(r, 80));
@@ -93,8 +93,8 @@ test('a line longer than the cap arriving in pieces is cut once, and following g
 test('cut connections resume at the byte offset: every line once, in order', async (t) => {
   const file = join(tempDir(t), 'busy.log');
   writeFileSync(file, '');
-  const { lines, runner, notices } = follow(t, file);
-  await new Promise((r) => setTimeout(r, 100));
+  const { lines, runner, notices, follower } = follow(t, file);
+  await until('following', () => follower.state === 'following');
   let written = 0;
   for (let round = 0; round < 8; round++) {
     for (let i = 0; i < 20; i++) {
@@ -115,8 +115,8 @@ test('rename+create rotation: the old file is drained, then the new one read fro
   const dir = tempDir(t);
   const file = join(dir, 'app.log');
   writeFileSync(file, text(1, 10));
-  const { lines, notices } = follow(t, file, { startLines: 0 });
-  await new Promise((r) => setTimeout(r, 150));
+  const { lines, notices, follower } = follow(t, file, { startLines: 0 });
+  await until('following', () => follower.state === 'following');
   appendFileSync(file, text(11, 20));
   renameSync(file, `${file}.1`);
   appendFileSync(`${file}.1`, text(21, 30)); // the writer has not reopened yet
@@ -311,7 +311,7 @@ test('pause holds lines back without losing any; resume delivers them in order',
   const file = join(tempDir(t), 'app.log');
   writeFileSync(file, '');
   const { lines, follower } = follow(t, file);
-  await new Promise((r) => setTimeout(r, 100));
+  await until('following', () => follower.state === 'following');
   appendFileSync(file, text(1, 5));
   await until('5 lines', () => lines.length === 5);
   follower.pause();
@@ -329,7 +329,7 @@ test('a filter set at start runs on the host; one that matches nothing shows not
   writeFileSync(file, '');
   const runner = new LocalRunner('box');
   const { lines, follower } = follow(t, file, { filter: { pattern: 'no such thing' } }, runner);
-  await new Promise((r) => setTimeout(r, 100));
+  await until('following', () => follower.state === 'following');
   appendFileSync(file, text(1, 1000));
   await new Promise((r) => setTimeout(r, 400));
   assert.deepEqual(lines, []);
