@@ -18,7 +18,7 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   hosts [--json]                                      the inventory, with tags
   health HOST [--json]                                one health sample of a host
   exec HOST -- COMMAND...                             run one command; its exit code is the tool's
-  tail HOST PATH [--lines N] [--filter RE]            follow a log, resuming across drops and rotations
+  tail HOST PATH [--lines N|+K] [--filter RE]         follow a log from its last N lines or from line K, across drops and rotations
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
   snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]   stacks of a live process
   sample HOST PID [--seconds N] [--hz H] [--out FILE]  sampling profile: hottest stacks first

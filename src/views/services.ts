@@ -58,7 +58,7 @@ export class Services extends Disposable {
         events: this.events,
       }),
     );
-    this._register(this.pool.onDidRunCommand((record) => this.log.info(commandLine(record))));
+    this._register(this.events.on('command.ended', (command) => this.log.info(commandLine(command))));
     this._register(inventory.onDidChange(() => this.pool.reconcile((name) => inventory.host(name)?.ssh)));
     this._register(settings.onDidChange('healthInterval', (seconds) => this.health.setInterval(seconds * 1000)));
     this._register(settings.onDidChange('connectTimeout', (seconds) => this.pool.setConnectTimeout(seconds * 1000)));
