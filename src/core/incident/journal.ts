@@ -1,7 +1,6 @@
 // What people and features do to an incident, as files: each operation changes incident.json
 // through the model's rules, appends its timeline entry, and then publishes its event
 // (docs/architecture.md, "Incidents"). The CLI and the panel both go through here.
-import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type EventPublisher, type IncidentEventMap, noEvents } from '../events';
 import { systemClock, type Clock } from '../util/clock';
@@ -151,12 +150,12 @@ export class IncidentJournal {
   async writeUp(id: string): Promise<string> {
     const file = path.join(this.store.folder(id), 'write-up.md');
     await this.recordOwn(id, 'incident.writtenUp', { incident: id, file: 'write-up.md' });
-    const existing = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const existing = await this.store.files.readText(file).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
     const text = renderWriteUp({ incident: await this.store.read(id), timeline: await this.store.timeline(id) }, existing);
-    await writeFile(file, text);
+    await this.store.files.writeText(file, text);
     return file;
   }
 

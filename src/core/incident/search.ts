@@ -1,7 +1,6 @@
 // Step 3's "look for similar problems": past incidents in incidents/ found by trace fingerprint
 // (exact), then by the application frames their traces share, then by words (docs/architecture.md,
 // "Incidents: past incidents").
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { IncidentStore } from './store';
 import type { Incident, TraceRecord } from './types';
@@ -97,6 +96,6 @@ async function textOf(store: IncidentStore, incident: Incident): Promise<{ title
     ...incident.traces.flatMap((trace) => [trace.exception ?? '', ...trace.appFrames]),
   ];
   for (const entry of await store.timeline(incident.id)) if (entry.type === 'note') parts.push(entry.text);
-  const writeUp = await readFile(path.join(store.folder(incident.id), 'write-up.md'), 'utf8').catch(() => '');
+  const writeUp = await store.files.readText(path.join(store.folder(incident.id), 'write-up.md')).catch(() => '');
   return { title: new Set(wordsOf(incident.title)), body: new Set(wordsOf([...parts, writeUp].join('\n'))) };
 }

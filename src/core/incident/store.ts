@@ -3,8 +3,8 @@
 // incident.json is replaced atomically (write, then rename); timeline files are created with
 // O_EXCL and never touched again.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { nodeFiles, type IncidentFiles } from './files';
 import { IncidentError } from './model';
 import { redactText, redactValue } from './redact';
 import { fileTime, type NewEntry, type TimelineEntry } from './timeline';
@@ -16,12 +16,15 @@ const SLUG_MAX = 48;
 export interface IncidentStoreOptions {
   /** Makes a timeline entry's id; tests pass a counter so file names are stable. */
   newId?: () => string;
+  /** Node's fs by default; a Live Share guest's window passes workspace.fs. */
+  files?: IncidentFiles;
 }
 
 export class IncidentStore {
   /** The `incidents/` folder. */
   readonly dir: string;
   private readonly newId: () => string;
+  readonly files: IncidentFiles;
   private lastFileMs = 0;
   /** Updates of incident.json in this process, one at a time, so none is lost. */
   private updates: Promise<unknown> = Promise.resolve();
@@ -32,6 +35,7 @@ export class IncidentStore {
     options: IncidentStoreOptions = {},
   ) {
     this.dir = path.join(root, 'incidents');
+    this.files = options.files ?? nodeFiles;
     this.newId = options.newId ?? (() => randomBytes(4).toString('hex'));
   }
 
@@ -42,19 +46,19 @@ export class IncidentStore {
 
   /** Makes the incident's folder from its date and title, `-2`, `-3`… when taken; returns its id. */
   async createFolder(title: string, nowMs: number): Promise<string> {
-    await mkdir(this.dir, { recursive: true });
+    await this.files.mkdir(this.dir, { recursive: true });
     // From the redacted title: a folder name is written too, and lands in git.
     const base = `${new Date(nowMs).toISOString().slice(0, 10)}-${slugOf(redactText(title))}`;
     for (let n = 1; ; n++) {
       const id = n === 1 ? base : `${base}-${n}`;
       try {
-        await mkdir(path.join(this.dir, id));
+        await this.files.mkdir(path.join(this.dir, id));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
         throw error;
       }
-      await mkdir(path.join(this.dir, id, 'timeline'));
-      await mkdir(path.join(this.dir, id, 'evidence'));
+      await this.files.mkdir(path.join(this.dir, id, 'timeline'));
+      await this.files.mkdir(path.join(this.dir, id, 'evidence'));
       return id;
     }
   }
@@ -63,7 +67,7 @@ export class IncidentStore {
     const file = path.join(this.folder(id), 'incident.json');
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await this.files.readText(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new IncidentError(`no incident "${id}" in ${this.dir}: run \`firefighter incidents\` to list them, from the repository that holds them`);
@@ -77,8 +81,8 @@ export class IncidentStore {
   async write(incident: Incident): Promise<void> {
     const file = path.join(this.folder(incident.id), 'incident.json');
     const temporary = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-    await writeFile(temporary, JSON.stringify(redactValue(incident), null, 2) + '\n');
-    await rename(temporary, file);
+    await this.files.writeText(temporary, JSON.stringify(redactValue(incident), null, 2) + '\n');
+    await this.files.rename(temporary, file);
   }
 
   /** Reads, changes and writes incident.json; updates from this process wait for each other. */
@@ -99,18 +103,18 @@ export class IncidentStore {
     const ms = Math.max(Date.parse(entry.at), this.lastFileMs + 1);
     this.lastFileMs = ms;
     const file = path.join(this.folder(id), 'timeline', `${fileTime(ms)}-${written.id}.json`);
-    await writeFile(file, JSON.stringify(written, null, 2) + '\n', { flag: 'wx' });
+    await this.files.writeText(file, JSON.stringify(written, null, 2) + '\n', { exclusive: true });
     return written;
   }
 
   /** The timeline in time order; a file that is not an entry (a stray, a half-synced one) is skipped. */
   async timeline(id: string): Promise<TimelineEntry[]> {
     const dir = path.join(this.folder(id), 'timeline');
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.json')).sort();
+    const names = (await this.files.list(dir)).map((entry) => entry.name).filter((name) => name.endsWith('.json')).sort();
     const entries: TimelineEntry[] = [];
     for (const name of names) {
       try {
-        const entry = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as TimelineEntry;
+        const entry = JSON.parse(await this.files.readText(path.join(dir, name))) as TimelineEntry;
         if (typeof entry?.id === 'string' && typeof entry.at === 'string' && typeof entry.type === 'string') entries.push(entry);
       } catch {
         // Not an entry: it stays on disk for a person to look at, and out of the timeline.
@@ -121,9 +125,9 @@ export class IncidentStore {
 
   /** Ids of the incidents in the folder, newest first (ids start with their date). */
   async ids(): Promise<string[]> {
-    const names = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    const names = await this.files.list(this.dir);
     return names
-      .filter((entry) => entry.isDirectory() && ID.test(entry.name))
+      .filter((entry) => entry.directory && ID.test(entry.name))
       .map((entry) => entry.name)
       .sort()
       .reverse();

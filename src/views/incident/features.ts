@@ -12,6 +12,7 @@ import { SEVERITIES, type Severity } from '../../core/incident/types';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import { ActiveIncident } from './activeIncident';
 import { GuideView } from './guideView';
+import { workspaceFiles } from './workspaceFiles';
 
 export interface IncidentServices {
   events: EventBus;
@@ -28,14 +29,20 @@ export interface IncidentFeatures extends vscode.Disposable, vscode.WebviewViewP
 
 export function createIncidentFeatures(services: IncidentServices, context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder): IncidentFeatures {
   const who = userInfo().username;
-  const store = new IncidentStore(folder.uri.fsPath);
+  // A Live Share guest reads and writes the host's files through workspace.fs and records nothing
+  // itself: what happens on the hosts is recorded once, in the host's window.
+  const guest = folder.uri.scheme !== 'file';
+  const store = guest ? new IncidentStore(folder.uri.path, { files: workspaceFiles(folder.uri) }) : new IncidentStore(folder.uri.fsPath);
   const journal = new IncidentJournal(store, { events: services.events, who });
   const active = new ActiveIncident(store, context.workspaceState);
   void active.load();
-  const recorder = new IncidentRecorder(journal, services.events, {
-    activeIncident: () => active.id(),
-    onError: (error) => services.log.error(`Could not write to the incident's timeline: ${(error as Error).message}`),
-  });
+  const recorder = guest
+    ? undefined
+    : new IncidentRecorder(journal, services.events, {
+        activeIncident: () => active.id(),
+        onError: (error) => services.log.error(`Could not write to the incident's timeline: ${(error as Error).message}`),
+      });
+  const uriOf = (file: string) => (guest ? folder.uri.with({ path: file }) : vscode.Uri.file(file));
 
   const startIncident = async () => {
     const title = await vscode.window.showInputBox({ title: 'Start Incident (1/4)', prompt: 'What is wrong, in a few words', placeHolder: 'Checkout times out' });
@@ -70,20 +77,20 @@ export function createIncidentFeatures(services: IncidentServices, context: vsco
     const id = active.id();
     if (!id) return void vscode.window.showWarningMessage('No active incident to write up: start one, or choose one in the Incident panel.');
     try {
-      await vscode.window.showTextDocument(vscode.Uri.file(await journal.writeUp(id)), { preview: false });
+      await vscode.window.showTextDocument(uriOf(await journal.writeUp(id)), { preview: false });
     } catch (error) {
       void vscode.window.showErrorMessage(`Could not write up ${id}: ${(error as Error).message}`);
     }
   };
 
-  const guide = new GuideView(context.extensionUri, journal, active, { startIncident, writeUp });
+  const guide = new GuideView({ extensionUri: context.extensionUri, folder, journal, active, guest, uriOf, commands: { startIncident, writeUp } });
   return {
     startIncident,
     writeUp,
     resolveWebviewView: (view, resolveContext, token) => guide.resolveWebviewView(view, resolveContext, token),
     dispose: () => {
       guide.dispose();
-      recorder.dispose();
+      recorder?.dispose();
       active.dispose();
     },
   };

@@ -16,6 +16,18 @@ import type { ActiveIncident } from './activeIncident';
 /** How often a visible panel re-reads the files in case a change event was missed. */
 const POLL_MS = 5_000;
 
+export interface GuideViewOptions {
+  extensionUri: vscode.Uri;
+  folder: vscode.WorkspaceFolder;
+  journal: IncidentJournal;
+  active: ActiveIncident;
+  /** A Live Share guest's window: it shows the host's incident and adds notes. */
+  guest: boolean;
+  /** The URI of a path under the workspace folder (file: or vsls:). */
+  uriOf: (file: string) => vscode.Uri;
+  commands: { startIncident(): Thenable<unknown>; writeUp(): Thenable<unknown> };
+}
+
 export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -23,13 +35,13 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
   private poll: NodeJS.Timeout | undefined;
   private lastPosted = '';
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly journal: IncidentJournal,
-    private readonly active: ActiveIncident,
-    private readonly commands: { startIncident(): Thenable<unknown>; writeUp(): Thenable<unknown> },
-  ) {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(journal.store.dir), '**'));
+  private readonly journal: IncidentJournal;
+  private readonly active: ActiveIncident;
+
+  constructor(private readonly options: GuideViewOptions) {
+    this.journal = options.journal;
+    const active = (this.active = options.active);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(options.folder, 'incidents/**'));
     this.disposables.push(
       watcher,
       watcher.onDidCreate(() => this.refreshSoon()),
@@ -41,8 +53,8 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
 
   resolveWebviewView(view: vscode.WebviewView, _context?: vscode.WebviewViewResolveContext, _token?: vscode.CancellationToken): void {
     this.view = view;
-    view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = pageHtml(view.webview, this.extensionUri, { title: 'Incident', script: 'guide.js', styles: ['guide.css'], codicons: true });
+    view.webview.options = webviewOptions(this.options.extensionUri);
+    view.webview.html = pageHtml(view.webview, this.options.extensionUri, { title: 'Incident', script: 'guide.js', styles: ['guide.css'], codicons: true });
     this.disposables.push(
       view.webview.onDidReceiveMessage((message: FromGuide) => void this.receive(message)),
       view.onDidChangeVisibility(() => this.schedulePoll()),
@@ -99,7 +111,7 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
         problem = `Could not read incident ${id}: ${(error as Error).message}`;
       }
     }
-    return guideState({ incident, timeline, incidents, guest: false, problem });
+    return guideState({ incident, timeline, incidents, guest: this.options.guest, problem });
   }
 
   private async receive(message: FromGuide): Promise<void> {
@@ -109,10 +121,10 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
         case 'ready':
           return await this.post(true);
         case 'startIncident':
-          await this.commands.startIncident();
+          await this.options.commands.startIncident();
           return;
         case 'writeUp':
-          await this.commands.writeUp();
+          await this.options.commands.writeUp();
           return;
         case 'switchIncident':
           await this.active.set(message.id);
@@ -154,8 +166,7 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
     const entry = (await this.journal.store.timeline(id)).find((e) => e.id === entryId);
     const evidence = entry && entryText(entry)?.evidence;
     if (!evidence) return;
-    const root = vscode.Uri.file(this.journal.store.root);
-    const uri = evidence.file.startsWith('/') ? vscode.Uri.file(evidence.file) : vscode.Uri.joinPath(root, evidence.file);
+    const uri = this.options.uriOf(evidence.file.startsWith('/') ? evidence.file : `${this.journal.store.root}/${evidence.file}`);
     const line = Math.max(0, (evidence.line ?? 1) - 1);
     await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), preview: false });
   }
