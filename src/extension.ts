@@ -1,6 +1,7 @@
 // Wiring only: builds the services, hands them to the views, and disposes everything once (the
 // store is in the context's subscriptions, so no deactivate() is needed).
 import * as vscode from 'vscode';
+import { EventBus } from './core/events/bus';
 import { HealthMonitor } from './core/health/monitor';
 import { commandSummary } from './core/ssh/commandSummary';
 import { DisposableStore } from './core/util/events';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = store.add(vscode.window.createOutputChannel('Firefighter', { log: true }));
   const inventory = store.add(new InventoryService());
   const prompts = new VsCodeAuthPrompts(context.secrets);
+  const events = store.add(new EventBus());
   const pool = store.add(
     new LazyPool(() => ({
       resolveHost: (name) => {
@@ -33,10 +35,10 @@ export function activate(context: vscode.ExtensionContext): void {
       recallSecret: (keyFile) => prompts.recallSecret(keyFile),
       rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
       connectTimeoutMs: connectTimeoutMs(),
-    })),
+    }), events),
   );
   store.add(
-    pool.onDidRunCommand((record) => {
+    events.on('command.ended', (record) => {
       const outcome = record.exitCode !== null ? `exit ${record.exitCode}` : (record.signal ?? record.error ?? 'no exit status');
       log.info(`[${record.host}] ${commandSummary(record.command)} → ${outcome} (${record.durationMs} ms)`);
     }),

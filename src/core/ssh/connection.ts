@@ -24,6 +24,8 @@ export interface ConnectOptions {
   keepaliveCountMax: number;
   /** Aborted when the user closes the connection meanwhile: the login stops there. */
   signal?: AbortSignal;
+  /** Called once the transport to the host is up (TCP connected or tunnel open), before the handshake. */
+  onTransportConnected?: () => void;
 }
 
 /** A timer that stops while the user answers a prompt. */
@@ -116,6 +118,7 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
 
+    if (options.onTransportConnected) client.once('connect', options.onTransportConnected);
     client.once('ready', () => {
       if (settled) return;
       settled = true;
