@@ -306,10 +306,17 @@ export class SshPool implements Disposable {
     const wait = connection.retryAt - this.clock.now();
     if (wait > 0) {
       await new Promise<void>((resolve) => {
-        const timer = this.clock.setTimeout(resolve, wait);
+        // Someone awaits this dial, but the clock's timers do not keep the process alive: hold it
+        // until the wait ends (the CLI would otherwise exit in the middle of a reconnect).
+        const keepAlive = setInterval(() => undefined, 2 ** 30);
+        const done = () => {
+          clearInterval(keepAlive);
+          resolve();
+        };
+        const timer = this.clock.setTimeout(done, wait);
         connection.wake = () => {
           timer.cancel();
-          resolve();
+          done();
         };
       });
       connection.wake = undefined;
