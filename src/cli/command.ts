@@ -1,5 +1,7 @@
 // Each CLI subcommand is a function of its arguments and streams, so tests run it in-process.
-import { exitCodeForSshError, isSshError } from '../core/ssh/errors';
+import type { EventPublisher } from '../core/events/bus';
+import { makeVisible } from '../core/logs/lines';
+import { isSshError, type SshError } from '../core/ssh/errors';
 import type { RemoteRunner } from '../core/ssh/remote';
 
 export interface CliIo {
@@ -9,6 +11,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: long-running commands (tail) stop cleanly. */
   signal: AbortSignal;
+  /** The run's incident events (`--events FILE` writes them); runCli always sets it. */
+  events?: EventPublisher;
 }
 
 /** Resolves to the process exit code. */
@@ -20,9 +24,16 @@ export const ExitCode = {
   usage: 2,
   connect: 3,
   hostKey: 4,
+  /** Interrupted (Ctrl-C), as shells report SIGINT. */
+  interrupted: 130,
 } as const;
 
 export class UsageError extends Error {}
+
+/** DESIGN.md exit codes: 4 when a host key was refused, 3 for any other connection failure. */
+export function exitCodeForSshError(error: SshError): 3 | 4 {
+  return error.isHostKeyError ? ExitCode.hostKey : ExitCode.connect;
+}
 
 /** The exit code for a failed connect: 4 when a host key was refused, 3 for anything else. */
 export function connectExitCode(error: unknown): number {
@@ -41,6 +52,12 @@ export async function connectOrExitCode(connect: CliConnect, host: string, io: C
   }
 }
 
+/** An error as one line of stderr: names from hosts.json or a host's words cannot drive the terminal. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return visible(error instanceof Error ? error.message : String(error));
+}
+
+/** Text from a file or a host, with control characters shown (␛) instead of acted on by the terminal. */
+export function visible(text: string): string {
+  return makeVisible(text);
 }

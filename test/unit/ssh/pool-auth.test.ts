@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Server, utils } from 'ssh2';
-import { SshError, exitCodeForSshError } from '../../../src/core/ssh/errors';
+import { exitCodeForSshError } from '../../../src/cli/command';
+import type { SshError } from '../../../src/core/ssh/errors';
 import { SshPool } from '../../../src/core/ssh/pool';
 import type { AuthPrompts, ResolvedHost } from '../../../src/core/ssh/types';
 
