@@ -182,12 +182,12 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings
   });
   switch (decision.action) {
     case 'accept':
-      if (decision.record) appendKnownHost(appendTo, host.hostName, host.port, keyType, key);
+      if (decision.record) appendKnownHost(appendTo, host.hostName, host.port, keyType, key, { hashed: host.hashKnownHosts });
       return;
     case 'ask': {
       const accepted = await clock.whilePrompting(() => auth.prompts!.confirmUnknownHostKey(host.alias, keyType, sha256Fingerprint(key)));
       if (!accepted) throw new SshError('hostKeyUnknown', host.alias, `${describeHost(host)}: host key ${sha256Fingerprint(key)} not accepted; not connecting.`);
-      appendKnownHost(appendTo, host.hostName, host.port, keyType, key);
+      appendKnownHost(appendTo, host.hostName, host.port, keyType, key, { hashed: host.hashKnownHosts });
       return;
     }
     case 'refuse-unknown':
