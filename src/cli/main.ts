@@ -60,10 +60,12 @@ function splitGlobalOptions(args: string[], io: CliIo): GlobalOptions | undefine
       rest.push(arg);
     }
   }
-  // A file named on the command line must be there (as `ssh -F` insists); the defaults may be missing.
+  // A file named on the command line must be a file that is there (as `ssh -F` insists); the
+  // defaults may be missing. /dev/zero or a FIFO would otherwise be read without end.
   for (const [flag, file] of [['-F', sshConfigFile], ['--hosts', hostsJsonFile]] as const) {
-    if (file !== undefined && !fs.existsSync(file)) {
-      io.stderr.write(`firefighter: ${flag} ${errorMessage(file)}: no such file\n`);
+    const problem = file === undefined ? undefined : namedFileProblem(file);
+    if (problem) {
+      io.stderr.write(`firefighter: ${flag} ${errorMessage(file)}: ${problem}\n`);
       return undefined;
     }
   }
@@ -76,6 +78,16 @@ function splitGlobalOptions(args: string[], io: CliIo): GlobalOptions | undefine
     ...(eventsFile !== undefined ? { eventsFile } : {}),
     rest: [...rest, ...args.slice(end)],
   };
+}
+
+function namedFileProblem(file: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(error);
+  }
+  return stat.isFile() ? undefined : 'not a regular file';
 }
 
 export async function runCli(args: string[], io: CliIo): Promise<number> {

@@ -85,6 +85,22 @@ describe('firefighter as a process and its events', () => {
     assert.equal(result.stderr, `firefighter: -F ${missing}: no such file\n`);
   });
 
+  test('-F or --hosts naming a device or a FIFO is bad usage (exit 2) at once, naming the file', async () => {
+    assert.deepEqual(await cli(['-F', '/dev/zero', 'hosts']), { code: 2, stdout: '', stderr: 'firefighter: -F /dev/zero: not a regular file\n' });
+    assert.deepEqual(await cli(['--hosts', '/dev/zero', 'hosts']), { code: 2, stdout: '', stderr: 'firefighter: --hosts /dev/zero: not a regular file\n' });
+    const fifo = path.join(dir, 'hosts.fifo');
+    spawnSync('mkfifo', [fifo]);
+    assert.equal((await cli(['-F', sandbox.configFile, '--hosts', fifo, 'hosts'])).code, 2);
+  });
+
+  test('a hosts.json entry named like an ssh option is refused where the inventory is read, and exec cannot reach it', async () => {
+    const hostsJson = path.join(dir, 'inject.json');
+    writeFileSync(hostsJson, JSON.stringify({ hosts: [{ name: '-oProxyCommand=touch /tmp/ff-pwned', address: '127.0.0.1' }] }));
+    const listed = await cli(['-F', sandbox.configFile, '--hosts', hostsJson, 'hosts']);
+    assert.match(listed.stderr, /"name" "-oProxyCommand=touch \/tmp\/ff-pwned" starts with "-", which ssh would read as an option; this entry is skipped/);
+    assert.doesNotMatch(listed.stdout, /ProxyCommand/);
+  });
+
   test('escape sequences in hosts.json names, groups and tags are shown, not sent to the terminal', async () => {
     const hostsJson = path.join(dir, 'hostile.json');
     writeFileSync(hostsJson, JSON.stringify({ hosts: [{ name: 'web-1', group: 'pay\u001b]52;c;cm0gLXJmIC8K\u0007', tags: ['\u001b[2J\u001b[31mprod'] }] }));
