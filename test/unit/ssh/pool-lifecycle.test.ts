@@ -19,9 +19,12 @@ let server: Server;
 let port: number;
 /** Long-running commands the server holds open, by command text. */
 const running = new Map<string, ServerChannel>();
+/** The server's side of each connection, to drop them. */
+const serverConnections = new Set<{ end(): void }>();
 
 before(async () => {
   server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
+    serverConnections.add(client);
     client.on('authentication', (context) => (context.username === 'ops' ? context.accept() : context.reject()));
     client.on('ready', () =>
       client.on('session', (accept) =>
@@ -234,6 +237,29 @@ test('a command cut off by a lost connection ends with its error and no exit cod
     assert.equal(ended.exitCode, null);
     assert.equal(ended.error, error!.message);
     assert.match(ended.error!, /the connection was closed\. \(while running `hold forever`\)$/);
+  } finally {
+    fixture.pool.dispose();
+  }
+});
+
+test('connection.changed: a live connection dropped by the host is "disconnected", not by the user, with the kind', async (t) => {
+  const dir = tempDir(t, 'pool-drop-');
+  const fixture = makePool(() => host({ knownHostsFile: join(dir, 'known_hosts') }));
+  try {
+    await fixture.pool.connect('app-1');
+    for (const connection of serverConnections) connection.end();
+    await waitFor('the drop to be noticed', () => fixture.pool.state('app-1').kind === 'error');
+    const last = fixture.events.filter((e) => e.name === 'connection.changed').at(-1)!;
+    assert.deepEqual({ ...last, at: undefined }, {
+      name: 'connection.changed',
+      at: undefined,
+      source: 'pool',
+      host: 'app-1',
+      state: 'disconnected',
+      byUser: false,
+      kind: 'closed',
+      message: `app-1 (127.0.0.1:${port}): connection lost. It reconnects on next use.`,
+    });
   } finally {
     fixture.pool.dispose();
   }
