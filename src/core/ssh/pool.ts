@@ -13,7 +13,8 @@ import { ExitWatch, collectExec, isWritable, watchProcess, type OpenedChannel, t
 import { CommandLog, type CommandRecord, type EndCommand } from './commandLog';
 import { connectSsh } from './connection';
 import { SshError, describeHost, isTransient } from './errors';
-import { PooledConnection, chainKeys, endpointOf, type HostState, type HostStateChange } from './pooledConnection';
+import { publishConnectionChange, type CloseReason } from './connectionEvents';
+import { PooledConnection, chainKeys, disconnectedWhileConnecting, endpointOf, untilAborted, type HostState, type HostStateChange } from './pooledConnection';
 import type { ExecOptions, ExecResult, PtyOptions } from './remote';
 import { SshRunner } from './runner';
 import type { ResolvedHost } from './types';
@@ -53,9 +54,6 @@ const DEFAULTS = {
   backoffMaxMs: 30_000,
   maxExecOutputBytes: 16 * 1024 * 1024,
 };
-
-/** Why a connection went idle: the user's Disconnect, or nothing using it. */
-type CloseReason = 'user' | 'idle';
 
 export class SshPool implements Disposable {
   private readonly stateEmitter = new EventEmitter<HostStateChange>();
@@ -340,6 +338,7 @@ export class SshPool implements Disposable {
         keepaliveCountMax: this.settings.keepaliveCountMax,
         signal,
         onTransportConnected: () => (reachedHost = true),
+        clock: this.clock,
       });
       if (signal.aborted) {
         client.end();
@@ -441,48 +440,7 @@ export class SshPool implements Disposable {
     const same = previous.kind === state.kind && (previous.kind !== 'error' || state.kind !== 'error' || previous.message === state.message);
     if (same || this.disposed) return;
     this.stateEmitter.fire({ host: connection.host.alias, state });
-    this.publishState(connection, previous, state, closedBy);
-  }
-
-  /** `connection.changed`: a drop of a live connection is "disconnected" (not by the user), a close is by the user or idle. */
-  private publishState(connection: PooledConnection, previous: HostState, state: HostState, closedBy: CloseReason | undefined): void {
-    const host = connection.host.alias;
-    switch (state.kind) {
-      case 'connecting':
-      case 'connected':
-        return this.events.publish('connection.changed', 'pool', { host, state: state.kind });
-      case 'error':
-        if (previous.kind === 'connected') {
-          return this.events.publish('connection.changed', 'pool', { host, state: 'disconnected', byUser: false, kind: state.error.kind, message: state.message });
-        }
-        return this.events.publish('connection.changed', 'pool', { host, state: 'failed', kind: state.error.kind, message: state.message });
-      case 'idle':
-        if (closedBy === 'user') return this.events.publish('connection.changed', 'pool', { host, state: 'disconnected', byUser: true });
-        return this.events.publish('connection.changed', 'pool', { host, state: 'idle' });
-    }
+    publishConnectionChange(this.events, connection.host.alias, previous, state, closedBy);
   }
 }
 
-/** `work`, or a rejection as soon as `signal` aborts; a result that arrives after that goes to `discard`. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, discard: (value: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) discard(value);
-        else resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function disconnectedWhileConnecting(connection: PooledConnection): SshError {
-  return new SshError('closed', connection.host.alias, `${connection.where}: disconnected while connecting.`);
-}

@@ -3,7 +3,7 @@
 // are used, and docs/architecture.md "SSH" for the lifecycle.
 import type { Client } from 'ssh2';
 import type { TimerHandle } from '../util/clock';
-import { describeHost, type SshError } from './errors';
+import { SshError, describeHost } from './errors';
 import type { ResolvedHost } from './types';
 
 export type HostState =
@@ -64,4 +64,28 @@ export function chainKeys(host: ResolvedHost): { key: string; hop: ResolvedHost 
 export function endpointOf(host: ResolvedHost): string {
   const jumps = host.proxyJump.map(endpointOf).join(',');
   return `${host.user}@${host.hostName}:${host.port} [${host.identityFiles.join(',')}] ${host.strictHostKeyChecking} via (${jumps})`;
+}
+
+/** `work`, or a rejection as soon as `signal` aborts; a result that arrives after that goes to `discard`. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, discard: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) discard(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+export function disconnectedWhileConnecting(connection: PooledConnection): SshError {
+  return new SshError('closed', connection.host.alias, `${connection.where}: disconnected while connecting.`);
 }
