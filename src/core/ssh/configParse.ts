@@ -290,7 +290,8 @@ export function parseJumpSpec(text: string): { hops: JumpHopSpec[]; error?: stri
       [host, portText] = rest.split(':');
     }
     const port = portText === undefined ? undefined : parsePort(portText);
-    if (!host || user === '' || /\s/.test(host) || (portText !== undefined && port === undefined)) {
+    // A hop ends up on ssh's command line (ssh -J builds one): nothing that reads as an option.
+    if (!host || user === '' || /\s/.test(host) || host.startsWith('-') || user?.startsWith('-') || (portText !== undefined && port === undefined)) {
       return { hops: [], error: `"${raw.trim()}" is not [user@]host[:port]` };
     }
     hops.push({ host, ...(user ? { user } : {}), ...(port ? { port } : {}) });

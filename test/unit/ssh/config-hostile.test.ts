@@ -157,3 +157,16 @@ describe('ssh_config: the system-wide file', () => {
     assert.equal(web.gssapiAuthentication, undefined);
   });
 });
+
+describe('ssh_config: ProxyJump hops', () => {
+  it('a hop that reads as an option is refused at its line', (t) => {
+    const home = tempDir(t, 'ff-ssh-jump-');
+    write(home, { '.ssh/config': 'Host web\n  ProxyJump -oProxyCommand=x\nHost db\n  ProxyJump -l@bastion\n' });
+    const loaded = loadSshConfig({ configFile: path.join(home, '.ssh', 'config'), homeDir: home, env: ENV });
+    assert.deepEqual(loaded.problems.map((problem) => [problem.line, problem.message]), [
+      [2, 'ProxyJump: "-oProxyCommand=x" is not [user@]host[:port]'],
+      [4, 'ProxyJump: "-l@bastion" is not [user@]host[:port]'],
+    ]);
+    assert.deepEqual(loaded.resolve('web').proxyJump, []);
+  });
+});
