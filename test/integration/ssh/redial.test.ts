@@ -6,6 +6,7 @@ import { EventBus } from '../../../src/core/events/bus';
 import type { IncidentEvent } from '../../../src/core/events/types';
 import type { SshError } from '../../../src/core/ssh/errors';
 import { generateKey, makeTempDir, startSshHost, writeSshConfig, type KeyPair, type SshHost } from '../../harness';
+import { loadSshConfig } from '../../../src/core/ssh/config';
 import { TEST_TIMEOUT_MS, poolFor } from './support';
 
 let dir: string;
@@ -56,6 +57,31 @@ test('a real host: command.started then command.ended with its exit code; connec
     assert.equal(started.id, ended.id);
     assert.equal((ended as IncidentEvent<'command.ended'>).exitCode, 3);
     assert.equal(ended.host, 'web-1');
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('GSSAPIAuthentication yes (Debian\'s system default) leaves a key login to ssh2: no OpenSSH needed, the pool logs in', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile } = writeSshConfig({ dir, fileName: 'gssapi_config', entries: [{ host: web, identityFiles: [goodKey.privateKeyPath], extra: ['GSSAPIAuthentication yes'] }] });
+  const host = loadSshConfig({ configFile }).resolve('web-1');
+  assert.deepEqual(host.needsOpenSsh, []);
+  assert.match(host.gssapiAuthentication ?? '', /^GSSAPIAuthentication yes \(.*gssapi_config:\d+\)$/);
+  const pool = poolFor(configFile);
+  try {
+    assert.equal((await pool.runner('web-1').exec('echo ssh2')).stdout, 'ssh2\n');
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('when ssh2 cannot log in, the failure names GSSAPIAuthentication as what only the system ssh could try', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile } = writeSshConfig({ dir, fileName: 'gssapi_denied', entries: [{ host: web, identityFiles: [otherKey.privateKeyPath], identitiesOnly: true, extra: ['GSSAPIAuthentication yes'] }] });
+  const pool = poolFor(configFile);
+  try {
+    const error = await pool.connect('web-1').then(() => assert.fail('logged in'), (e: unknown) => e as SshError);
+    assert.equal(error.kind, 'auth');
+    assert.match(error.message, /Notes: GSSAPIAuthentication yes \(.*gssapi_denied:\d+\) is set, which only the system ssh can use \(firefighter\.terminalTransport "openssh"\)\./);
   } finally {
     pool.dispose();
   }
