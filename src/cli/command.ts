@@ -42,13 +42,24 @@ export function connectExitCode(error: unknown): number {
 
 export type CliConnect = (host: string, io: CliIo) => Promise<RemoteRunner>;
 
-/** The host's runner; or, when connecting fails, says why on stderr and returns the exit code. */
+/**
+ * The host's runner; or, when connecting fails, says why on stderr and returns the exit code.
+ * Interrupted while connecting, it returns 130 at once (the pool's dispose ends the dial).
+ */
 export async function connectOrExitCode(connect: CliConnect, host: string, io: CliIo): Promise<RemoteRunner | number> {
+  if (io.signal.aborted) return ExitCode.interrupted;
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<number>((resolve) => {
+    onAbort = () => resolve(ExitCode.interrupted);
+    io.signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return await connect(host, io);
+    return await Promise.race([connect(host, io), interrupted]);
   } catch (error) {
     io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
     return connectExitCode(error);
+  } finally {
+    io.signal.removeEventListener('abort', onAbort!);
   }
 }
 

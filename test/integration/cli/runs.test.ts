@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
-import { makeTempDir, startSandboxHost, type SandboxHost } from '../../harness';
+import { makeTempDir, startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
 import { captureIo } from '../../support/cliIo';
 import { waitFor } from '../../support/waitFor';
 
@@ -121,6 +122,21 @@ describe('firefighter as a process and its events', () => {
     writeFileSync(input, block.repeat(20_000));
     const run = spawnSync('bash', ['-c', `set -o pipefail; node --import tsx ${MAIN} traces < ${input} | head -c 10 >/dev/null; echo "exit=$?" >&2`], { env, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.stderr, 'exit=141\n');
+  });
+
+  test('Ctrl-C while still connecting (a host that never answers) ends exec with 130 at once', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { configFile } = writeSshConfig({ dir, fileName: 'silent_config', entries: [{ host: { name: 'silent-1', address: '127.0.0.1', port: (silent.address() as AddressInfo).port }, identityFiles: [sandbox.userKey.privateKeyPath] }] });
+      const io = captureIo({ env });
+      const running = runCli(['-F', configFile, 'exec', 'silent-1', '--', 'true'], io);
+      await new Promise((resolve) => silent.once('connection', resolve));
+      io.abort();
+      assert.equal(await running, 130);
+    } finally {
+      silent.close();
+    }
   });
 
   // sshd refuses signal requests in root sessions ("session signalling requires privilege
