@@ -1,5 +1,7 @@
 // Each CLI subcommand is a function of its arguments and streams, so tests run it in-process.
-import { exitCodeForSshError, isSshError } from '../core/ssh/errors';
+import type { EventPublisher } from '../core/events/bus';
+import { makeVisible } from '../core/logs/lines';
+import { isSshError, type SshError } from '../core/ssh/errors';
 import type { RemoteRunner } from '../core/ssh/remote';
 
 export interface CliIo {
@@ -9,6 +11,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: long-running commands (tail) stop cleanly. */
   signal: AbortSignal;
+  /** The run's incident events (`--events FILE` writes them); runCli always sets it. */
+  events?: EventPublisher;
 }
 
 /** Resolves to the process exit code. */
@@ -20,9 +24,16 @@ export const ExitCode = {
   usage: 2,
   connect: 3,
   hostKey: 4,
+  /** Interrupted (Ctrl-C), as shells report SIGINT. */
+  interrupted: 130,
 } as const;
 
 export class UsageError extends Error {}
+
+/** DESIGN.md exit codes: 4 when a host key was refused, 3 for any other connection failure. */
+export function exitCodeForSshError(error: SshError): 3 | 4 {
+  return error.isHostKeyError ? ExitCode.hostKey : ExitCode.connect;
+}
 
 /** The exit code for a failed connect: 4 when a host key was refused, 3 for anything else. */
 export function connectExitCode(error: unknown): number {
@@ -31,16 +42,33 @@ export function connectExitCode(error: unknown): number {
 
 export type CliConnect = (host: string, io: CliIo) => Promise<RemoteRunner>;
 
-/** The host's runner; or, when connecting fails, says why on stderr and returns the exit code. */
+/**
+ * The host's runner; or, when connecting fails, says why on stderr and returns the exit code.
+ * Interrupted while connecting, it returns 130 at once (the pool's dispose ends the dial).
+ */
 export async function connectOrExitCode(connect: CliConnect, host: string, io: CliIo): Promise<RemoteRunner | number> {
+  if (io.signal.aborted) return ExitCode.interrupted;
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<number>((resolve) => {
+    onAbort = () => resolve(ExitCode.interrupted);
+    io.signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return await connect(host, io);
+    return await Promise.race([connect(host, io), interrupted]);
   } catch (error) {
     io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
     return connectExitCode(error);
+  } finally {
+    io.signal.removeEventListener('abort', onAbort!);
   }
 }
 
+/** An error as one line of stderr: names from hosts.json or a host's words cannot drive the terminal. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return visible(error instanceof Error ? error.message : String(error));
+}
+
+/** Text from a file or a host, with control characters shown (␛) instead of acted on by the terminal. */
+export function visible(text: string): string {
+  return makeVisible(text);
 }

@@ -28,12 +28,22 @@ export function makeExecCommand(connect: CliConnect): CliCommand {
     io.stdin.pipe(remote.stdin);
     remote.stdout.pipe(io.stdout, { end: false });
     remote.stderr.pipe(io.stderr, { end: false });
-    const abort = () => remote.close();
-    io.signal.addEventListener('abort', abort, { once: true });
-    const { exitCode, error } = await remote.exit;
-    io.signal.removeEventListener('abort', abort);
+    // Ctrl-C: the remote command gets SIGHUP over the channel and the channel closes; the tool
+    // stops at once instead of waiting for the host to confirm.
+    const interrupted = new Promise<'interrupted'>((resolve) => {
+      const abort = () => {
+        remote.close();
+        resolve('interrupted');
+      };
+      if (io.signal.aborted) abort();
+      else io.signal.addEventListener('abort', abort, { once: true });
+      void remote.exit.finally(() => io.signal.removeEventListener('abort', abort));
+    });
+    const ended = await Promise.race([remote.exit, interrupted]);
     io.stdin.unpipe(remote.stdin);
-    if (error) io.stderr.write(`firefighter: ${error.message}\n`);
+    if (ended === 'interrupted') return ExitCode.interrupted;
+    const { exitCode, error } = ended;
+    if (error) io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
     return exitCode ?? NO_EXIT_STATUS;
   };
 }

@@ -7,7 +7,6 @@ import { combinedDisposable } from '../core/util/lifecycle';
 import { CommandId, registerCommand } from './commands';
 import { loadInventoryBundle } from './inventoryBundle';
 import { RemoteTerminal, type PtyFactory } from './remoteTerminal';
-import { loadRemote } from './remoteBundle';
 import type { HostsView } from './hostsView';
 import type { Services } from './services';
 
@@ -91,23 +90,7 @@ function openTerminal(services: Services, host: InventoryHost, what: 'top' | 'sh
   const useOpenSsh = transport === 'openssh' || (transport === 'auto' && host.ssh.needsOpenSsh.length > 0);
   const configFile = services.inventory.sshConfigFile;
   const startPty: PtyFactory = useOpenSsh
-    ? async (size) => {
-        // The system ssh runs outside the pool: record it here, like every command on a host.
-        const startedAt = Date.now();
-        const pty = loadRemote().spawnOpenSshTerminal(host.ssh, { configFile, command, size });
-        void pty.exit.then(({ exitCode, signal, error }) =>
-          services.pool.record({
-            host: host.name,
-            command: `${command ?? 'login shell'} (OpenSSH terminal)`,
-            startedAt,
-            durationMs: Date.now() - startedAt,
-            exitCode,
-            ...(signal ? { signal } : {}),
-            ...(error ? { error: error.message } : {}),
-          }),
-        );
-        return pty;
-      }
+    ? async (size) => services.pool.openSshTerminal(host.ssh, { configFile, command, size })
     : (size) => services.pool.runner(host.name).openPty(command, size);
   const terminal = vscode.window.createTerminal({
     name: `${what} · ${host.name}`,

@@ -1,6 +1,9 @@
 // Keeps the host inventory current: reads ssh_config (setting `firefighter.sshConfigFile`) and the
 // workspace's .vscode/hosts.json, and reloads when either file or the setting changes. Problems
 // in those files are shown as diagnostics at their line, so the rest of the inventory still loads.
+// In an untrusted workspace hosts.json is not read (it names hosts, users, keys and jump hosts
+// the extension would connect to): only the user's own ssh config is (package.json
+// `capabilities.untrustedWorkspaces`, docs/architecture.md "SSH").
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -26,6 +29,7 @@ export class InventoryService implements vscode.Disposable {
         if (e.affectsConfiguration('firefighter.sshConfigFile')) reload();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(reload),
+      vscode.workspace.onDidGrantWorkspaceTrust(reload),
       // ssh_config usually lives outside the workspace; saving it in the editor reloads too.
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (document.uri.fsPath === this.sshConfigFile) reload();
@@ -41,7 +45,9 @@ export class InventoryService implements vscode.Disposable {
     return path.isAbsolute(expanded) || !folder ? expanded : path.join(folder, expanded);
   }
 
+  /** The workspace's hosts.json; none until the workspace is trusted. */
   get hostsJsonFile(): string | undefined {
+    if (!vscode.workspace.isTrusted) return undefined;
     const folder = vscode.workspace.workspaceFolders?.[0];
     return folder ? path.join(folder.uri.fsPath, '.vscode', 'hosts.json') : undefined;
   }

@@ -1,35 +1,28 @@
 // The SSH pool, created on first use so activation does not load ssh2 (see remoteBundle.ts).
-// Until then every host is idle; events are relayed from the real pool once it exists.
+// Until then every host is idle; state changes are relayed from the real pool once it exists.
+// Commands (the pool's and the OpenSSH terminal's) and connection changes go to the event bus.
 import * as vscode from 'vscode';
-import type { CommandRecord, HostState, HostStateChange, SshPool, SshPoolOptions } from '../core/ssh/pool';
-import { DialledEndpoints } from '../core/ssh/dialledEndpoints';
+import type { EventPublisher } from '../core/events/bus';
+import type { OpenSshTerminalOptions } from '../core/ssh/openssh';
+import type { HostState, HostStateChange, SshPool, SshPoolOptions } from '../core/ssh/pool';
+import type { PtyProcess } from '../core/ssh/remote';
 import type { ResolvedHost } from '../core/ssh/types';
 import { loadRemote } from './remoteBundle';
 
 export class LazyPool implements vscode.Disposable {
   private pool: SshPool | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<HostStateChange>();
-  private readonly commandEmitter = new vscode.EventEmitter<CommandRecord>();
   readonly onDidChangeState = this.stateEmitter.event;
-  readonly onDidRunCommand = this.commandEmitter.event;
 
-  private readonly dialled = new DialledEndpoints();
-
-  constructor(private readonly options: () => SshPoolOptions) {}
+  constructor(
+    private readonly options: () => SshPoolOptions,
+    private readonly events: EventPublisher,
+  ) {}
 
   private get real(): SshPool {
     if (!this.pool) {
-      const options = this.options();
-      this.pool = new (loadRemote().SshPool)({
-        ...options,
-        resolveHost: async (name) => {
-          const host = await options.resolveHost(name);
-          this.dialled.record(name, host);
-          return host;
-        },
-      });
+      this.pool = new (loadRemote().SshPool)({ ...this.options(), events: this.events });
       this.pool.onDidChangeState((e) => this.stateEmitter.fire(e));
-      this.pool.onDidRunCommand((e) => this.commandEmitter.fire(e));
     }
     return this.pool;
   }
@@ -46,9 +39,9 @@ export class LazyPool implements vscode.Disposable {
     return this.real.connect(name, options);
   }
 
-  /** Records a command run on a host outside the pool (the OpenSSH terminal transport). */
-  record(command: CommandRecord): void {
-    this.commandEmitter.fire(command);
+  /** A terminal through the system ssh; its command is published like the pool's. */
+  openSshTerminal(host: ResolvedHost, options: Omit<OpenSshTerminalOptions, 'events'>): PtyProcess {
+    return loadRemote().spawnOpenSshTerminal(host, { ...options, events: this.events });
   }
 
   disconnect(name: string): void {
@@ -60,17 +53,13 @@ export class LazyPool implements vscode.Disposable {
     this.pool?.setConnectTimeout(ms);
   }
 
-  /**
-   * After the inventory changed: a connected host that now resolves to another address, user,
-   * port, key or jump chain is disconnected, so its next use dials the new one.
-   */
+  /** After the inventory changed: connections that now resolve elsewhere are closed (SshPool.reconcile). */
   reconcile(resolve: (name: string) => ResolvedHost | undefined): void {
-    for (const name of this.dialled.takeMoved(resolve)) this.disconnect(name);
+    this.pool?.reconcile(resolve);
   }
 
   dispose(): void {
     this.pool?.dispose();
     this.stateEmitter.dispose();
-    this.commandEmitter.dispose();
   }
 }

@@ -46,7 +46,7 @@ export class Services extends Disposable {
         recallSecret: (keyFile) => prompts.recallSecret(keyFile),
         rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
         connectTimeoutMs: settings.get('connectTimeout') * 1000,
-      })),
+      }), this.events),
     );
     // The sampler reads over a connection, so it loads with the SSH half (dist/remote.js).
     let sampler: HealthSampler | undefined;

@@ -2,12 +2,16 @@
 // .vscode/hosts.json (DESIGN.md). A hosts.json entry named like an ssh_config host adds to it
 // (tags, group, logs, revision); an entry with an `address` is a host of its own. Connection
 // fields of an entry act like ssh command-line flags: they win, the ssh config fills the rest.
-import * as fs from 'node:fs';
 import { loadSshConfig, SshConfigError, sortProblems, type HostOverrides } from '../ssh/config';
+import { readRegularTextFile, UnreadableFileError } from '../ssh/textFile';
 import type { ResolvedHost } from '../ssh/types';
+import { hostNameProblem, sshValueProblem } from './hostNames';
 import { JsoncSyntaxError, parseJsonc, type JsonNode } from './jsonc';
 
 export const PRODUCTION_TAG = 'production';
+
+/** hosts.json lists hosts; a few MiB is thousands of them. */
+const MAX_HOSTS_JSON_BYTES = 4 * 1024 * 1024;
 
 export interface InventoryHost {
   name: string;
@@ -77,7 +81,13 @@ export function loadInventory(options: InventoryOptions): Inventory {
   const entries = options.hostsJsonFile ? readHostsJson(options.hostsJsonFile, errors) : [];
   const hostsJsonFile = options.hostsJsonFile ?? '';
 
-  const configNames = new Map(config.hosts.map((host) => [host.name.toLowerCase(), host]));
+  // A Host name that could not be passed to ssh as a destination is not offered.
+  const configHosts = config.hosts.filter((host) => {
+    const problem = hostNameProblem(host.name);
+    if (problem) errors.push({ file: host.file, line: host.line, message: `Host ${JSON.stringify(host.name)} ${problem}; it is not listed` });
+    return !problem;
+  });
+  const configNames = new Map(configHosts.map((host) => [host.name.toLowerCase(), host]));
   const entryByName = new Map<string, HostsJsonEntry>();
   for (const entry of entries) {
     const key = entry.name.toLowerCase();
@@ -118,7 +128,7 @@ export function loadInventory(options: InventoryOptions): Inventory {
       ssh,
     });
   };
-  for (const host of config.hosts) {
+  for (const host of configHosts) {
     const entry = entryByName.get(host.name.toLowerCase());
     add(host.name, entry, entry ? 'both' : 'ssh_config');
   }
@@ -131,9 +141,10 @@ export function loadInventory(options: InventoryOptions): Inventory {
 function readHostsJson(file: string, errors: InventoryProblem[]): HostsJsonEntry[] {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularTextFile(file, MAX_HOSTS_JSON_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') errors.push({ file, message: `cannot read: ${(error as Error).message}` });
+    if (!(error instanceof UnreadableFileError)) throw error;
+    if (error.code !== 'ENOENT') errors.push({ file, message: `${error.message}; no hosts were read from this file` });
     return [];
   }
   let root: JsonNode;
@@ -187,7 +198,19 @@ function readEntry(node: JsonNode, report: (line: number, message: string) => vo
     report(node.line, 'host entry has no "name"; it is skipped');
     return undefined;
   }
+  const nameProblem = hostNameProblem(name);
+  if (nameProblem) {
+    report(node.line, `"name" ${JSON.stringify(name)} ${nameProblem}; this entry is skipped`);
+    return undefined;
+  }
   const text = (key: string): string | undefined => values[key] as string | undefined;
+  for (const key of ['address', 'user'] as const) {
+    const problem = text(key) === undefined ? undefined : sshValueProblem(text(key)!);
+    if (problem) {
+      report(node.line, `${label}: "${key}" ${JSON.stringify(text(key))} ${problem}; this entry is skipped`);
+      return undefined;
+    }
+  }
   const overrides: HostOverrides = {};
   if (text('address') !== undefined) overrides.hostName = text('address');
   if (text('user') !== undefined) overrides.user = text('user');

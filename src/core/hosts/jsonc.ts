@@ -21,9 +21,13 @@ export class JsoncSyntaxError extends Error {
   }
 }
 
+/** Deeper nesting than any hosts file needs; the reader recurses, so the depth is capped. */
+export const MAX_JSONC_DEPTH = 64;
+
 export function parseJsonc(text: string): JsonNode {
   let offset = 0;
   let line = 1;
+  let depth = 0;
 
   const fail = (message: string): never => {
     throw new JsoncSyntaxError(message, line);
@@ -85,6 +89,17 @@ export function parseJsonc(text: string): JsonNode {
 
   const readValue = (): JsonNode => {
     skipBlank();
+    const char = text[offset];
+    if ((char === '{' || char === '[') && depth >= MAX_JSONC_DEPTH) fail(`nested deeper than ${MAX_JSONC_DEPTH} levels`);
+    depth++;
+    try {
+      return readValueAt();
+    } finally {
+      depth--;
+    }
+  };
+
+  const readValueAt = (): JsonNode => {
     const at = line;
     const char = text[offset];
     if (char === '{') {

@@ -122,7 +122,10 @@ export class AuthAttempt {
     this.cache.forgetPassword(this.account);
     const accepted = this.serverMethods?.length ? ` (the host accepts: ${this.serverMethods.join(', ')})` : '';
     const tried = this.tried.length ? this.tried.join('; ') : 'nothing (no agent keys, no identity files, no one to ask for a password)';
-    const notes = this.notes.length ? ` Notes: ${this.notes.join('; ')}.` : '';
+    // ssh2 has no Kerberos: where the config offers it, the system ssh may still get in.
+    const gssapi = this.host.gssapiAuthentication ? [`${this.host.gssapiAuthentication} is set, which only the system ssh can use (firefighter.terminalTransport "openssh")`] : [];
+    const allNotes = [...this.notes, ...gssapi];
+    const notes = allNotes.length ? ` Notes: ${allNotes.join('; ')}.` : '';
     const triedKeys = this.tried.some((what) => what.startsWith('agent key') || this.host.identityFiles.includes(what));
     const advice = triedKeys
       ? `Add one of these public keys to ~${this.host.user}/.ssh/authorized_keys on the host, or set IdentityFile for ${this.host.alias} in your ssh config.`

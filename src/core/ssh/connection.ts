@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
+import { systemClock, type Clock, type TimerHandle } from '../util/clock';
 import { AuthAttempt, type AuthSettings, type CredentialCache, type PromptClock } from './auth';
 import { SshError, describeHost, formatSeconds } from './errors';
 import { appendKnownHost, checkHostKey, decideHostKey, keyTypeOf, sha256Fingerprint, type HostKey } from './knownHosts';
@@ -24,11 +25,15 @@ export interface ConnectOptions {
   keepaliveCountMax: number;
   /** Aborted when the user closes the connection meanwhile: the login stops there. */
   signal?: AbortSignal;
+  /** Called once the transport to the host is up (TCP connected or tunnel open), before the handshake. */
+  onTransportConnected?: () => void;
+  /** Times the connect timeout. */
+  clock?: Clock;
 }
 
 /** A timer that stops while the user answers a prompt. */
 class PromptAwareTimer implements PromptClock {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private remainingMs: number;
   private startedAt = 0;
   private pauses = 0;
@@ -37,6 +42,7 @@ class PromptAwareTimer implements PromptClock {
   constructor(
     timeoutMs: number,
     private readonly onTimeout: () => void,
+    private readonly clock: Clock,
   ) {
     this.remainingMs = timeoutMs;
     this.run();
@@ -53,8 +59,8 @@ class PromptAwareTimer implements PromptClock {
 
   private pause(): void {
     if (this.pauses++ > 0 || this.stopped) return;
-    clearTimeout(this.timer);
-    this.remainingMs -= Date.now() - this.startedAt;
+    this.timer?.cancel();
+    this.remainingMs -= this.clock.now() - this.startedAt;
   }
 
   private resume(): void {
@@ -64,12 +70,12 @@ class PromptAwareTimer implements PromptClock {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
   }
 
   private run(): void {
-    this.startedAt = Date.now();
-    this.timer = setTimeout(this.onTimeout, Math.max(0, this.remainingMs));
+    this.startedAt = this.clock.now();
+    this.timer = this.clock.setTimeout(this.onTimeout, Math.max(0, this.remainingMs));
   }
 }
 
@@ -110,12 +116,14 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
     };
     const timer = new PromptAwareTimer(options.connectTimeoutMs, () =>
       fail(new SshError('timeout', host.alias, `${where}: connection timed out after ${formatSeconds(options.connectTimeoutMs)}. Check that the host is up and reachable, or raise firefighter.connectTimeout.`)),
+      options.clock ?? systemClock,
     );
     const auth = new AuthAttempt(host, options.auth, options.credentials, timer);
 
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
 
+    if (options.onTransportConnected) client.once('connect', options.onTransportConnected);
     client.once('ready', () => {
       if (settled) return;
       settled = true;
@@ -179,12 +187,12 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings
   });
   switch (decision.action) {
     case 'accept':
-      if (decision.record) appendKnownHost(appendTo, host.hostName, host.port, keyType, key);
+      if (decision.record) appendKnownHost(appendTo, host.hostName, host.port, keyType, key, { hashed: host.hashKnownHosts });
       return;
     case 'ask': {
       const accepted = await clock.whilePrompting(() => auth.prompts!.confirmUnknownHostKey(host.alias, keyType, sha256Fingerprint(key)));
       if (!accepted) throw new SshError('hostKeyUnknown', host.alias, `${describeHost(host)}: host key ${sha256Fingerprint(key)} not accepted; not connecting.`);
-      appendKnownHost(appendTo, host.hostName, host.port, keyType, key);
+      appendKnownHost(appendTo, host.hostName, host.port, keyType, key, { hashed: host.hashKnownHosts });
       return;
     }
     case 'refuse-unknown':

@@ -1,4 +1,4 @@
-// Typed SSH failures. `kind` is what callers branch on: the CLI maps it to exit codes 3/4, the
+// Typed SSH failures. `kind` is what callers branch on: the CLI maps it to its exit codes (src/cli/command.ts), the
 // hosts view shows the message on the host node. Messages name the host, say what happened and,
 // where the user can act, what to do next.
 import type { ResolvedHost } from './types';
@@ -42,11 +42,6 @@ export function isSshError(error: unknown): error is SshError {
 /** Failures worth retrying by themselves; auth and host key failures need the user. */
 export function isTransient(error: SshError): boolean {
   return error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'closed';
-}
-
-/** DESIGN.md exit codes: 4 when a host key was refused, 3 for any other connection failure. */
-export function exitCodeForSshError(error: SshError): 3 | 4 {
-  return error.isHostKeyError ? 4 : 3;
 }
 
 /** "web-1 (127.0.0.5:2222)": how messages name a host. */

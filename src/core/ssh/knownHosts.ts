@@ -2,7 +2,7 @@
 // `[host]:port` for ports other than 22, comma lists, wildcard and negated patterns, `@revoked`.
 // The decision helper applies StrictHostKeyChecking the way ssh does, except that a changed key
 // is refused whatever the setting (DESIGN.md: changed → refuse, loudly).
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { wildcardMatch } from './config';
@@ -82,8 +82,11 @@ export function checkHostKey(hostKey: HostKey, files: string[]): HostKeyCheck {
   return { status: 'unknown', notes };
 }
 
-/** Appends `name keytype base64` (plain, as ssh writes with HashKnownHosts no). */
-export function appendKnownHost(file: string, hostName: string, port: number, keyType: string, key: Buffer): void {
+/**
+ * Appends `name keytype base64`: the name plain (HashKnownHosts no) or, with `hashed`, as
+ * `|1|salt|HMAC-SHA1(salt, name)` the way ssh writes it with HashKnownHosts yes.
+ */
+export function appendKnownHost(file: string, hostName: string, port: number, keyType: string, key: Buffer, options: { hashed?: boolean } = {}): void {
   // ~/.ssh must not be readable by others, or ssh and sshd refuse to use what is in it.
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   let prefix = '';
@@ -94,7 +97,14 @@ export function appendKnownHost(file: string, hostName: string, port: number, ke
     // a new file: created below with 0600
   }
   const type = keyTypeOf(key) ?? keyType;
-  fs.appendFileSync(file, `${prefix}${knownHostsName(hostName, port)} ${type} ${key.toString('base64')}\n`, { mode: 0o600 });
+  const name = knownHostsName(hostName, port);
+  fs.appendFileSync(file, `${prefix}${options.hashed ? hashedName(name) : name} ${type} ${key.toString('base64')}\n`, { mode: 0o600 });
+}
+
+/** `|1|salt|hash` with a fresh 20-byte salt (OpenSSH's hostfile.c host_hash). */
+export function hashedName(name: string): string {
+  const salt = randomBytes(20);
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
 }
 
 /**

@@ -5,6 +5,9 @@
 import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import * as nodePty from 'node-pty';
+import { noEvents, type EventPublisher } from '../events/bus';
+import { systemClock, type Clock } from '../util/clock';
+import { CommandLog } from './commandLog';
 import { sshCommandLine } from './config';
 import { SshError } from './errors';
 import type { PtyOptions, PtyProcess } from './remote';
@@ -22,17 +25,27 @@ export interface OpenSshTerminalOptions {
   /** `ssh` by default (found on PATH). */
   sshPath?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the terminal's `command.started` / `command.ended` go, like the pool's own commands. */
+  events?: EventPublisher;
+  clock?: Clock;
 }
 
-/** The argv that reaches the host with OpenSSH, forcing a tty for a remote command. */
+/**
+ * The argv that reaches the host with OpenSSH, forcing a tty for a remote command. `--` ends
+ * ssh's options before the destination, so no alias can be read as an option (`-oProxyCommand=…`).
+ */
 export function openSshArgv(host: ResolvedHost, options: Pick<OpenSshTerminalOptions, 'configFile' | 'command' | 'sshPath'>): string[] {
-  const [, ...args] = sshCommandLine(host, options.configFile);
-  // sshCommandLine ends with the alias; -t must come before it.
-  return [options.sshPath ?? 'ssh', ...(options.command ? ['-t'] : []), ...args, ...(options.command ? [options.command] : [])];
+  const argv = sshCommandLine(host, options.configFile);
+  // sshCommandLine ends with the alias; -t and -- must come before it.
+  const flags = argv.slice(1, -1);
+  const alias = argv[argv.length - 1];
+  return [options.sshPath ?? 'ssh', ...(options.command ? ['-t'] : []), ...flags, '--', alias, ...(options.command ? [options.command] : [])];
 }
 
 export function spawnOpenSshTerminal(host: ResolvedHost, options: OpenSshTerminalOptions): PtyProcess {
   const [file, ...args] = openSshArgv(host, options);
+  // The system ssh runs outside the pool; its commands are on the timeline all the same.
+  const endCommand = new CommandLog(options.events ?? noEvents, options.clock ?? systemClock, 'openssh').start(host.alias, `${options.command ?? 'login shell'} (OpenSSH terminal)`);
   const pty = nodePty.spawn(file, args, {
     name: options.size.term ?? 'xterm-256color',
     cols: options.size.cols,
@@ -54,10 +67,13 @@ export function spawnOpenSshTerminal(host: ResolvedHost, options: OpenSshTermina
   const exit = new Promise<{ exitCode: number | null; signal: string | null; error?: Error }>((resolve) => {
     pty.onExit(({ exitCode, signal }) => {
       stdout.end();
-      if (signal || closedByUs) resolve({ exitCode: null, signal: signalName(signal || constants.signals.SIGHUP) });
+      let outcome: { exitCode: number | null; signal: string | null; error?: Error };
+      if (signal || closedByUs) outcome = { exitCode: null, signal: signalName(signal || constants.signals.SIGHUP) };
       else if (exitCode === SSH_CONNECTION_ERROR) {
-        resolve({ exitCode: null, signal: null, error: new SshError('closed', host.alias, `${host.alias}: ssh could not connect or lost the connection (exit ${SSH_CONNECTION_ERROR}); its message is in the terminal.`) });
-      } else resolve({ exitCode, signal: null });
+        outcome = { exitCode: null, signal: null, error: new SshError('closed', host.alias, `${host.alias}: ssh could not connect or lost the connection (exit ${SSH_CONNECTION_ERROR}); its message is in the terminal.`) };
+      } else outcome = { exitCode, signal: null };
+      endCommand(outcome);
+      resolve(outcome);
     });
   });
   return {

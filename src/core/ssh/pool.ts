@@ -1,44 +1,31 @@
 // One ssh2 connection per host, shared by every channel: exec, streaming exec, pty shells and
 // port forwards. Jump hosts are pooled connections too (the target's TCP stream is a channel on
 // the last hop). Connections close when idle, drop with a clear error on their open channels,
-// and reconnect on next use, spacing failed attempts with exponential backoff.
+// and reconnect on next use, spacing failed attempts with exponential backoff. This file is the
+// connection lifecycle; what runs on a channel is in channels.ts (docs/architecture.md, "SSH").
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
-import { CredentialCache, type AuthSettings } from './auth';
-import { connectSsh } from './connection';
-import { SshError, describeHost, formatSeconds, isTransient } from './errors';
-import type { ExecOptions, ExecResult, PtyOptions, PtyProcess, RemoteProcess, RemoteRunner } from './remote';
-import type { ResolvedHost } from './types';
+import { noEvents, type EventPublisher } from '../events/bus';
+import { systemClock, type Clock } from '../util/clock';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
+import { CredentialCache, type AuthSettings } from './auth';
+import { ExitWatch, collectExec, isWritable, watchProcess, type OpenedChannel, type SshProcess } from './channels';
+import { CommandLog, type CommandRecord, type EndCommand } from './commandLog';
+import { connectSsh } from './connection';
+import { SshError, describeHost, isTransient } from './errors';
+import { publishConnectionChange, type CloseReason } from './connectionEvents';
+import { PooledConnection, chainKeys, disconnectedWhileConnecting, endpointOf, untilAborted, type HostState, type HostStateChange } from './pooledConnection';
+import type { ExecOptions, ExecResult, PtyOptions } from './remote';
+import { SshRunner } from './runner';
+import type { ResolvedHost } from './types';
 
-export type HostState =
-  | { kind: 'idle' }
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | { kind: 'error'; message: string; error: SshError };
-
-export interface HostStateChange {
-  /** The host's alias (a jump host reports under its own alias). */
-  host: string;
-  state: HostState;
-}
-
-/** One command run on a host, for the log channel and the incident timeline. */
-export interface CommandRecord {
-  host: string;
-  command: string;
-  /** Epoch milliseconds. */
-  startedAt: number;
-  durationMs: number;
-  /** null when the command was killed by a signal, timed out or lost its connection. */
-  exitCode: number | null;
-  signal?: string;
-  /** Why there is no exit code, when it is not a signal. */
-  error?: string;
-}
+export type { CommandRecord } from './commandLog';
+export type { HostState, HostStateChange } from './pooledConnection';
+export { SshProcess } from './channels';
+export { SshRunner } from './runner';
 
 export interface SshPoolOptions extends AuthSettings {
-  /** The host as ssh_config / hosts.json describe it; called on every (re)connect. */
+  /** The host as ssh_config / hosts.json describe it; called before every dial, so edits apply to the next one. */
   resolveHost(name: string): ResolvedHost | Promise<ResolvedHost>;
   /** Reaching a host and logging in, prompts excluded. Default 15 s. */
   connectTimeoutMs?: number;
@@ -52,6 +39,10 @@ export interface SshPoolOptions extends AuthSettings {
   backoffMaxMs?: number;
   /** Cap on each of stdout and stderr collected by exec. Default 16 MiB. */
   maxExecOutputBytes?: number;
+  /** Where `command.*` and `connection.changed` go (docs/architecture.md, "Events"). */
+  events?: EventPublisher;
+  /** Backoff, idle and exec timeouts, and command durations. */
+  clock?: Clock;
 }
 
 const DEFAULTS = {
@@ -64,36 +55,11 @@ const DEFAULTS = {
   maxExecOutputBytes: 16 * 1024 * 1024,
 };
 
-/** One pooled connection: a host reached directly or through the connection of its previous hop. */
-class PooledConnection {
-  client: Client | undefined;
-  dialing: Promise<Client> | undefined;
-  /** Open channels, child connections and operations between lease and channel open. */
-  users = 0;
-  idleTimer: NodeJS.Timeout | undefined;
-  consecutiveFailures = 0;
-  retryAt = 0;
-  /** Aborts the dial in progress when the user closes the connection meanwhile. */
-  abortDial: AbortController | undefined;
-  /** Ends the backoff wait of the dial in progress, if it is waiting. */
-  wake: (() => void) | undefined;
-  state: HostState = { kind: 'idle' };
-
-  constructor(
-    readonly key: string,
-    readonly host: ResolvedHost,
-    readonly parent: PooledConnection | undefined,
-  ) {}
-
-  get where(): string {
-    return describeHost(this.host);
-  }
-}
-
 export class SshPool implements Disposable {
   private readonly stateEmitter = new EventEmitter<HostStateChange>();
   private readonly commandEmitter = new EventEmitter<CommandRecord>();
   readonly onDidChangeState: Event<HostStateChange> = this.stateEmitter.event;
+  /** A command ended (the `command.ended` event carries the same, with the `command.started` before it). */
   readonly onDidRunCommand: Event<CommandRecord> = this.commandEmitter.event;
 
   private readonly connections = new Map<string, PooledConnection>();
@@ -104,6 +70,9 @@ export class SshPool implements Disposable {
   /** Why a client went away, for the channels that were open on it. */
   private readonly lostReasons = new WeakMap<Client, SshError>();
   private readonly settings: typeof DEFAULTS;
+  private readonly events: EventPublisher;
+  private readonly clock: Clock;
+  private readonly commands: CommandLog;
   private disposed = false;
 
   constructor(private readonly options: SshPoolOptions) {
@@ -116,6 +85,9 @@ export class SshPool implements Disposable {
       backoffMaxMs: options.backoffMaxMs ?? DEFAULTS.backoffMaxMs,
       maxExecOutputBytes: options.maxExecOutputBytes ?? DEFAULTS.maxExecOutputBytes,
     };
+    this.events = options.events ?? noEvents;
+    this.clock = options.clock ?? systemClock;
+    this.commands = new CommandLog(this.events, this.clock, 'pool');
   }
 
   /** The host's state as the hosts view shows it. */
@@ -148,17 +120,30 @@ export class SshPool implements Disposable {
     this.settings.connectTimeoutMs = ms;
   }
 
-  /** Closes the host's connection (and the channels on it). */
+  /** Closes the host's connection (and the channels on it), as the user asked. */
   disconnect(name: string): void {
     const connection = this.byName.get(name);
-    if (connection) this.closeConnection(connection);
+    if (connection) this.closeConnection(connection, 'user');
+  }
+
+  /**
+   * After the inventory changed: a host connected (or dialling) that now resolves to another
+   * address, user, port, key, host key policy or jump chain is disconnected, so its next use dials
+   * the new one. A host that is not connected picks up its new settings at its next dial anyway.
+   */
+  reconcile(resolve: (name: string) => ResolvedHost | undefined): void {
+    for (const [name, connection] of this.byName) {
+      if (connection.isDormant) continue;
+      const now = resolve(name);
+      if (!now || endpointOf(now) !== endpointOf(connection.host)) this.disconnect(name);
+    }
   }
 
   /** Closes every connection; the pool cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const connection of this.connections.values()) this.closeConnection(connection);
+    for (const connection of this.connections.values()) this.closeConnection(connection, 'user');
     this.credentials.clear();
     this.stateEmitter.dispose();
     this.commandEmitter.dispose();
@@ -166,77 +151,20 @@ export class SshPool implements Disposable {
 
   /** @internal Runs one command to completion. */
   async exec(name: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const { channel, exitWatch, connection, client, release } = await this.openChannel(name, (client, callback) => client.exec(command, callback));
-    const startedAt = Date.now();
-    const limit = this.settings.maxExecOutputBytes;
-    return new Promise<ExecResult>((resolve, reject) => {
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      let stdoutBytes = 0;
-      let stderrBytes = 0;
-      let settled = false;
-      const settle = (failure: SshError | undefined) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.record(connection, command, startedAt, failure ? undefined : exitWatch.status, failure);
-        if (failure) reject(failure);
-        else resolve({ ...exitWatch.status!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
-      };
-      // Answers at once; the channel is released when the host confirms the close.
-      const giveUp = (error: SshError) => {
-        settle(error);
-        stopChannel(channel);
-      };
-      const timer =
-        options.timeoutMs !== undefined
-          ? setTimeout(() => giveUp(new SshError('timeout', connection.host.alias, `${connection.where}: \`${command}\` did not finish within ${formatSeconds(options.timeoutMs!)}; its channel was closed.`)), options.timeoutMs)
-          : undefined;
-      const collect = (into: Buffer[], chunk: Buffer, total: number): number => {
-        if (total + chunk.length > limit) giveUp(new SshError('closed', connection.host.alias, `${connection.where}: \`${command}\` wrote more than ${limit} bytes; stream it instead.`));
-        else if (!settled) into.push(chunk);
-        return total + chunk.length;
-      };
-      channel.on('data', (chunk: Buffer) => (stdoutBytes = collect(stdout, chunk, stdoutBytes)));
-      channel.stderr.on('data', (chunk: Buffer) => (stderrBytes = collect(stderr, chunk, stderrBytes)));
-      channel.once('close', () => {
-        release();
-        settle(exitWatch.status ? undefined : this.lostError(connection, client, command));
-      });
-      if (options.stdin !== undefined) channel.end(options.stdin);
-    });
+    const opened = await this.openChannel(name, (client, callback) => client.exec(command, callback));
+    return collectExec(opened, command, options, { maxOutputBytes: this.settings.maxExecOutputBytes, clock: this.clock }, this.startCommand(opened.host, command));
   }
 
   /** @internal Starts a streaming command, in a pty when asked (an empty command then opens the login shell). */
   async spawn(name: string, command: string, pty?: PtyOptions): Promise<SshProcess> {
     const ptyOptions = pty ? { rows: pty.rows, cols: pty.cols, term: pty.term ?? 'xterm-256color' } : undefined;
-    const { channel, exitWatch, connection, client, release } = await this.openChannel(name, (client, callback) => {
+    const opened = await this.openChannel(name, (client, callback) => {
       if (ptyOptions && command === '') client.shell(ptyOptions, callback);
       else if (ptyOptions) client.exec(command, { pty: ptyOptions }, callback);
       else client.exec(command, callback);
     });
-    const startedAt = Date.now();
     const label = command || 'login shell';
-    // Settles without waiting for the caller to drain the streams (ssh2 emits 'close' only after
-    // 'end'): on the exit status, on the channel closing without one, or on the connection going.
-    const exit = new Promise<{ exitCode: number | null; signal: string | null; error?: Error }>((resolve) => {
-      let settled = false;
-      const finish = (status: { exitCode: number | null; signal: string | null } | undefined) => {
-        if (settled) return;
-        settled = true;
-        client.off('close', onConnectionClosed);
-        release();
-        const error = status ? undefined : this.lostError(connection, client, label);
-        this.record(connection, label, startedAt, status, error);
-        resolve(status ?? { exitCode: null, signal: null, error });
-      };
-      const onConnectionClosed = () => finish(undefined);
-      client.once('close', onConnectionClosed);
-      exitWatch.onExit(finish);
-      channel.once('close', () => finish(undefined));
-      if (this.lostReasons.has(client)) finish(undefined); // the connection went while we were awaiting
-    });
-    return new SshProcess(channel, exit);
+    return watchProcess(opened, label, this.lostReasons.has(opened.client), this.startCommand(opened.host, label));
   }
 
   /** @internal A TCP stream from the host to `address:port` (a direct-tcpip channel), e.g. for a debugger. */
@@ -246,11 +174,21 @@ export class SshPool implements Disposable {
     return channel;
   }
 
+  /** `command.started` now; the returned function publishes `command.ended` and fires onDidRunCommand. */
+  private startCommand(host: string, command: string): EndCommand {
+    const end = this.commands.start(host, command);
+    return (outcome) => {
+      const record = end(outcome);
+      if (record && !this.disposed) this.commandEmitter.fire(record);
+      return record;
+    };
+  }
+
   /** Opens a channel on the host's connection; a connection found dead on the way is replaced once. */
   private async openChannel(
     name: string,
     open: (client: Client, callback: (error: Error | undefined, channel: ClientChannel) => void) => void,
-  ): Promise<{ channel: ClientChannel; exitWatch: ExitWatch; connection: PooledConnection; client: Client; release: () => void }> {
+  ): Promise<OpenedChannel> {
     for (let attempt = 0; ; attempt++) {
       const { connection, client, release } = await this.lease(name);
       try {
@@ -261,7 +199,15 @@ export class SshPool implements Disposable {
             reject(error); // ssh2 throws "Not connected" synchronously on a dead socket
           }
         });
-        return { channel, exitWatch, connection, client, release };
+        return {
+          channel,
+          exitWatch,
+          client,
+          host: connection.host.alias,
+          where: connection.where,
+          release,
+          lostError: (command) => this.lostError(connection, client, command),
+        };
       } catch (error) {
         release();
         const died = connection.client !== client || !isWritable(client);
@@ -277,12 +223,17 @@ export class SshPool implements Disposable {
     const disposed = () => new SshError('closed', name, `${name}: the connection pool was disposed.`);
     if (this.disposed) throw disposed();
     let connection = this.byName.get(name);
-    // Resolve only to dial: a connected host or a dial in progress is joined as it is.
-    if (!connection?.client && !connection?.dialing) {
+    // Resolve only to dial: a connected host or a dial in progress is joined as it is. A fresh
+    // resolution each time means an edited IdentityFile or StrictHostKeyChecking applies at the
+    // next dial, not after a reload.
+    if (!connection || connection.isDormant) {
       const host = await this.options.resolveHost(name);
       if (this.disposed) throw disposed();
-      connection = this.connectionFor(host);
-      this.byName.set(name, connection);
+      connection = this.byName.get(name);
+      if (!connection || connection.isDormant) {
+        connection = this.connectionFor(host);
+        this.byName.set(name, connection);
+      }
     }
     for (let hop: PooledConnection | undefined = connection; now && hop; hop = hop.parent) {
       hop.retryAt = 0;
@@ -297,16 +248,16 @@ export class SshPool implements Disposable {
     }
   }
 
-  /** The pooled connection for a host at the end of its jump chain, made on first use. */
+  /** The pooled connection for a host at the end of its jump chain, made on first use; dormant hops take the new settings. */
   private connectionFor(host: ResolvedHost): PooledConnection {
     let parent: PooledConnection | undefined;
-    let key = '';
-    for (const hop of [...host.proxyJump, host]) {
-      key += `${key ? ' > ' : ''}${hop.alias}=${hop.user}@${hop.hostName}:${hop.port}`;
+    for (const { key, hop } of chainKeys(host)) {
       let connection = this.connections.get(key);
       if (!connection) {
-        connection = new PooledConnection(key, hop === host ? host : hop, parent);
+        connection = new PooledConnection(key, hop, parent);
         this.connections.set(key, connection);
+      } else if (connection.isDormant) {
+        connection.host = hop;
       }
       parent = connection;
     }
@@ -315,7 +266,7 @@ export class SshPool implements Disposable {
 
   private hold(connection: PooledConnection): () => void {
     connection.users++;
-    clearTimeout(connection.idleTimer);
+    connection.idleTimer?.cancel();
     connection.idleTimer = undefined;
     let released = false;
     return () => {
@@ -323,11 +274,10 @@ export class SshPool implements Disposable {
       released = true;
       if (--connection.users > 0) return;
       if (connection.client && this.settings.idleTimeoutMs > 0) {
-        connection.idleTimer = setTimeout(() => this.closeConnection(connection), this.settings.idleTimeoutMs);
-        connection.idleTimer.unref();
+        connection.idleTimer = this.clock.setTimeout(() => this.closeConnection(connection, 'idle'), this.settings.idleTimeoutMs);
       } else if (!connection.client && connection.dialing) {
         // A jump host dialled for a connection that was closed meanwhile: nothing needs it now.
-        this.closeConnection(connection);
+        this.closeConnection(connection, 'idle');
       }
     };
   }
@@ -351,13 +301,20 @@ export class SshPool implements Disposable {
 
   /** Dials once (after the backoff); a dial aborted meanwhile leaves no trace. */
   private async dial(connection: PooledConnection, signal: AbortSignal): Promise<Client> {
-    const wait = connection.retryAt - Date.now();
+    const wait = connection.retryAt - this.clock.now();
     if (wait > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        connection.wake = () => {
-          clearTimeout(timer);
+        // Someone awaits this dial, but the clock's timers do not keep the process alive: hold it
+        // until the wait ends (the CLI would otherwise exit in the middle of a reconnect).
+        const keepAlive = setInterval(() => undefined, 2 ** 30);
+        const done = () => {
+          clearInterval(keepAlive);
           resolve();
+        };
+        const timer = this.clock.setTimeout(done, wait);
+        connection.wake = () => {
+          timer.cancel();
+          done();
         };
       });
       connection.wake = undefined;
@@ -367,6 +324,7 @@ export class SshPool implements Disposable {
     this.setState(connection, { kind: 'connecting' });
     // A hop stays connected as long as the connection through it.
     const releaseParent = connection.parent ? this.hold(connection.parent) : undefined;
+    let reachedHost = false;
     try {
       const sock = connection.parent ? await untilAborted(this.tunnel(connection.parent, connection.host), signal, (stream) => stream.destroy()) : undefined;
       const client = await connectSsh({
@@ -379,6 +337,8 @@ export class SshPool implements Disposable {
         keepaliveIntervalMs: this.settings.keepaliveIntervalMs,
         keepaliveCountMax: this.settings.keepaliveCountMax,
         signal,
+        onTransportConnected: () => (reachedHost = true),
+        clock: this.clock,
       });
       if (signal.aborted) {
         client.end();
@@ -390,13 +350,21 @@ export class SshPool implements Disposable {
       releaseParent?.();
       const failure = error instanceof SshError ? error : new SshError('closed', connection.host.alias, `${connection.where}: ${String(error)}`, { cause: error });
       if (signal.aborted) throw failure;
-      if (isTransient(failure)) {
-        connection.consecutiveFailures++;
-        connection.retryAt = Date.now() + Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** (connection.consecutiveFailures - 1));
-      }
+      if (isTransient(failure)) this.backOff(connection, reachedHost);
       this.setState(connection, { kind: 'error', message: failure.message, error: failure });
       throw failure;
     }
+  }
+
+  /**
+   * Spaces the next attempt: initial × 2^(failures-1), capped. A dial that failed after the host
+   * answered (a handshake cut short) shows the network is back, so the wait starts over from
+   * the initial delay instead of growing to seconds.
+   */
+  private backOff(connection: PooledConnection, reachedHost: boolean): void {
+    connection.consecutiveFailures = reachedHost ? 1 : connection.consecutiveFailures + 1;
+    const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** (connection.consecutiveFailures - 1));
+    connection.retryAt = this.clock.now() + delay;
   }
 
   /** A stream to `host` through the jump host's connection. */
@@ -432,18 +400,18 @@ export class SshPool implements Disposable {
   }
 
   /** Forgets the client (the next use dials again); channels still on it report `reason`. */
-  private detach(connection: PooledConnection, client: Client, reason: SshError, state: HostState): void {
+  private detach(connection: PooledConnection, client: Client, reason: SshError, state: HostState, closedBy?: CloseReason): void {
     this.lostReasons.set(client, reason);
     connection.client = undefined;
-    clearTimeout(connection.idleTimer);
+    connection.idleTimer?.cancel();
     connection.idleTimer = undefined;
-    this.setState(connection, state);
+    this.setState(connection, state, closedBy);
   }
 
-  private closeConnection(connection: PooledConnection): void {
-    // Connections through this one close with it, on purpose too.
-    for (const other of this.connections.values()) if (other.parent === connection) this.closeConnection(other);
-    clearTimeout(connection.idleTimer);
+  private closeConnection(connection: PooledConnection, reason: CloseReason): void {
+    // Connections through this one close with it, for the same reason.
+    for (const other of this.connections.values()) if (other.parent === connection) this.closeConnection(other, reason);
+    connection.idleTimer?.cancel();
     connection.idleTimer = undefined;
     // Closing on purpose also ends a dial in progress or waiting out its backoff; the next use
     // dials at once.
@@ -454,8 +422,8 @@ export class SshPool implements Disposable {
     connection.dialing = undefined;
     connection.wake?.();
     const client = connection.client;
-    if (!client) return this.setState(connection, { kind: 'idle' });
-    this.detach(connection, client, new SshError('closed', connection.host.alias, `${connection.where}: the connection was closed.`), { kind: 'idle' });
+    if (!client) return this.setState(connection, { kind: 'idle' }, reason);
+    this.detach(connection, client, new SshError('closed', connection.host.alias, `${connection.where}: the connection was closed.`), { kind: 'idle' }, reason);
     client.end();
   }
 
@@ -466,151 +434,13 @@ export class SshPool implements Disposable {
     return new SshError('closed', connection.host.alias, `${message} (while running \`${command}\`)`, { cause: reason });
   }
 
-  private record(connection: PooledConnection, command: string, startedAt: number, exit: { exitCode: number | null; signal: string | null } | undefined, error: Error | undefined): void {
-    this.commandEmitter.fire({
-      host: connection.host.alias,
-      command,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      exitCode: exit?.exitCode ?? null,
-      ...(exit?.signal ? { signal: exit.signal } : {}),
-      ...(error ? { error: error.message } : {}),
-    });
-  }
-
-  private setState(connection: PooledConnection, state: HostState): void {
+  private setState(connection: PooledConnection, state: HostState, closedBy?: CloseReason): void {
     const previous = connection.state;
     connection.state = state;
     const same = previous.kind === state.kind && (previous.kind !== 'error' || state.kind !== 'error' || previous.message === state.message);
-    if (!same && !this.disposed) this.stateEmitter.fire({ host: connection.host.alias, state });
+    if (same || this.disposed) return;
+    this.stateEmitter.fire({ host: connection.host.alias, state });
+    publishConnectionChange(this.events, connection.host.alias, previous, state, closedBy);
   }
 }
 
-type ExitStatus = { exitCode: number | null; signal: string | null };
-
-/** `work`, or a rejection as soon as `signal` aborts; a result that arrives after that goes to `discard`. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, discard: (value: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) discard(value);
-        else resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function disconnectedWhileConnecting(connection: PooledConnection): SshError {
-  return new SshError('closed', connection.host.alias, `${connection.where}: disconnected while connecting.`);
-}
-
-/**
- * A channel's exit status, recorded from the moment the channel opens: ssh2 can deliver the open
- * confirmation, the output and the exit status of a quick command in one read, before any
- * `await` on the open resumes, and it does not replay the 'exit' event.
- */
-class ExitWatch {
-  status: ExitStatus | undefined;
-  private readonly listeners: ((status: ExitStatus) => void)[] = [];
-
-  constructor(channel: ClientChannel) {
-    channel.once('exit', (code: number | null, signal?: string) => {
-      const status = { exitCode: code ?? null, signal: signal ?? null };
-      this.status = status;
-      for (const listener of this.listeners.splice(0)) listener(status);
-    });
-  }
-
-  onExit(listener: (status: ExitStatus) => void): void {
-    if (this.status) listener(this.status);
-    else this.listeners.push(listener);
-  }
-}
-
-/**
- * Asks the command to stop (SIGTERM) and closes its channel. OpenSSH refuses signal requests in
- * root sessions, where a command without a pty runs on until it next writes to the closed channel.
- */
-function stopChannel(channel: ClientChannel): void {
-  try {
-    channel.signal('TERM');
-  } catch {
-    // The channel is already closing.
-  }
-  channel.close();
-}
-
-function isWritable(client: Client): boolean {
-  // ssh2 keeps the transport socket here; a destroyed socket means the connection is gone.
-  const sock = (client as unknown as { _sock?: { writable?: boolean; destroyed?: boolean } })._sock;
-  return !!sock && sock.writable !== false && !sock.destroyed;
-}
-
-/** A command on a channel of the pooled connection. */
-export class SshProcess implements PtyProcess {
-  constructor(
-    private readonly channel: ClientChannel,
-    readonly exit: Promise<{ exitCode: number | null; signal: string | null; error?: Error }>,
-  ) {}
-
-  get stdin(): ClientChannel {
-    return this.channel;
-  }
-
-  get stdout(): ClientChannel {
-    return this.channel;
-  }
-
-  get stderr(): ClientChannel['stderr'] {
-    return this.channel.stderr;
-  }
-
-  /** Sends SIGHUP to the command, then closes the channel. */
-  close(): void {
-    try {
-      this.channel.signal('HUP');
-    } catch {
-      // The channel is already closing.
-    }
-    this.channel.close();
-  }
-
-  /** Resizes the remote pty; a no-op for a command without one. */
-  resize(cols: number, rows: number): void {
-    this.channel.setWindow(rows, cols, 0, 0);
-  }
-}
-
-/** RemoteRunner over the pool: every call shares the host's one connection. */
-export class SshRunner implements RemoteRunner {
-  constructor(
-    private readonly pool: SshPool,
-    readonly host: string,
-  ) {}
-
-  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
-    return this.pool.exec(this.host, command, options);
-  }
-
-  spawn(command: string): Promise<RemoteProcess> {
-    return this.pool.spawn(this.host, command);
-  }
-
-  /** A command (or, when undefined, the login shell) in a remote pty. */
-  openPty(command: string | undefined, size: PtyOptions): Promise<PtyProcess> {
-    return this.pool.spawn(this.host, command ?? '', size);
-  }
-
-  /** A TCP stream from the host to `address:port`. */
-  forwardOut(address: string, port: number): Promise<Duplex> {
-    return this.pool.forwardOut(this.host, address, port);
-  }
-}

@@ -19,8 +19,12 @@ export interface ResolvedHost {
   /** Expanded known_hosts files, the user's then the global ones. */
   knownHostsFiles: string[];
   strictHostKeyChecking: StrictHostKeyChecking;
-  /** Options ssh2 cannot honour (ProxyCommand, GSSAPI, security keys…); non-empty means use OpenSSH. */
+  /** Options ssh2 cannot honour (ProxyCommand, security keys…); non-empty means use OpenSSH. */
   needsOpenSsh: string[];
+  /** "GSSAPIAuthentication yes (file:line)" when set: a login only OpenSSH offers, named when ssh2's login fails. */
+  gssapiAuthentication?: string;
+  /** HashKnownHosts yes: a host key accepted for this host is written hashed, as ssh would. */
+  hashKnownHosts?: boolean;
   /** Where the host was declared, for error messages. */
   source?: { file: string; line: number };
 }

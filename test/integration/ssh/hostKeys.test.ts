@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { SshError } from '../../../src/core/ssh/errors';
@@ -126,6 +127,24 @@ test('accept-new records an unknown key without asking, also for a non-interacti
   } finally {
     pool.dispose();
   }
+});
+
+test('HashKnownHosts yes: an accepted key is written hashed, and OpenSSH\'s ssh-keygen -F and ssh itself find it', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'accept-new', extra: ['HashKnownHosts yes'] })]);
+  const pool = poolFor(configFile);
+  try {
+    await pool.connect('web-1');
+  } finally {
+    pool.dispose();
+  }
+  const written = readFileSync(knownHostsFile, 'utf8');
+  assert.match(written, /^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-ed25519 \S+\n$/);
+  assert.ok(!written.includes(web.address), 'the address is not in the file in plain text');
+  const found = execFileSync('ssh-keygen', ['-F', `[${web.address}]:${web.port}`, '-f', knownHostsFile], { encoding: 'utf8' });
+  assert.match(found, /Host \[127\.0\.0\.\d+\]:\d+ found: line 1/);
+  // OpenSSH itself accepts the host with StrictHostKeyChecking yes against that file.
+  const ssh = spawnSync('ssh', ['-F', configFile, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', 'web-1', 'echo', 'known'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(ssh.stdout, 'known\n', ssh.stderr);
 });
 
 test('an unknown key on the jump host is asked about under the jump host\'s name', { timeout: TEST_TIMEOUT_MS }, async () => {

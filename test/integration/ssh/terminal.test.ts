@@ -5,7 +5,11 @@ import { loadSshConfig } from '../../../src/core/ssh/config';
 import { openSshArgv, spawnOpenSshTerminal } from '../../../src/core/ssh/openssh';
 import type { CommandRecord } from '../../../src/core/ssh/pool';
 import { SshError } from '../../../src/core/ssh/errors';
-import { startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
+import { EventBus } from '../../../src/core/events/bus';
+import type { IncidentEvent } from '../../../src/core/events/types';
+import { makeTempDir, startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { TEST_TIMEOUT_MS, poolFor } from './support';
 
 let sandbox: SandboxHost;
@@ -19,8 +23,8 @@ after(async () => {
   await sandbox.stop();
 });
 
-/** Collects a stream's text until `pattern` shows up in it. */
-function readUntil(stream: Readable, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+/** Collects a stream's text until `pattern` shows up in it; the deadline is generous (a login shell here takes seconds under load). */
+function readUntil(stream: Readable, pattern: RegExp, timeoutMs = 25_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
@@ -73,7 +77,7 @@ test('a pooled login shell follows resizes of its pty', { timeout: TEST_TIMEOUT_
 
 test('the OpenSSH transport runs the system ssh in a pty with the same shape', { timeout: TEST_TIMEOUT_MS }, async () => {
   const host = loadSshConfig({ configFile: sandbox.configFile }).resolve('web-1');
-  assert.deepEqual(openSshArgv(host, { configFile: sandbox.configFile, command: 'top' }), ['ssh', '-t', '-F', sandbox.configFile, 'web-1', 'top']);
+  assert.deepEqual(openSshArgv(host, { configFile: sandbox.configFile, command: 'top' }), ['ssh', '-t', '-F', sandbox.configFile, '--', 'web-1', 'top']);
   const top = spawnOpenSshTerminal(host, { configFile: sandbox.configFile, command: 'top', size: { cols: 120, rows: 30 } });
   await readUntil(top.stdout, /top - .*load average:/);
   top.resize(100, 40);
@@ -124,4 +128,28 @@ test('a host behind a ProxyCommand is refused by the pool with a clear reason an
   const shell = spawnOpenSshTerminal(host, { configFile, command: 'echo through-the-proxy-command', size: { cols: 80, rows: 24 } });
   await readUntil(shell.stdout, /through-the-proxy-command/);
   assert.deepEqual(await shell.exit, { exitCode: 0, signal: null });
+});
+
+test('the OpenSSH transport publishes its command: started when ssh starts, ended with the exit code, same id', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const host = loadSshConfig({ configFile: sandbox.configFile }).resolve('web-1');
+  const bus = new EventBus();
+  const events: IncidentEvent[] = [];
+  bus.onAny((event) => events.push(event));
+  const shell = spawnOpenSshTerminal(host, { configFile: sandbox.configFile, command: 'exit 4', size: { cols: 80, rows: 24 }, events: bus });
+  assert.deepEqual(events.map((e) => e.name), ['command.started']);
+  assert.equal((await shell.exit).exitCode, 4);
+  const [started, ended] = events as [IncidentEvent<'command.started'>, IncidentEvent<'command.ended'>];
+  assert.deepEqual({ name: ended.name, source: ended.source, host: ended.host, command: ended.command, exitCode: ended.exitCode, id: ended.id }, { name: 'command.ended', source: 'openssh', host: 'web-1', command: 'exit 4 (OpenSSH terminal)', exitCode: 4, id: started.id });
+});
+
+test('an alias that looks like an option reaches ssh as a destination after --, never as an option', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const marker = join(makeTempDir('argv-injection'), 'pwned');
+  const hostile = { ...loadSshConfig({ configFile: sandbox.configFile }).resolve('web-1'), alias: `-oProxyCommand=touch ${marker}` };
+  const argv = openSshArgv(hostile, { configFile: sandbox.configFile });
+  assert.deepEqual(argv.slice(-2), ['--', hostile.alias]);
+  const shell = spawnOpenSshTerminal(hostile, { configFile: sandbox.configFile, size: { cols: 80, rows: 24 } });
+  const exit = await shell.exit;
+  assert.equal(exit.exitCode, null);
+  assert.ok(exit.error, 'ssh failed to reach a host of that name');
+  assert.equal(existsSync(marker), false, 'the ProxyCommand did not run');
 });

@@ -2,13 +2,16 @@
 // ssh2 server (the harness's sshd runs without PAM or passwords, so it cannot ask these).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Server, utils } from 'ssh2';
-import { SshError, exitCodeForSshError } from '../../../src/core/ssh/errors';
+import { exitCodeForSshError } from '../../../src/cli/command';
+import type { SshError } from '../../../src/core/ssh/errors';
 import { SshPool } from '../../../src/core/ssh/pool';
+import { ManualClock } from '../../../src/core/util/clock';
+import { waitFor } from '../../support/waitFor';
 import type { AuthPrompts, ResolvedHost } from '../../../src/core/ssh/types';
 
 const PASSWORD = 'open sesame';
@@ -117,12 +120,44 @@ test('a password is asked once per session and reused when reconnecting', async 
 });
 
 test('time spent in a prompt does not count against the connect timeout', async () => {
-  const { prompts: authPrompts } = prompts({ password: PASSWORD }, 600);
-  const pool = poolFor('pat', authPrompts, 300);
+  // The typist takes 1 s of the pool's clock to answer; the login timeout is 300 ms of it.
+  const clock = new ManualClock();
+  const { prompts: authPrompts } = prompts({ password: PASSWORD });
+  const slowTypist: AuthPrompts = {
+    ...authPrompts,
+    password: async (host, user) => {
+      clock.advance(1000);
+      return authPrompts.password(host, user);
+    },
+  };
+  const pool = new SshPool({ resolveHost: () => hostFor('pat'), prompts: slowTypist, agentSocket: '', connectTimeoutMs: 300, clock });
   try {
     assert.equal((await pool.runner('app-1').exec('slow typist')).stdout, 'ran slow typist\n');
   } finally {
     pool.dispose();
+  }
+});
+
+test('the connect timeout, counted on the pool\'s clock, fails a login that does not finish', async () => {
+  // A host that accepts the TCP connection and never says a word.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const clock = new ManualClock();
+  const host = { ...hostFor('pat'), port: (silent.address() as AddressInfo).port };
+  const pool = new SshPool({ resolveHost: () => host, agentSocket: '', connectTimeoutMs: 300, clock });
+  try {
+    const connecting = pool.connect('app-1').then(() => assert.fail('logged in'), (e: unknown) => e as SshError);
+    await waitFor('the login to start', () => pool.state('app-1').kind === 'connecting');
+    clock.advance(299);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(pool.state('app-1').kind, 'connecting');
+    clock.advance(1);
+    const error = await connecting;
+    assert.equal(error.kind, 'timeout');
+    assert.match(error.message, /connection timed out after 0\.3 s/);
+  } finally {
+    pool.dispose();
+    silent.close();
   }
 });
 
