@@ -10,7 +10,7 @@ import { tempDir as makeTempDir } from '../../support/tempDir';
 import { waitFor } from '../../support/waitFor';
 
 const tempDir = (t: TestContext) => makeTempDir(t, 'ff-follow-');
-const until = (what: string, predicate: () => boolean, timeoutMs = 10_000) => waitFor(what, predicate, timeoutMs, 10);
+const until = (what: string, predicate: () => boolean, timeoutMs = 60_000) => waitFor(what, predicate, timeoutMs, 10);
 
 function follow(t: TestContext, path: string, options: Partial<LogFollowerOptions> = {}, runner = new LocalRunner('box')) {
   const lines: string[] = [];
