@@ -1,16 +1,18 @@
 // Finds stack traces in text of any size. One regular expression of plain literals (and one
 // indexOf) finds the few lines that could belong to a trace; only those (and a few lines above
 // them, for headers) are cleaned and parsed, so ordinary log lines cost a single pass of each.
-import { INCOMPLETE, isDigitCode, parseAtFrame, parseGoFileLine, parseHashFrame, parsePythonFrame, parseRubyFrame, skipSpaces } from './frameSyntax';
 import { traceFingerprint } from './fingerprint';
 import { atBlockStart, isStrongAtHeader, parseAtBlock } from './formats/at';
+import { parseAtFrame } from './formats/atFrame';
 import type { BlockResult } from './formats/builder';
-import { gdbBlockStart, isGdbThreadHeader, parseGdbBlock } from './formats/gdb';
-import { goBlockStart, isGoStarter, parseGoBlock } from './formats/go';
-import { parsePhpBlock, parsePhpHeader, phpBlockStart } from './formats/php';
-import { isPythonStarter, parsePythonBlock, pythonBlockStart } from './formats/python';
-import { parseRubyBlock } from './formats/ruby';
-import { type LogicalLine, logicalLinesOf } from './lines';
+import { gdbBlockStart, isGdbThreadHeader, parseGdbBlock, parseGdbFrame } from './formats/gdb';
+import { goBlockStart, isGoStarter, parseGoBlock, parseGoFileLine } from './formats/go';
+import { parsePhpBlock, parsePhpFrame, parsePhpHeader, phpBlockStart } from './formats/php';
+import { isPythonStarter, parsePythonBlock, parsePythonFrame, pythonBlockStart } from './formats/python';
+import { parseRubyBlock, parseRubyFrame } from './formats/ruby';
+import { isDigitCode, skipSpaces } from './syntax';
+import { logicalLinesOf } from './lines';
+import type { LogicalLine } from './logicalLine';
 import { LineReader } from './reader';
 import type { StackTrace } from './types';
 
@@ -79,9 +81,8 @@ function classifyStarter(text: string): Starter | null {
   if (first === 97 /* a */ && parseAtFrame(text) !== null) return 'at-frame';
   if (first === 70 /* F */ && parsePythonFrame(text) !== null) return 'python';
   if (first === 35 /* # */) {
-    const frame = parseHashFrame(text);
-    if (frame === INCOMPLETE) return 'gdb';
-    if (frame) return frame.format;
+    if (parsePhpFrame(text)) return 'php';
+    if (parseGdbFrame(text) !== null) return 'gdb';
   }
   const trimmed = text.trim();
   if (isPythonStarter(trimmed)) return 'python';
