@@ -57,15 +57,22 @@ class TriggerSearch {
     return hit === Infinity ? -1 : hit;
   }
 
-  /** Searches for `#` (far rarer than the newline before it) and checks its neighbours. */
+  /**
+   * Searches for `#` (far rarer than the newline before it) and checks its neighbours: `#N` at the
+   * start of a line (or of the input), or after PHP's `Stack trace: ` on a one-line fatal error.
+   */
   private newlineHashDigit(from: number): number {
     const input = this.input;
-    for (let hash = input.indexOf('#', from + 1); hash >= 0; hash = input.indexOf('#', hash + 1)) {
-      if (input.charCodeAt(hash - 1) === 10 && isDigitCode(input.charCodeAt(hash + 1))) return hash - 1;
+    for (let hash = input.indexOf('#', from); hash >= 0; hash = input.indexOf('#', hash + 1)) {
+      if (!isDigitCode(input.charCodeAt(hash + 1))) continue;
+      const before = input.charCodeAt(hash - 1);
+      if (hash === 0 || before === 10 || (before === 32 && input.startsWith(STACK_TRACE_LABEL, hash - STACK_TRACE_LABEL.length))) return hash;
     }
     return Infinity;
   }
 }
+
+const STACK_TRACE_LABEL = 'Stack trace: ';
 
 /** Lines above a first frame that may hold its header (exception type, message, goroutine, thread). */
 const LOOKBACK_LINES = 8;

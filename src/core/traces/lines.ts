@@ -4,6 +4,7 @@
 // so frames can point back into the original text.
 import { stripAnsi } from './ansi';
 import { unfoldEscapedStrings } from './escapedStrings';
+import { splitPhpOneLine, STACK_TRACE } from './formats/phpOneLine';
 import { LogicalLine } from './logicalLine';
 import { logPrefixLength } from './logPrefix';
 
@@ -21,13 +22,20 @@ export function logicalLinesOf(input: string, start: number, end: number): Logic
     const unfolded = unfoldEscapedStrings(line, 2);
     if (unfolded) return unfolded;
   }
+  const phpLines = line.text.indexOf(STACK_TRACE) >= 0 ? splitPhpOneLine(line) : null;
+  if (phpLines) {
+    phpLines[0] = phpLines[0].dropStart(logPrefixLength(phpLines[0].text));
+    return phpLines;
+  }
   return [line.dropStart(logPrefixLength(line.text))];
 }
 
 /**
  * True when the physical line input[start, end) certainly makes one logical line: without a
- * backslash there is no escaped newline to unfold. Lets a reader count a line before splitting it.
+ * backslash there is no escaped newline to unfold, nor a PHP trace printed on one line. Lets a
+ * reader count a line before splitting it.
  */
 export function isOneLogicalLine(input: string, start: number, end: number): boolean {
-  return input.slice(start, end).indexOf('\\') < 0;
+  const text = input.slice(start, end);
+  return text.indexOf('\\') < 0 && text.indexOf(STACK_TRACE) < 0;
 }

@@ -37,10 +37,14 @@ export class LogicalLine {
 
   /** The line without its first `count` characters. */
   dropStart(count: number): LogicalLine {
-    if (count === 0) return this;
-    const text = this.text.slice(count);
-    if (this.table === null) return LogicalLine.plain(text, this.base + count, this.physicalStart, this.physicalEnd);
-    return LogicalLine.mapped(text, this.table.subarray(count), this.physicalStart, this.physicalEnd);
+    return count === 0 ? this : this.slice(count, this.text.length);
+  }
+
+  /** Characters [from, to) of the line, keeping their offsets. */
+  slice(from: number, to: number): LogicalLine {
+    const text = this.text.slice(from, to);
+    if (this.table === null) return LogicalLine.plain(text, this.base + from, this.physicalStart, this.physicalEnd);
+    return LogicalLine.mapped(text, this.table.subarray(from, to + 1), this.physicalStart, this.physicalEnd);
   }
 
   /** This line followed by `separator` and `next`; the separator maps to where `next` starts. */
