@@ -78,6 +78,8 @@ const STACK_TRACE_LABEL = 'Stack trace: ';
 const LOOKBACK_LINES = 8;
 /** A block still open at the end of a chunk waits for more text, up to this many characters. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+/** An open block smaller than this is parsed again with each new piece of text (a live log's latest trace). */
+const SMALL_OPEN_BLOCK = 64 * 1024;
 /** After this many lines of one physical line failed to start a trace, the rest of it is skipped. */
 const MAX_FAILED_STARTS_PER_LINE = 8;
 
@@ -260,18 +262,35 @@ function shiftTrace(trace: StackTrace, delta: number): StackTrace {
 
 /**
  * Finds traces in text that arrives in pieces (a log stream, stdin). Spans are offsets from the
- * start of the whole stream. Memory stays bounded: only the unfinished tail is kept.
+ * start of the whole stream. Memory stays bounded: only the unfinished tail is kept. Work stays
+ * linear in the input: an unfinished line is held in pieces until its newline arrives, and a block
+ * still open at the end of the text is parsed again only once enough new text has come (see
+ * docs/architecture.md, "Traces").
  */
 export class TraceScanner {
+  /** Complete lines not scanned yet, and the lines kept above them for headers. */
   private buffer = '';
   /** Stream offset of buffer[0]. */
   private base = 0;
   private readonly state: ScanState = { searchFrom: 0, floor: 0 };
+  /** The line still without its newline, in the pieces it arrived in. */
+  private partial: string[] = [];
+  private partialLength = 0;
+  /** Stream offset the buffer must reach before an open block is parsed again. */
+  private retryAt = 0;
 
   push(chunk: string): StackTrace[] {
-    const traces = this.append(chunk);
-    for (const trace of this.dropOverlongLine()) traces.push(trace);
-    return traces;
+    const newline = chunk.lastIndexOf('\n');
+    if (newline < 0) {
+      this.partial.push(chunk);
+      this.partialLength += chunk.length;
+      return this.dropOverlongLine();
+    }
+    const held = this.partial.length > 0 ? this.partial.join('') : '';
+    this.partial = newline + 1 < chunk.length ? [chunk.slice(newline + 1)] : [];
+    this.partialLength = chunk.length - newline - 1;
+    const complete = chunk.slice(0, newline + 1);
+    return this.append(held.length > 0 ? held + complete : complete);
   }
 
   private append(chunk: string): StackTrace[] {
@@ -304,39 +323,49 @@ export class TraceScanner {
   }
 
   /**
-   * A line with no end in sight (one huge line, binary input) would grow the buffer without
-   * bound: past the cap, the text before it is scanned to its end and the line so far dropped.
+   * A line with no end in sight (one huge line, binary input) would grow without bound: past the
+   * cap, the text before it is scanned to its end and the line so far dropped.
    */
   private dropOverlongLine(): StackTrace[] {
-    const lineStart = this.buffer.lastIndexOf('\n') + 1;
-    const overlong = this.buffer.length - lineStart;
-    if (overlong <= MAX_PENDING_CHARS) return [];
-    this.buffer = this.buffer.slice(0, lineStart);
+    if (this.partialLength <= MAX_PENDING_CHARS) return [];
+    const dropped = this.partialLength;
+    this.partial = [];
+    this.partialLength = 0;
     const traces = this.end();
-    this.base += overlong;
+    this.base += dropped;
     return traces;
   }
 
   /** The traces left in the tail once the stream has ended. */
   end(): StackTrace[] {
+    if (this.partial.length > 0) {
+      this.buffer += this.partial.join('');
+      this.partial = [];
+      this.partialLength = 0;
+    }
     const traces = this.run(true);
     this.base += this.buffer.length;
     this.buffer = '';
     this.state.searchFrom = 0;
     this.state.floor = 0;
+    this.retryAt = 0;
     return traces;
   }
 
   private run(final: boolean): StackTrace[] {
     const traces: StackTrace[] = [];
-    const limit = final ? this.buffer.length : this.buffer.lastIndexOf('\n') + 1;
-    if (limit <= this.state.searchFrom) return traces;
+    const limit = this.buffer.length;
+    if (limit <= this.state.searchFrom || (!final && this.base + limit < this.retryAt)) return traces;
     const emit = (trace: StackTrace) => traces.push(shiftTrace(trace, this.base));
     let pending = scan(this.buffer, this.state, limit, final, emit);
     if (pending >= 0 && limit - pending > MAX_PENDING_CHARS) {
       this.state.searchFrom = Math.max(0, pending - 1);
       pending = scan(this.buffer, this.state, limit, true, emit);
     }
+    // An open block is parsed from its start again: wait for as much new text as it holds,
+    // so a trace of 300,000 frames arriving in 64 KB pieces is not parsed once per piece.
+    const open = pending >= 0 ? limit - pending : 0;
+    this.retryAt = open > SMALL_OPEN_BLOCK ? this.base + limit + open : 0;
     // Resume one character early: a trigger may begin with the newline that ends the last line.
     this.state.searchFrom = Math.max(0, (pending >= 0 ? pending : limit) - 1);
     if (!final) this.dropConsumedText();
