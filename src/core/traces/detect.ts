@@ -286,11 +286,11 @@ export class TraceScanner {
       this.partialLength += chunk.length;
       return this.dropOverlongLine();
     }
-    const held = this.partial.length > 0 ? this.partial.join('') : '';
+    // The held start of a line joins the buffer's end, so only the seam is ever copied (see append).
+    if (this.partial.length > 0) this.buffer += this.partial.join('');
     this.partial = newline + 1 < chunk.length ? [chunk.slice(newline + 1)] : [];
     this.partialLength = chunk.length - newline - 1;
-    const complete = chunk.slice(0, newline + 1);
-    return this.append(held.length > 0 ? held + complete : complete);
+    return this.append(chunk.slice(0, newline + 1));
   }
 
   private append(chunk: string): StackTrace[] {
