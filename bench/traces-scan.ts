@@ -93,6 +93,7 @@ function main(): void {
     const core = require(bundle) as TracesModule;
     const fixtures = path.join(__dirname, '../test/fixtures/traces');
     const traces = readdirSync(fixtures)
+      .filter((name) => /\.(?:txt|log)$/.test(name))
       .sort()
       .map((name) => readFileSync(path.join(fixtures, name), 'utf8').replace(/\n$/, ''));
     const file = path.join(work, 'mixed.log');

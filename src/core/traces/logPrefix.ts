@@ -55,6 +55,7 @@ function bracketClose(s: string, open: number): number {
 function prefixTokenEnd(s: string, i: number, first: boolean): number {
   if (i >= s.length) return -1;
   const c = s.charCodeAt(i);
+  if (first && c === 35 /* # */) return buildStepEnd(s, i);
   if (isDigitCode(c)) return timestampOrNumberEnd(s, i);
   if (s[i] === '[') {
     const close = bracketClose(s, i);
@@ -150,4 +151,14 @@ function timeEnd(s: string, i: number): number {
   }
   if (s.startsWith(' UTC', j) && isBoundary(s, j + 4)) j += 4;
   return j;
+}
+
+/** `docker build` (BuildKit plain progress): `#14 76.06 ` — the step, then its seconds. */
+function buildStepEnd(s: string, i: number): number {
+  const step = digitsEnd(s, i + 1);
+  if (step === i + 1 || s[step] !== ' ') return -1;
+  const seconds = digitsEnd(s, step + 1);
+  if (seconds === step + 1 || s[seconds] !== '.') return -1;
+  const fraction = digitsEnd(s, seconds + 1);
+  return fraction > seconds + 1 && isBoundary(s, fraction) ? fraction : -1;
 }

@@ -11,7 +11,8 @@ import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } fr
 // when its argument list wraps onto the next line.
 
 export interface GdbFrame extends FrameLocation, FrameText {
-  function: string;
+  /** null when gdb prints none (`#3  0x… in  () at /usr/lib/libc.so.6`). */
+  function: string | null;
   index: number;
 }
 
@@ -32,10 +33,15 @@ export function parseGdbFrame(text: string): GdbFrame | Incomplete | null {
   const atAt = head.lastIndexOf(' at ');
   const fromAt = head.lastIndexOf(' from ');
   if (atAt > 0 && atAt > fromAt) {
-    const loc = splitLocation(head.slice(atAt + 4));
+    const where = head.slice(atAt + 4);
+    const loc = splitLocation(where);
     if (loc) {
       file = loc.file;
       line = loc.line;
+      head = head.slice(0, atAt);
+    } else if (where.length > 0 && where.indexOf(' ') < 0 && where.indexOf('(') < 0) {
+      // Without debug information, newer gdb prints the library with `at`: `raise () at /usr/lib/libc.so.6`
+      file = where;
       head = head.slice(0, atAt);
     }
   } else if (fromAt > 0) {
@@ -47,8 +53,8 @@ export function parseGdbFrame(text: string): GdbFrame | Incomplete | null {
     const open = matchOpenParen(head, 0, head.length - 1);
     if (open < 0) return null;
     const fn = head.slice(0, open).trim();
-    if (!fn) return null;
-    return { function: fn, file, line, column: null, index: prefix.index, start: prefix.start, end: prefix.end };
+    if (!fn && !hasAddress) return null;
+    return { function: fn || null, file, line, column: null, index: prefix.index, start: prefix.start, end: prefix.end };
   }
   // gdb wraps long argument lists onto indented lines: `#1  0x… in f (a=1,`
   if (head.indexOf('(') >= 0 && file === null && (hasAddress || head.indexOf(' (') > 0)) return INCOMPLETE;
@@ -56,7 +62,9 @@ export function parseGdbFrame(text: string): GdbFrame | Incomplete | null {
 }
 
 const MAX_WRAP_LINES = 8;
-const SIGNAL = /^(?:Program|Thread \d+ "[^"]{0,64}") received signal (SIG[A-Z0-9]+), (.{0,200})$/;
+const SIGNAL = /^(?:Program|Thread \d+ "[^"]{0,64}") (?:received|terminated with) signal (SIG[A-Z0-9]+), (.{0,200})$/;
+/** `bt full` prints a frame's locals under it: `        buf = 0x55b0…`, `No locals.` */
+const LOCAL = /^[A-Za-z_$][\w$.]{0,200}(?:\[\d+\])? = |^No locals\.$/;
 const THREAD_HEADER = /^Thread \d+ \(.{0,200}\):$/;
 
 export function isGdbThreadHeader(trimmed: string): boolean {
@@ -111,7 +119,13 @@ export function parseGdbBlock(reader: LineReader, start: number): BlockResult | 
       continue;
     }
     const parsed = parseFrame(reader, i);
-    if (!parsed) break;
+    if (!parsed) {
+      if (current && current.frames.length > 0 && /^\s/.test(line.text) && LOCAL.test(trimmed)) {
+        i++;
+        continue;
+      }
+      break;
+    }
     if (!current) {
       current = new ExceptionBuilder(null, '', null, true, wholeLine(line));
       builders.push(current);

@@ -1,6 +1,7 @@
 // Go panics and goroutine dumps: `panic: …`, `goroutine N [state]:`, then pairs of a function
 // line and a `\tfile:line +0x…` line; `created by …` pairs are frames too.
 import { type FrameLocation, type FrameText, hasWhitespace, matchOpenParen, MAX_FRAME_LINE, skipSpaces, splitLocation, trimmedEnd } from '../syntax';
+import type { LogicalLine } from '../logicalLine';
 import type { LineReader } from '../reader';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
 
@@ -68,6 +69,7 @@ export function goBlockStart(reader: LineReader, fileLineIndex: number): number 
   let start = fileLineIndex;
   const fnLine = reader.at(start - 1);
   if (start > 0 && fnLine && parseGoFunctionLine(fnLine.text)) start--;
+  else if (start > 1 && wrappedFunctionLine(reader, start - 2)) start -= 2;
   if (start > 0 && isGoroutineHeader(reader.trimmed(start - 1))) start--;
   else return start;
   let k = start - 1;
@@ -130,8 +132,14 @@ export function parseGoBlock(reader: LineReader, start: number): BlockResult | n
       i++;
       continue;
     }
-    const fn: GoFunctionLine | null = parseGoFunctionLine(line.text);
-    const fileLineIndex = fn ? i + 1 : i;
+    let fn: GoFunctionLine | null = parseGoFunctionLine(line.text);
+    let fnLine = line;
+    let fnLines = 1;
+    if (!fn) {
+      const wrapped = wrappedFunctionLine(reader, i);
+      if (wrapped) ({ fn, line: fnLine, used: fnLines } = wrapped);
+    }
+    const fileLineIndex = fn ? i + fnLines : i;
     const fileLine = reader.at(fileLineIndex);
     const file = fileLine ? parseGoFileLine(fileLine.text) : null;
     if (!file || !fileLine) break;
@@ -139,10 +147,23 @@ export function parseGoBlock(reader: LineReader, start: number): BlockResult | n
       current = new ExceptionBuilder(null, '', null, true, wholeLine(line));
       builders.push(current);
     }
-    const spanStart = fn ? spanIn(line, fn.start, fn.start).start : spanIn(fileLine, file.start, file.start).start;
+    const spanStart = fn ? spanIn(fnLine, fn.start, fn.start).start : spanIn(fileLine, file.start, file.start).start;
     current.addFrame(fn ? fn.function : null, file, { start: spanStart, end: spanIn(fileLine, file.end, file.end).end });
     i = fileLineIndex + 1;
   }
   if (totalFrames(builders) === 0) return null;
   return { language: 'go', exceptions: builders.map((b) => b.build('go')), end: i };
+}
+
+/** A function line wrapped before its arguments (`pkg.f` then `(0xc0…, 0x1)` on the next line), joined. */
+function wrappedFunctionLine(reader: LineReader, index: number): { fn: GoFunctionLine; line: LogicalLine; used: number } | null {
+  const name = reader.at(index);
+  const args = reader.at(index + 1);
+  if (!name || !args) return null;
+  const trimmedName = name.text.trim();
+  if (trimmedName.length === 0 || trimmedName.length > 500 || hasWhitespace(trimmedName) || trimmedName.indexOf('.') < 0) return null;
+  if (!args.text.trimStart().startsWith('(')) return null;
+  const joined = name.join(args.dropStart(args.text.length - args.text.trimStart().length), '');
+  const fn = parseGoFunctionLine(joined.text);
+  return fn ? { fn, line: joined, used: 2 } : null;
 }
