@@ -44,6 +44,14 @@ export function unfoldEscapedStrings(line: LogicalLine, depth: number): LogicalL
   return result.length > 0 ? result : null;
 }
 
+/**
+ * A whole line whose newlines were escaped outside any string, as Apache's error log writes PHP's
+ * messages (`…:1261\\nStack trace:\\n#0 …`): one logical line per escaped line.
+ */
+export function unfoldEscapedLine(line: LogicalLine): LogicalLine[] {
+  return decodeStringLines(line, 0, line.text.length);
+}
+
 /** JSON escapes other than \\uXXXX; -1 drops the character (\\r before \\n). */
 function escapedChar(kind: number): number {
   switch (kind) {

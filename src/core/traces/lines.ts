@@ -3,10 +3,13 @@
 // prefixes (timestamps, levels, [thread]) dropped. Every character keeps the offset it came from,
 // so frames can point back into the original text.
 import { stripAnsi } from './ansi';
-import { unfoldEscapedStrings } from './escapedStrings';
+import { unfoldEscapedLine, unfoldEscapedStrings } from './escapedStrings';
 import { splitPhpOneLine, STACK_TRACE } from './formats/phpOneLine';
 import { LogicalLine } from './logicalLine';
 import { logPrefixLength } from './logPrefix';
+
+/** PHP's message with its newlines escaped outside quotes (Apache's error log). */
+const ESCAPED_PHP_STACK = '\\nStack trace:\\n#';
 
 /** Longer lines are not cleaned or unfolded: bounds the work one hostile line can cause. */
 const MAX_TRANSFORMED_LINE = 16 * 1024;
@@ -21,6 +24,11 @@ export function logicalLinesOf(input: string, start: number, end: number): Logic
   if (line.text.indexOf('\\n') >= 0) {
     const unfolded = unfoldEscapedStrings(line, 2);
     if (unfolded) return unfolded;
+    if (line.text.indexOf(ESCAPED_PHP_STACK) >= 0) {
+      const lines = unfoldEscapedLine(line);
+      lines[0] = lines[0].dropStart(logPrefixLength(lines[0].text));
+      return lines;
+    }
   }
   const phpLines = line.text.indexOf(STACK_TRACE) >= 0 ? splitPhpOneLine(line) : null;
   if (phpLines) {

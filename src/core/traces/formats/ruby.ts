@@ -24,9 +24,11 @@ export function parseRubyFrame(text: string): RubyFrame | null {
   if (inAt < 0) return null;
   const quote = text[inAt + 4];
   if (quote !== '`' && quote !== "'") return null;
+  // Code evaluated from a file (config.ru) has no line: `from /app/config.ru:in '<main>'`.
   const d = digitsStart(text, inAt, pathStart);
-  if (d === inAt || d <= pathStart + 1 || text[d - 1] !== ':') return null;
-  const file = text.slice(pathStart, d - 1);
+  const hasLine = d < inAt;
+  if ((hasLine && (d <= pathStart + 1 || text[d - 1] !== ':')) || (!hasLine && inAt <= pathStart)) return null;
+  const file = text.slice(pathStart, hasLine ? d - 1 : inAt);
   if (hasWhitespace(file)) return null;
   const fnEnd = text.indexOf("'", inAt + 5);
   if (fnEnd < 0) return null;
@@ -36,7 +38,7 @@ export function parseRubyFrame(text: string): RubyFrame | null {
   else if (after < end) return null;
   return {
     file,
-    line: smallNumber(text, d, inAt),
+    line: hasLine ? smallNumber(text, d, inAt) : null,
     column: null,
     function: text.slice(inAt + 5, fnEnd),
     fromLine,
