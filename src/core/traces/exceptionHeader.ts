@@ -26,7 +26,8 @@ export function parseExceptionHeader(text: string, strict: boolean): ExceptionHe
   }
   if (i === typeStart) return null;
   const type = text.slice(typeStart, i);
-  if (/^[\d.]/.test(type) || type.endsWith('.')) return null;
+  // A class name starts with a letter, `_` or `$` (not a Markdown fence's backquotes, a digit or a dot).
+  if (!/^[A-Za-z_$]/.test(type) || type.endsWith('.')) return null;
   let rest = i;
   // Node error codes: `TypeError [ERR_INVALID_ARG_TYPE]: …`
   if (text.startsWith(' [', rest)) {

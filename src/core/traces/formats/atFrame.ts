@@ -64,8 +64,11 @@ export function parseAtFrame(text: string): AtFrame | Incomplete | null {
       // V8: `fn (location)`
       return atFrame('v8', true, callee.trim() || null, v8Location(inner), start, frameEnd);
     }
-    if (hasWhitespace(callee)) return null;
-    const fn = stripJavaModule(callee);
+    // A class loader's name before `//` may hold spaces (Spigot: `at Plugin-1.0 (1).jar//com.x.Y.z(Y.java:3)`).
+    const loaderEnd = callee.lastIndexOf('//');
+    const qualified = loaderEnd > 0 && hasWhitespace(callee) ? callee.slice(loaderEnd + 2) : callee;
+    if (hasWhitespace(qualified)) return null;
+    const fn = stripJavaModule(qualified);
     if (inner === 'Native Method' || inner === 'Unknown Source' || inner === 'Unknown') {
       return atFrame('java', true, fn, NO_LOCATION, start, frameEnd);
     }
