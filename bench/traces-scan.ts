@@ -1,10 +1,12 @@
-// Benchmark (not a test): scans a generated 100+ MB mixed log with the trace detector and, in the
-// same run, with `grep -cE` and a frame-shaped regex; then measures the per-line link finder.
+// Benchmark (not a test): scans a generated 120 MB mixed log (0.4 % of its lines in traces) with
+// the trace detector and, in the same run, merely splits the same file into lines in Node (the
+// baseline: read in the same chunks, decoded, split at newlines); then times big inputs (one 20 MB
+// line, one trace of 150,000 and 300,000 frames) and the per-line link finder.
 // Run: node --import tsx bench/traces-scan.ts [sizeMB] [rounds]
 // The core is bundled with esbuild first, as dist/ ships it, so tsx's module shims are not measured.
-// Each round times grep and then the detector over the same file, the detector in a fresh Node
-// process so every round pays for JIT warm-up as the CLI does. The machine may be shared, so the
-// summary gives medians; the ratio is the median of the rounds' own ratios.
+// Each round runs the baseline and the detector each in a fresh Node process, so both pay for
+// start-up as the CLI does. The machine may be shared: the summary gives medians, and the ratio is
+// the median of the rounds' own ratios.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,14 +17,12 @@ import type * as Traces from '../src/core/traces';
 
 type TracesModule = typeof Traces;
 
-const TARGET_MB = Number(process.argv[2] ?? 110);
-const ROUNDS = Number(process.argv[3] ?? 5);
-/** The goal's baseline: grep matching characters, as the detector does (it decodes UTF-8). */
-const GREP_LOCALE = 'C.UTF-8';
-/** Shown too: grep matching bytes, its fastest mode. */
-const GREP_BYTE_LOCALE = 'C';
-const TRACE_EVENT_PROBABILITY = 0.003; // ≈ 3% of lines end up inside traces
-const FRAME_REGEX = String.raw`(^|[[:space:]])at [^ ]+ \(.*:[0-9]+(:[0-9]+)?\)|File ".*", line [0-9]+|\.(go|rb|php|c|cs|java|py|js):[0-9]+`;
+const TARGET_MB = Number(process.argv[2] ?? 120);
+const ROUNDS = Number(process.argv[3] ?? 3);
+/** Fixtures average about nine lines: this puts ≈ 0.4 % of the lines inside traces. */
+const TRACE_EVENT_PROBABILITY = 0.00045;
+/** The CLI reads stdin in 64 KB pieces; the same size for both sides. */
+const CHUNK_BYTES = 64 * 1024;
 
 let seed = 12345;
 function random(): number {
@@ -61,13 +61,14 @@ function bundleCore(work: string): string {
 
 interface ScanResult {
   seconds: number;
+  /** User + system CPU of the run: less sensitive than wall time to other processes on a shared machine. */
+  cpuSeconds: number;
   found: number;
   frames: number;
 }
 
 interface Round {
-  grep: { seconds: number; lines: number };
-  grepBytes: { seconds: number; lines: number };
+  split: ScanResult;
   detector: ScanResult;
 }
 
@@ -79,18 +80,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function grepSeconds(file: string, locale: string): { seconds: number; lines: number } {
-  const start = performance.now();
-  const grep = spawnSync('grep', ['-cE', FRAME_REGEX, file], { encoding: 'utf8', env: { ...process.env, LC_ALL: locale } });
-  const seconds = (performance.now() - start) / 1000;
-  if (grep.status !== 0) throw new Error(`grep failed: ${grep.stderr}`);
-  return { seconds, lines: Number(grep.stdout.trim()) };
-}
-
-/** Runs this script with `--scan` in a fresh Node process: the detector starts cold, as the CLI does. */
-function scanInChild(bundle: string, file: string): ScanResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--scan', bundle, file], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`detector run failed: ${child.stderr}`);
+/** Runs this script with `--scan` or `--split` in a fresh Node process: each starts cold, as the CLI does. */
+function runInChild(mode: '--scan' | '--split', bundle: string, file: string): ScanResult {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, mode, bundle, file], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`${mode} run failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as ScanResult;
 }
 
@@ -102,6 +95,7 @@ function main(): void {
     const core = require(bundle) as TracesModule;
     const fixtures = path.join(__dirname, '../test/fixtures/traces');
     const traces = readdirSync(fixtures)
+      .filter((name) => /\.(?:txt|log)$/.test(name))
       .sort()
       .map((name) => readFileSync(path.join(fixtures, name), 'utf8').replace(/\n$/, ''));
     const file = path.join(work, 'mixed.log');
@@ -148,22 +142,23 @@ function main(): void {
 
     const rounds: Round[] = [];
     for (let n = 1; n <= ROUNDS; n++) {
-      const round = { grep: grepSeconds(file, GREP_LOCALE), grepBytes: grepSeconds(file, GREP_BYTE_LOCALE), detector: scanInChild(bundle, file) };
+      const round = { split: runInChild('--split', bundle, file), detector: runInChild('--scan', bundle, file) };
       rounds.push(round);
       console.log(
-        `round ${n}: grep ${rate(mb, round.grep.seconds)} (LC_ALL=${GREP_BYTE_LOCALE}: ${rate(mb, round.grepBytes.seconds)}), ` +
-          `detector ${rate(mb, round.detector.seconds)}: ${(round.grep.seconds / round.detector.seconds).toFixed(2)}x`,
+        `round ${n}: line split ${rate(mb, round.split.seconds)}, detector ${rate(mb, round.detector.seconds)}: ` +
+          `${(round.split.seconds / round.detector.seconds).toFixed(2)}x (CPU ${round.split.cpuSeconds.toFixed(2)} s vs ${round.detector.cpuSeconds.toFixed(2)} s: ` +
+          `${(round.split.cpuSeconds / round.detector.cpuSeconds).toFixed(2)}x)`,
       );
     }
     const last = rounds[rounds.length - 1];
-    console.log(`grep -cE (frame-shaped regex) finds ${last.grep.lines} matching lines; the detector ${last.detector.found} traces with ${last.detector.frames} frames`);
+    console.log(`the split counts ${last.split.found} lines; the detector finds ${last.detector.found} traces with ${last.detector.frames} frames`);
     console.log(`median of ${rounds.length} rounds:`);
     const row = (label: string, value: string) => console.log(`  ${label.padEnd(34)} ${value}`);
-    row(`grep -cE, LC_ALL=${GREP_LOCALE}`, `${(mb / median(rounds.map((r) => r.grep.seconds))).toFixed(0)} MB/s`);
-    row(`grep -cE, LC_ALL=${GREP_BYTE_LOCALE}`, `${(mb / median(rounds.map((r) => r.grepBytes.seconds))).toFixed(0)} MB/s`);
+    row('Node line split', `${(mb / median(rounds.map((r) => r.split.seconds))).toFixed(0)} MB/s`);
     row('detector (TraceScanner)', `${(mb / median(rounds.map((r) => r.detector.seconds))).toFixed(0)} MB/s`);
-    row(`detector / grep (${GREP_LOCALE})`, `${median(rounds.map((r) => r.grep.seconds / r.detector.seconds)).toFixed(2)}x (goal >= 0.5x)`);
-    row(`detector / grep (${GREP_BYTE_LOCALE})`, `${median(rounds.map((r) => r.grepBytes.seconds / r.detector.seconds)).toFixed(2)}x`);
+    row('detector / line split', `${median(rounds.map((r) => r.split.seconds / r.detector.seconds)).toFixed(2)}x (goal >= 0.5x)`);
+    row('detector / line split, CPU time', `${median(rounds.map((r) => r.split.cpuSeconds / r.detector.cpuSeconds)).toFixed(2)}x`);
+    bigInputs(bundle);
     linkFinderCost(core, file);
     rmSync(work, { recursive: true, force: true });
   } catch (error) {
@@ -175,6 +170,7 @@ function main(): void {
 /** The detector, streaming the file as the CLI does. */
 async function scan(core: TracesModule, file: string): Promise<ScanResult> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const scanner = new core.TraceScanner();
   const decoder = new StringDecoder('utf8');
   let found = 0;
@@ -183,10 +179,66 @@ async function scan(core: TracesModule, file: string): Promise<ScanResult> {
     found += traces.length;
     for (const trace of traces) for (const exception of trace.exceptions) frames += exception.frames.length;
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) count(scanner.push(decoder.write(chunk as Buffer)));
+  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) count(scanner.push(decoder.write(chunk as Buffer)));
   count(scanner.push(decoder.end()));
   count(scanner.end());
-  return { seconds: (performance.now() - start) / 1000, found, frames };
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu), found, frames };
+}
+
+function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+/** The baseline: the same reads and decoding, and each piece split into lines (the last one carried over). */
+async function split(file: string): Promise<ScanResult> {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let lines = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
+    const parts = (carry + decoder.write(chunk as Buffer)).split('\n');
+    carry = parts.pop() ?? '';
+    lines += parts.length;
+  }
+  if (carry + decoder.end()) lines++;
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu), found: lines, frames: 0 };
+}
+
+/** Streams `text` through a scanner in the CLI's piece size. */
+function streamText(core: TracesModule, text: string): { seconds: number; traces: number; frames: number } {
+  const start = performance.now();
+  const scanner = new core.TraceScanner();
+  const found = [];
+  for (let i = 0; i < text.length; i += CHUNK_BYTES) found.push(...scanner.push(text.slice(i, i + CHUNK_BYTES)));
+  found.push(...scanner.end());
+  let frames = 0;
+  for (const trace of found) for (const exception of trace.exceptions) frames += exception.frames.length;
+  return { seconds: (performance.now() - start) / 1000, traces: found.length, frames };
+}
+
+/** One 20 MB line (frame-shaped text, no newline) and traces of 150,000 and 300,000 frames, each in a fresh process. */
+function bigInputs(bundle: string): void {
+  for (const input of ['line', '150000', '300000']) {
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--big', bundle, input], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`--big ${input} failed: ${child.stderr}`);
+    console.log(child.stdout.trimEnd());
+  }
+}
+
+function bigInput(core: TracesModule, input: string): string {
+  if (input === 'line') {
+    const text = '    at f (/srv/app/a.js:1:2) '.repeat(Math.ceil((20 * 1024 * 1024) / 29)) + '\nTypeError: x\n    at g (/srv/app/b.js:3:4)\n';
+    const result = streamText(core, text);
+    return `big input: one 20 MB line, then a trace: ${result.seconds.toFixed(2)} s (${result.traces} trace found)`;
+  }
+  const frames = Number(input);
+  const lines = ['Error: deep recursion'];
+  for (let i = 0; i < frames; i++) lines.push(`    at step${i % 7} (/srv/app/dist/walk.js:${(i % 900) + 1}:9)`);
+  const text = lines.join('\n') + '\n';
+  const result = streamText(core, text);
+  return `big input: one trace of ${frames} frames (${(text.length / 1024 / 1024).toFixed(1)} MB): ${result.seconds.toFixed(2)} s, ${result.traces} trace(s), ${result.frames} frames`;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -195,7 +247,7 @@ function percentile(sorted: Float64Array, p: number): number {
 
 /** Per-line cost of the link finder, as a terminal link provider would call it. */
 function linkFinderCost(core: TracesModule, file: string): void {
-  const { findFrameLocations } = core;
+  const { findFrameLocations, findStackTraces } = core;
   const sample = readFileSync(file, 'utf8').slice(0, 20 * 1024 * 1024).split('\n');
   const measure = (lines: string[]) => {
     for (const line of lines.slice(0, 2000)) findFrameLocations(line); // warm-up
@@ -218,11 +270,25 @@ function linkFinderCost(core: TracesModule, file: string): void {
   console.log(
     `link finder, lines with links (${frameLines.length}): p50 ${frames.p50.toFixed(2)} µs, p99 ${frames.p99.toFixed(2)} µs, max ${frames.max.toFixed(0)} µs`,
   );
+  // The detector on each line alone (the worst case for a line: nothing before it is reused).
+  const times = new Float64Array(sample.length);
+  for (let i = 0; i < sample.length; i++) {
+    const start = process.hrtime.bigint();
+    findStackTraces(sample[i]);
+    times[i] = Number(process.hrtime.bigint() - start) / 1000;
+  }
+  times.sort();
+  console.log(`detector, each line alone (${sample.length}): p50 ${percentile(times, 50).toFixed(2)} µs, p99 ${percentile(times, 99).toFixed(2)} µs, max ${times[times.length - 1].toFixed(0)} µs`);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadCore = () => require(process.argv[3]) as TracesModule;
 if (process.argv[2] === '--scan') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  void scan(require(process.argv[3]) as TracesModule, process.argv[4]).then((result) => process.stdout.write(JSON.stringify(result)));
+  void scan(loadCore(), process.argv[4]).then((result) => process.stdout.write(JSON.stringify(result)));
+} else if (process.argv[2] === '--split') {
+  void split(process.argv[4]).then((result) => process.stdout.write(JSON.stringify(result)));
+} else if (process.argv[2] === '--big') {
+  process.stdout.write(bigInput(loadCore(), process.argv[4]) + '\n');
 } else {
   main();
 }

@@ -12,7 +12,10 @@ import {
   type StackTrace,
   TraceScanner,
 } from '../core/traces';
+import type { EventPublisher } from '../core/events';
+import { noEvents } from '../core/events';
 import { RELATION_LABELS } from '../core/traces/labels';
+import { publishTraceAnalysed } from '../core/traces/traceEvents';
 import { type CliCommand, ExitCode, UsageError } from './command';
 
 const USAGE = 'usage: firefighter traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT';
@@ -48,7 +51,18 @@ function parseArguments(args: string[], cwd: string): TracesOptions {
   return options;
 }
 
-export const traces: CliCommand = async (args, io) => {
+export interface TracesCommandOptions {
+  /** Each trace found is published as trace.analysed (the CLI's --events FILE). */
+  events?: EventPublisher;
+}
+
+export function makeTracesCommand({ events = noEvents }: TracesCommandOptions = {}): CliCommand {
+  return (args, io) => runTraces(args, io, events);
+}
+
+export const traces: CliCommand = makeTracesCommand();
+
+async function runTraces(args: string[], io: Parameters<CliCommand>[1], events: EventPublisher): Promise<number> {
   const cwd = process.cwd();
   let options: TracesOptions;
   try {
@@ -74,6 +88,7 @@ export const traces: CliCommand = async (args, io) => {
     for (const trace of found) {
       const mappings = await Promise.all(trace.exceptions.map((e) => Promise.all(e.frames.map((f) => mapper.map(f)))));
       io.stdout.write(options.json ? jsonLine(trace, mappings) : textBlock(trace, mappings, printed === 0));
+      publishTraceAnalysed(events, trace, { from: 'stdin' });
       printed++;
     }
   };
@@ -85,7 +100,7 @@ export const traces: CliCommand = async (args, io) => {
   if (rest) await print(scanner.push(rest));
   await print(scanner.end());
   return ExitCode.ok;
-};
+}
 
 async function isDirectory(dir: string): Promise<boolean> {
   try {

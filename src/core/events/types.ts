@@ -57,11 +57,13 @@ export interface IncidentEventMap {
   'log.stopped': { host: string; path: string; reason: string };
   'log.excerptSaved': { host?: string; path?: string; file: string; lines: number };
 
-  'trace.analysed': { fingerprint: string; language: string; exception?: string; topAppFrame?: EventFrame };
+  // traces (src/core/traces/traceEvents.ts, src/views/traces)
+  /** A stack trace analysed: `exception` is its first exception type, `from` where its text came from. */
+  'trace.analysed': { host?: string; fingerprint: string; language: string; exception?: string; topAppFrame?: EventFrame; from?: string };
   'frame.opened': {
     host?: string;
     remote: EventFrame;
-    /** The workspace file:line it mapped to, or null with `reason` when it did not map. */
+    /** The workspace file:line it mapped to (`revision`: opened at the host's deployed commit), or null with `reason`. */
     local: { file: string; line: number; revision?: string } | null;
     reason?: string;
   };

@@ -2,7 +2,7 @@
 // for an exact match, and the application frames (function@file, innermost first) for a similar
 // one (docs/architecture.md, "Incidents: past incidents").
 import { findStackTraces, type StackTrace } from '../traces';
-import { baseName } from '../traces/frameSyntax';
+import { baseName } from '../traces/syntax';
 import type { TraceRecord } from './types';
 
 const MAX_APP_FRAMES = 24;

@@ -2,7 +2,8 @@
 // symbols and unwinds (a quarter second to seconds). debuginfod is off so it never fetches over
 // the network while the target waits (docs/architecture.md, "Snapshots: engines").
 import { isApplicationFrame } from '../traces/classify';
-import { parseHashFrame, INCOMPLETE } from '../traces/frameSyntax';
+import { parseGdbFrame } from '../traces/formats/gdb';
+import { INCOMPLETE } from '../traces/syntax';
 import { shellWord } from '../util/shell';
 import { stripControl } from '../util/text';
 import { moduleAt, nativeFrame, type ModuleRange } from './nativeFrames';
@@ -114,8 +115,8 @@ function parseNativeBacktraces(output: string, modules: ModuleRange[]): ToolStac
       continue;
     }
     if (thread && line.startsWith('#')) {
-      const frame = parseHashFrame(line);
-      if (!frame || frame === INCOMPLETE || frame.format !== 'gdb') continue;
+      const frame = parseGdbFrame(line);
+      if (!frame || frame === INCOMPLETE) continue;
       const address = /^#\d+\s+0x([0-9a-f]+) in /.exec(line);
       const at = address ? parseInt(address[1], 16) : undefined;
       // `from /lib/…/libc.so.6`: no debug info, so the file gdb printed is the module.

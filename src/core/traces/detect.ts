@@ -1,16 +1,18 @@
 // Finds stack traces in text of any size. One regular expression of plain literals (and one
 // indexOf) finds the few lines that could belong to a trace; only those (and a few lines above
 // them, for headers) are cleaned and parsed, so ordinary log lines cost a single pass of each.
-import { INCOMPLETE, isDigitCode, parseAtFrame, parseGoFileLine, parseHashFrame, parsePythonFrame, parseRubyFrame, skipSpaces } from './frameSyntax';
 import { traceFingerprint } from './fingerprint';
 import { atBlockStart, isStrongAtHeader, parseAtBlock } from './formats/at';
+import { parseAtFrame } from './formats/atFrame';
 import type { BlockResult } from './formats/builder';
-import { gdbBlockStart, isGdbThreadHeader, parseGdbBlock } from './formats/gdb';
-import { goBlockStart, isGoStarter, parseGoBlock } from './formats/go';
-import { parsePhpBlock, parsePhpHeader, phpBlockStart } from './formats/php';
-import { isPythonStarter, parsePythonBlock, pythonBlockStart } from './formats/python';
-import { parseRubyBlock } from './formats/ruby';
-import { type LogicalLine, logicalLinesOf } from './lines';
+import { gdbBlockStart, isGdbThreadHeader, parseGdbBlock, parseGdbFrame } from './formats/gdb';
+import { goBlockStart, isGoStarter, parseGoBlock, parseGoFileLine } from './formats/go';
+import { parsePhpBlock, parsePhpFrame, parsePhpHeader, phpBlockStart } from './formats/php';
+import { isPythonStarter, parsePythonBlock, parsePythonFrame, pythonBlockStart } from './formats/python';
+import { parseRubyBlock, parseRubyFrame } from './formats/ruby';
+import { isDigitCode, skipSpaces } from './syntax';
+import { logicalLinesOf } from './lines';
+import type { LogicalLine } from './logicalLine';
 import { LineReader } from './reader';
 import type { StackTrace } from './types';
 
@@ -29,7 +31,9 @@ const TRIGGER = /(?:\t|  |\n|\\[nt])at |File [\x1b"]|\.go:\d|:in [`']|\\n#\d/g;
  * common character in a log; inside TRIGGER it halved the regex's speed, so it is found with indexOf.
  */
 class TriggerSearch {
-  private readonly regex = new RegExp(TRIGGER.source, 'g');
+  // The one TRIGGER object, not a copy per search: V8 first interprets a regular expression and
+  // compiles it once it has run, and that state lives on the object (scans never nest).
+  private readonly regex = TRIGGER;
   // Each search remembers its last answer: the first hit at or after `from` is still the first
   // for any later offset up to the hit itself.
   private regexFrom = Infinity;
@@ -55,20 +59,29 @@ class TriggerSearch {
     return hit === Infinity ? -1 : hit;
   }
 
-  /** Searches for `#` (far rarer than the newline before it) and checks its neighbours. */
+  /**
+   * Searches for `#` (far rarer than the newline before it) and checks its neighbours: `#N` at the
+   * start of a line (or of the input), or after PHP's `Stack trace: ` on a one-line fatal error.
+   */
   private newlineHashDigit(from: number): number {
     const input = this.input;
-    for (let hash = input.indexOf('#', from + 1); hash >= 0; hash = input.indexOf('#', hash + 1)) {
-      if (input.charCodeAt(hash - 1) === 10 && isDigitCode(input.charCodeAt(hash + 1))) return hash - 1;
+    for (let hash = input.indexOf('#', from); hash >= 0; hash = input.indexOf('#', hash + 1)) {
+      if (!isDigitCode(input.charCodeAt(hash + 1))) continue;
+      const before = input.charCodeAt(hash - 1);
+      if (hash === 0 || before === 10 || (before === 32 && input.startsWith(STACK_TRACE_LABEL, hash - STACK_TRACE_LABEL.length))) return hash;
     }
     return Infinity;
   }
 }
 
+const STACK_TRACE_LABEL = 'Stack trace: ';
+
 /** Lines above a first frame that may hold its header (exception type, message, goroutine, thread). */
 const LOOKBACK_LINES = 8;
 /** A block still open at the end of a chunk waits for more text, up to this many characters. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+/** An open block smaller than this is parsed again with each new piece of text (a live log's latest trace). */
+const SMALL_OPEN_BLOCK = 64 * 1024;
 /** After this many lines of one physical line failed to start a trace, the rest of it is skipped. */
 const MAX_FAILED_STARTS_PER_LINE = 8;
 
@@ -79,9 +92,8 @@ function classifyStarter(text: string): Starter | null {
   if (first === 97 /* a */ && parseAtFrame(text) !== null) return 'at-frame';
   if (first === 70 /* F */ && parsePythonFrame(text) !== null) return 'python';
   if (first === 35 /* # */) {
-    const frame = parseHashFrame(text);
-    if (frame === INCOMPLETE) return 'gdb';
-    if (frame) return frame.format;
+    if (parsePhpFrame(text)) return 'php';
+    if (parseGdbFrame(text) !== null) return 'gdb';
   }
   const trimmed = text.trim();
   if (isPythonStarter(trimmed)) return 'python';
@@ -252,18 +264,35 @@ function shiftTrace(trace: StackTrace, delta: number): StackTrace {
 
 /**
  * Finds traces in text that arrives in pieces (a log stream, stdin). Spans are offsets from the
- * start of the whole stream. Memory stays bounded: only the unfinished tail is kept.
+ * start of the whole stream. Memory stays bounded: only the unfinished tail is kept. Work stays
+ * linear in the input: an unfinished line is held in pieces until its newline arrives, and a block
+ * still open at the end of the text is parsed again only once enough new text has come (see
+ * docs/architecture.md, "Traces").
  */
 export class TraceScanner {
+  /** Complete lines not scanned yet, and the lines kept above them for headers. */
   private buffer = '';
   /** Stream offset of buffer[0]. */
   private base = 0;
   private readonly state: ScanState = { searchFrom: 0, floor: 0 };
+  /** The line still without its newline, in the pieces it arrived in. */
+  private partial: string[] = [];
+  private partialLength = 0;
+  /** Stream offset the buffer must reach before an open block is parsed again. */
+  private retryAt = 0;
 
   push(chunk: string): StackTrace[] {
-    const traces = this.append(chunk);
-    for (const trace of this.dropOverlongLine()) traces.push(trace);
-    return traces;
+    const newline = chunk.lastIndexOf('\n');
+    if (newline < 0) {
+      this.partial.push(chunk);
+      this.partialLength += chunk.length;
+      return this.dropOverlongLine();
+    }
+    // The held start of a line joins the buffer's end, so only the seam is ever copied (see append).
+    if (this.partial.length > 0) this.buffer += this.partial.join('');
+    this.partial = newline + 1 < chunk.length ? [chunk.slice(newline + 1)] : [];
+    this.partialLength = chunk.length - newline - 1;
+    return this.append(chunk.slice(0, newline + 1));
   }
 
   private append(chunk: string): StackTrace[] {
@@ -296,39 +325,49 @@ export class TraceScanner {
   }
 
   /**
-   * A line with no end in sight (one huge line, binary input) would grow the buffer without
-   * bound: past the cap, the text before it is scanned to its end and the line so far dropped.
+   * A line with no end in sight (one huge line, binary input) would grow without bound: past the
+   * cap, the text before it is scanned to its end and the line so far dropped.
    */
   private dropOverlongLine(): StackTrace[] {
-    const lineStart = this.buffer.lastIndexOf('\n') + 1;
-    const overlong = this.buffer.length - lineStart;
-    if (overlong <= MAX_PENDING_CHARS) return [];
-    this.buffer = this.buffer.slice(0, lineStart);
+    if (this.partialLength <= MAX_PENDING_CHARS) return [];
+    const dropped = this.partialLength;
+    this.partial = [];
+    this.partialLength = 0;
     const traces = this.end();
-    this.base += overlong;
+    this.base += dropped;
     return traces;
   }
 
   /** The traces left in the tail once the stream has ended. */
   end(): StackTrace[] {
+    if (this.partial.length > 0) {
+      this.buffer += this.partial.join('');
+      this.partial = [];
+      this.partialLength = 0;
+    }
     const traces = this.run(true);
     this.base += this.buffer.length;
     this.buffer = '';
     this.state.searchFrom = 0;
     this.state.floor = 0;
+    this.retryAt = 0;
     return traces;
   }
 
   private run(final: boolean): StackTrace[] {
     const traces: StackTrace[] = [];
-    const limit = final ? this.buffer.length : this.buffer.lastIndexOf('\n') + 1;
-    if (limit <= this.state.searchFrom) return traces;
+    const limit = this.buffer.length;
+    if (limit <= this.state.searchFrom || (!final && this.base + limit < this.retryAt)) return traces;
     const emit = (trace: StackTrace) => traces.push(shiftTrace(trace, this.base));
     let pending = scan(this.buffer, this.state, limit, final, emit);
     if (pending >= 0 && limit - pending > MAX_PENDING_CHARS) {
       this.state.searchFrom = Math.max(0, pending - 1);
       pending = scan(this.buffer, this.state, limit, true, emit);
     }
+    // An open block is parsed from its start again: wait for as much new text as it holds,
+    // so a trace of 300,000 frames arriving in 64 KB pieces is not parsed once per piece.
+    const open = pending >= 0 ? limit - pending : 0;
+    this.retryAt = open > SMALL_OPEN_BLOCK ? this.base + limit + open : 0;
     // Resume one character early: a trigger may begin with the newline that ends the last line.
     this.state.searchFrom = Math.max(0, (pending >= 0 ? pending : limit) - 1);
     if (!final) this.dropConsumedText();

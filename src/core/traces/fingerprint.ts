@@ -1,7 +1,7 @@
 // A trace's fingerprint groups the same failure across deploys and hosts: exception types and the
 // innermost application frames (function and file name), with line numbers, addresses, ids and
 // release directories left out.
-import { baseName } from './frameSyntax';
+import { baseName } from './syntax';
 import type { StackFrame, TraceException, TraceLanguage } from './types';
 
 const FRAMES_PER_EXCEPTION = 3;

@@ -1,8 +1,9 @@
 // The cheap per-line finder behind terminal and document links: the frame-like locations in one
 // line of text, whatever the trace format, in one linear pass and capped per line (VS Code caps
 // links per line too) so a pathological line cannot stall a terminal.
-import { LogicalLine, stripAnsi } from './lines';
-import { isDigitCode, normalizeFileText } from './frameSyntax';
+import { stripAnsi } from './ansi';
+import { LogicalLine } from './logicalLine';
+import { isDigitCode, normalizeFileText } from './syntax';
 
 export const MAX_LOCATIONS_PER_LINE = 10;
 /** Only the start of a very long line is searched, as VS Code's own terminal link detection does. */

@@ -4,7 +4,7 @@
 // guesses. A frame that maps nowhere says why.
 import { readFile as fsReadFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { normalizeFileText } from './frameSyntax';
+import { normalizeFileText } from './syntax';
 import { SourceMap } from './sourceMap';
 import type { StackFrame } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';

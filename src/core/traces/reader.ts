@@ -1,7 +1,8 @@
 // Lazily reads logical lines forward from a physical line, so a parser pays only for the lines
 // it looks at (a line above the one it starts from is only counted until then). Lines before
 // `floor` (already part of an earlier trace) are skipped.
-import { isOneLogicalLine, LogicalLine, logicalLinesOf } from './lines';
+import { isOneLogicalLine, logicalLinesOf } from './lines';
+import type { LogicalLine } from './logicalLine';
 
 /** The logical lines of one physical line, from `first` on (the ones before lie under the floor). */
 interface LineGroup {

@@ -2,6 +2,7 @@
 // revisions. Bundled apart (dist/traces.js) and loaded the first time a frame is opened or a
 // trace analyzed, so activation does not pay for it (see ./bundle.ts).
 import type * as vscode from 'vscode';
+import type { PathMappingRules } from '../../core/traces/pathMappingRules';
 import type { Services } from '../services';
 import { TraceAnalyzer, type AnalyzeRequest } from './analyze';
 import { FrameNavigator } from './frameNavigator';
@@ -16,10 +17,10 @@ export interface TraceActions extends vscode.Disposable {
   forgetRevisions(): void;
 }
 
-export function createTraceActions(services: Services, view: TracesView): TraceActions {
+export function createTraceActions(services: Services, view: TracesView, mappings: PathMappingRules): TraceActions {
   const files = new WorkspaceFiles();
-  const navigator = new FrameNavigator(services, files);
-  const analyzer = new TraceAnalyzer(services, navigator, view);
+  const navigator = new FrameNavigator(services, files, mappings);
+  const analyzer = new TraceAnalyzer(services, navigator, view, mappings);
   return {
     open: (target) => navigator.open(target),
     analyze: (request) => analyzer.run(request),

@@ -3,9 +3,11 @@
 // host declares a revision or has its own path mappings, is asked once.
 import * as vscode from 'vscode';
 import { findStackTraces } from '../../core/traces/detect';
+import type { PathMappingRules } from '../../core/traces/pathMappingRules';
+import { publishTraceAnalysed } from '../../core/traces/traceEvents';
 import type { StackTrace } from '../../core/traces/types';
+import { noEvents } from '../../core/events';
 import type { Services } from '../services';
-import { configuredRules } from './frameResolver';
 import type { FrameNavigator } from './frameNavigator';
 import { hostOfTerminal } from './frameTarget';
 import type { TracesView } from './tracesView';
@@ -29,6 +31,7 @@ export class TraceAnalyzer implements vscode.Disposable {
     private readonly services: Services,
     private readonly navigator: FrameNavigator,
     private readonly view: TracesView,
+    private readonly mappings: PathMappingRules,
   ) {
     this.disposables.push(
       vscode.workspace.onDidCloseTextDocument((document) => {
@@ -68,6 +71,7 @@ export class TraceAnalyzer implements vscode.Disposable {
   private async show(traces: StackTrace[], from: string, host: string | undefined, focus: boolean): Promise<void> {
     const resolver = await this.navigator.resolver(host);
     await this.view.show(traces, resolver, { from, host });
+    for (const trace of traces) publishTraceAnalysed(this.services.events ?? noEvents, trace, { host, from });
     if (focus) await vscode.commands.executeCommand('firefighter.traces.focus');
     else await this.view.reveal(false);
   }
@@ -78,7 +82,7 @@ export class TraceAnalyzer implements vscode.Disposable {
    */
   private async askHost(): Promise<string | undefined> {
     const hosts = this.services.inventory.hosts;
-    const hostRules = new Set(configuredRules().map((rule) => rule.host).filter((h) => h !== undefined));
+    const hostRules = new Set(this.mappings.rules.map((rule) => rule.host).filter((h) => h !== undefined));
     const matters = (name: string, declares: boolean) => declares || hostRules.has(name);
     const relevant = hosts.filter((h) => matters(h.name, h.revision !== undefined || h.revisionCommand !== undefined));
     if (relevant.length === 0) return undefined;

@@ -10,8 +10,11 @@ import {
   type RevisionMode,
   type RevisionPlan,
 } from '../../core/traces/deployed';
+import { noEvents } from '../../core/events';
 import { VIA_LABELS } from '../../core/traces/labels';
 import { suggestRule, type PathMappingRule } from '../../core/traces/mapping';
+import type { PathMappingRules } from '../../core/traces/pathMappingRules';
+import { type OpenedAt, publishFrameOpened } from '../../core/traces/traceEvents';
 import type { Services } from '../services';
 import { FrameResolver, workspaceFolderRefs, type Candidate } from './frameResolver';
 import type { FrameTarget } from './frameTarget';
@@ -29,26 +32,30 @@ export class FrameNavigator {
   constructor(
     private readonly services: Services,
     private readonly files: WorkspaceFiles,
+    private readonly mappings: PathMappingRules,
   ) {
     this.revisions = new DeployedRevisions((host, command) => services.pool.runner(host).exec(command, { timeoutMs: REVISION_TIMEOUT_MS }));
   }
 
   resolver(host: string | undefined): Promise<FrameResolver> {
-    return FrameResolver.create(this.files, host);
+    return FrameResolver.create(this.files, this.mappings, host);
   }
 
   async open(target: FrameTarget): Promise<void> {
     const resolution = await (await this.resolver(target.host)).resolve(target);
     switch (resolution.kind) {
-      case 'mapped':
-        return this.show(resolution.path, resolution.line, resolution.column, target.host, VIA_LABELS[resolution.via]);
+      case 'mapped': {
+        const opened = await this.show(resolution.path, resolution.line, resolution.column, target.host, VIA_LABELS[resolution.via]);
+        return this.published(target, opened, `${resolution.path} could not be opened`);
+      }
       case 'ambiguous': {
         const chosen = await this.pickCandidate(target, resolution.candidates);
-        if (!chosen) return;
-        await this.show(chosen.path, target.line, target.column, target.host, 'your choice');
+        if (!chosen) return this.published(target, null, `${resolution.reason}; no file was chosen`);
+        this.published(target, await this.show(chosen.path, target.line, target.column, target.host, 'your choice'), `${chosen.path} could not be opened`);
         return this.offerRule(target, chosen);
       }
       case 'unmapped': {
+        this.published(target, null, resolution.reason);
         const add = 'Add Path Mapping…';
         const choice = await vscode.window.showWarningMessage(
           `${target.file}${target.host ? ` (from ${target.host})` : ''} does not map to a workspace file: ${resolution.reason}. Add a path mapping from its directory on the host to a workspace folder.`,
@@ -131,23 +138,31 @@ export class FrameNavigator {
     return picked === only ? { ...rule, host } : rule;
   }
 
-  /** Opens `file` at the line, at the host's deployed revision when it declares one. */
-  async show(file: string, line: number | null, column: number | null, host: string | undefined, via: string): Promise<void> {
+  /** frame.opened: where the frame was shown, or why it was not. */
+  private published(target: FrameTarget, opened: OpenedAt | null, reason: string): void {
+    publishFrameOpened(this.services.events ?? noEvents, target, opened, reason);
+  }
+
+  /** Opens `file` at the line, at the host's deployed revision when it declares one; null when it could not. */
+  async show(file: string, line: number | null, column: number | null, host: string | undefined, via: string): Promise<OpenedAt | null> {
     const plan = host && line !== null ? await this.plan(file, line, host) : undefined;
     const note = plan && host ? describePlan(plan, host) : null;
     if (plan?.kind === 'deployed' && host) {
       const uri = revisionUri({ repo: plan.repo, commit: plan.commit, file: plan.file, host, note: note ?? '' });
       const hint = 'It may not exist at that revision: set firefighter.revisionMode to "head" to open the working file.';
-      if (await this.showAt(uri, plan.line, column, `${plan.file} at ${plan.commit}`, hint)) this.say(note);
-      return;
+      if (!(await this.showAt(uri, plan.line, column, `${plan.file} at ${plan.commit}`, hint))) return null;
+      this.say(note);
+      return { file: path.join(plan.repo, ...plan.file.split('/')), line: plan.line, revision: plan.commit };
     }
     if (plan?.kind === 'head') {
       const target = path.join(plan.repo, ...plan.file.split('/'));
-      if (await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target, MAPPING_HINT)) this.say(note);
-      return;
+      if (!(await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target, MAPPING_HINT))) return null;
+      this.say(note);
+      return { file: target, line: plan.line };
     }
     const shown = await this.showAt(vscode.Uri.file(file), line, column, `${file} (mapped by ${via})`, MAPPING_HINT);
     if (shown && plan?.kind === 'unknown-revision' && note) void this.offerFetch(plan, note, file, line, column, host, via);
+    return shown ? { file, line: line ?? 1 } : null;
   }
 
   private async plan(file: string, line: number, host: string): Promise<RevisionPlan | undefined> {

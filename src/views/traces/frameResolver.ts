@@ -1,9 +1,10 @@
 // Maps frames to workspace files across the workspace folders, with the rules from settings and
 // the host's own rules: the core's FrameMapper per folder, the first folder that maps wins.
 import * as vscode from 'vscode';
-import { FrameMapper, type MappableFrame, type MappingVia, type PathMappingRule } from '../../core/traces/mapping';
+import { FrameMapper, type MappableFrame, type MappingVia } from '../../core/traces/mapping';
+import type { PathMappingRules } from '../../core/traces/pathMappingRules';
 import type { WorkspaceIndex } from '../../core/traces/workspaceIndex';
-import { readPathMappings, type FolderRef } from './pathMappingSettings';
+import type { FolderRef } from './pathMappingSettings';
 import type { WorkspaceFiles } from './workspaceFiles';
 
 export interface Candidate {
@@ -23,27 +24,12 @@ export function workspaceFolderRefs(): FolderRef[] {
   return (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ name: folder.name, path: folder.uri.fsPath }));
 }
 
-/** The problems last shown, so the same broken setting is reported once. */
-let lastReported = '[]';
-
-/** The rules of `firefighter.pathMappings`; entries that are not rules are reported once. */
-export function configuredRules(): PathMappingRule[] {
-  const raw = vscode.workspace.getConfiguration('firefighter').get<unknown>('pathMappings');
-  const { rules, problems } = readPathMappings(raw, workspaceFolderRefs());
-  const key = JSON.stringify(problems);
-  if (problems.length > 0 && key !== lastReported) {
-    void vscode.window.showWarningMessage(`Some firefighter.pathMappings entries are ignored: ${problems.map((p) => p.message).join('; ')}.`);
-  }
-  lastReported = key;
-  return rules;
-}
-
 /** One resolver per analysis or link activation: it holds the indexes and rules of that moment. */
 export class FrameResolver {
   private constructor(private readonly mappers: { folder: vscode.WorkspaceFolder; index: WorkspaceIndex; mapper: FrameMapper }[], private readonly fallback: FrameMapper) {}
 
-  static async create(files: WorkspaceFiles, host: string | undefined): Promise<FrameResolver> {
-    const rules = configuredRules();
+  static async create(files: WorkspaceFiles, mappings: PathMappingRules, host: string | undefined): Promise<FrameResolver> {
+    const rules = mappings.rules;
     const indexes = await files.indexes();
     return new FrameResolver(
       indexes.map(({ folder, index }) => ({ folder, index, mapper: new FrameMapper({ index, rules, host, javaSourceRoots: JAVA_SOURCE_ROOTS }) })),

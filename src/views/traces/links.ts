@@ -2,7 +2,7 @@
 // log-like documents (*.log, untitled text, output channels). Providing a link costs one linear
 // pass over the line, capped per line by the core; mapping happens only when a link is activated.
 import * as vscode from 'vscode';
-import { baseName } from '../../core/traces/frameSyntax';
+import { baseName } from '../../core/traces/syntax';
 import { findFrameLocations, type LineLocation } from '../../core/traces/lineLinks';
 import type { InventoryService } from '../inventoryService';
 import { CommandId } from '../commandIds';

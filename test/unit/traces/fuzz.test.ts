@@ -71,6 +71,12 @@ describe('adversarial input', () => {
     ['Ruby-shaped', fill("x.rb:1:in `")],
     ['goroutine headers', fill('goroutine 1 [')],
     ['log prefixes', fill('2024-01-01T00:00:00Z [x] ERROR ')],
+    ['a PHP fatal error on one line, repeated', fill(' Stack trace: #0 /a.php(1): f() #1 ')],
+    ['a PHP fatal error on one line just under the unfolding cap', 'PHP Fatal error:  Uncaught E: x in /a.php:1' + fill(' Stack trace: #0 /a.php(1): f() #1 ', 15 * 1024)],
+    ['PHP newlines escaped outside quotes', fill('\\nStack trace:\\n#0 /a.php(1): f()', 15 * 1024)],
+    ['gdb bt full locals', '#0  0x1 in f () at a.c:1 ' + fill('        x = 1 ')],
+    ['Go function names and arguments', fill('main.f (0x1)\t/a.go:1 +0x1 ')],
+    ['docker build prefixes', fill('#14 76.06     \tat ')],
   ];
   for (const [label, line] of cases) {
     it(`${label}: no exception, under 1 ms`, () => assertFastAndSafe(line, label));

@@ -9,6 +9,7 @@ const FIXTURES = path.join(__dirname, '../../fixtures/traces');
 describe('streaming scanner', () => {
   const log = readdirSync(FIXTURES)
     .sort()
+    .filter((name) => /\.(?:txt|log)$/.test(name))
     .map((name) => `log line before ${name}\n` + readFileSync(path.join(FIXTURES, name), 'utf8'))
     .join('request ok\n');
   const whole = findStackTraces(log);
@@ -39,7 +40,8 @@ describe('streaming scanner', () => {
     const megabyte = 'x'.repeat(1024 * 1024);
     const found = scanner.push(before);
     for (let i = 0; i < 24; i++) found.push(...scanner.push(megabyte));
-    const buffered = (scanner as unknown as { buffer: string }).buffer.length;
+    const held = scanner as unknown as { buffer: string; partialLength: number };
+    const buffered = held.buffer.length + held.partialLength;
     assert.ok(buffered <= 9 * 1024 * 1024, `${buffered} characters held`);
     found.push(...scanner.push(`\n${trace}`), ...scanner.end());
     assert.equal(found.length, 2);
@@ -47,5 +49,34 @@ describe('streaming scanner', () => {
     assert.equal(found[0].span.start, 0);
     assert.equal(found[1].span.start, secondStart);
     assert.equal(found[1].exceptions[0].frames[0].file, '/srv/app.py');
+  });
+
+  it('reads a trace of 30,000 frames arriving in 64 KB pieces as one trace, as from one piece', () => {
+    const lines = ['Error: deep recursion'];
+    for (let i = 0; i < 30_000; i++) lines.push(`    at step${i % 7} (/srv/app/dist/walk.js:${(i % 900) + 1}:9)`);
+    const text = `request 1\n${lines.join('\n')}\nrequest 2\n`;
+    const scanner = new TraceScanner();
+    const found = [];
+    for (let i = 0; i < text.length; i += 65536) found.push(...scanner.push(text.slice(i, i + 65536)));
+    found.push(...scanner.end());
+    assert.equal(found.length, 1);
+    assert.equal(found[0].exceptions[0].frames.length, 30_000);
+    assert.deepEqual(found, findStackTraces(text));
+  });
+
+  it('drops a 20 MB line arriving in pieces and finds the trace after it at its offset', () => {
+    const scanner = new TraceScanner();
+    const piece = '    at f (/a.js:1:2) '.repeat(3000);
+    const found = [];
+    let offset = 0;
+    while (offset < 20 * 1024 * 1024) {
+      found.push(...scanner.push(piece));
+      offset += piece.length;
+    }
+    const trace = 'TypeError: x\n    at g (/srv/app/b.js:3:4)\n';
+    found.push(...scanner.push(`\n${trace}`), ...scanner.end());
+    assert.equal(found.length, 1);
+    assert.equal(found[0].span.start, offset + 1);
+    assert.equal(found[0].exceptions[0].frames[0].file, '/srv/app/b.js');
   });
 });

@@ -1,13 +1,9 @@
 // The three formats whose frames start with `at `: V8 (Node), Java/Kotlin and .NET. They share a
 // block shape (a header, then frames) and are told apart by frame syntax and markers.
-import {
-  INCOMPLETE,
-  type AtFrame,
-  type AtStyle,
-  parseAtFrame,
-  parseExceptionHeader,
-} from '../frameSyntax';
-import type { LogicalLine } from '../lines';
+import { parseExceptionHeader } from '../exceptionHeader';
+import { INCOMPLETE } from '../syntax';
+import { type AtFrame, type AtStyle, parseAtFrame } from './atFrame';
+import type { LogicalLine } from '../logicalLine';
 import type { LineReader } from '../reader';
 import type { ExceptionRelation, TraceLanguage } from '../types';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';

@@ -1,6 +1,6 @@
 // Collects one exception's header and frames while a format parser walks its lines.
-import type { LogicalLine } from '../lines';
-import type { FrameLocation } from '../frameSyntax';
+import type { LogicalLine } from '../logicalLine';
+import type { FrameLocation } from '../syntax';
 import type { ExceptionRelation, StackFrame, TextSpan, TraceException, TraceLanguage } from '../types';
 import { isApplicationFrame } from '../classify';
 

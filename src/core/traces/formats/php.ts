@@ -1,9 +1,45 @@
 // PHP: `PHP Fatal error:  Uncaught Type: message in /x.php:12`, `Stack trace:`, `#0 /x.php(30): f()`,
 // `#1 {main}`, `  thrown in /x.php on line 12`; earlier exceptions chain with `Next Type: …`.
-import { parseHashFrame, splitLocation } from '../frameSyntax';
-import type { LogicalLine } from '../lines';
+import { digitsEnd, type FrameLocation, type FrameText, smallNumber, splitLocation } from '../syntax';
+import { type HashPrefix, readHashPrefix } from './hashFrame';
+import type { LogicalLine } from '../logicalLine';
 import type { LineReader } from '../reader';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
+
+// One frame line: `#0 /x.php(12): App\Kernel->handle(Object(Request))`, `#1 [internal function]: f()`, `#2 {main}`.
+
+export interface PhpFrame extends FrameLocation, FrameText {
+  function: string | null;
+  index: number;
+}
+
+/** Built field by field: object spread is V8's slow path here (see atFrame.ts). */
+function phpFrame(fn: string | null, file: string | null, line: number | null, prefix: HashPrefix): PhpFrame {
+  return { function: fn, file, line, column: null, index: prefix.index, start: prefix.start, end: prefix.end };
+}
+
+export function parsePhpFrame(text: string): PhpFrame | null {
+  const prefix = readHashPrefix(text);
+  if (!prefix) return null;
+  const rest = text.slice(prefix.body, prefix.end);
+  if (rest === '{main}') return phpFrame('{main}', null, null, prefix);
+  if (rest.startsWith('[internal function]: ')) return phpFrame(phpCallee(rest.slice(21)), null, null, prefix);
+  const paren = rest.indexOf('(');
+  if (paren > 0) {
+    const lineEnd = digitsEnd(rest, paren + 1);
+    if (lineEnd > paren + 1 && rest[lineEnd] === ')' && (rest.startsWith('): ', lineEnd) || lineEnd + 1 === rest.length)) {
+      const fn = lineEnd + 1 === rest.length ? null : phpCallee(rest.slice(lineEnd + 3));
+      return phpFrame(fn, rest.slice(0, paren), smallNumber(rest, paren + 1, lineEnd), prefix);
+    }
+  }
+  return null;
+}
+
+/** `App\Http\Kernel->handle(Object(Request))` → `App\Http\Kernel->handle`. */
+function phpCallee(call: string): string {
+  const paren = call.indexOf('(');
+  return paren > 0 ? call.slice(0, paren) : call;
+}
 
 const PHP_PREFIXES = ['PHP Fatal error:', 'Fatal error:', 'PHP Warning:', 'Warning:'];
 
@@ -77,8 +113,8 @@ export function parsePhpBlock(reader: LineReader, start: number): BlockResult | 
       i++;
       continue;
     }
-    const frame = parseHashFrame(line.text);
-    if (frame && frame !== 'incomplete' && frame.format === 'php') {
+    const frame = parsePhpFrame(line.text);
+    if (frame) {
       const target: ExceptionBuilder = current ?? open(line, null);
       target.addFrame(frame.function, frame, spanIn(line, frame.start, frame.end));
       i++;

@@ -1,10 +1,37 @@
 // Python tracebacks ("most recent call last"), their chains ("During handling…", "The above
 // exception…"), and the "most recent call first" forms of gdb's py-bt and faulthandler.
-import { INCOMPLETE, type PythonFrame, parseExceptionHeader, parsePythonFrame } from '../frameSyntax';
-import type { LogicalLine } from '../lines';
+import { parseExceptionHeader } from '../exceptionHeader';
+import { digitsEnd, type FrameLocation, type FrameText, INCOMPLETE, type Incomplete, MAX_FRAME_LINE, skipSpaces, smallNumber, trimmedEnd } from '../syntax';
+import type { LogicalLine } from '../logicalLine';
 import type { LineReader } from '../reader';
 import type { ExceptionRelation } from '../types';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
+
+// One frame line: `  File "/srv/app/x.py", line 3, in f` (faulthandler: `line 3 in f`)
+
+export interface PythonFrame extends FrameLocation, FrameText {
+  function: string | null;
+  indent: number;
+}
+
+export function parsePythonFrame(text: string): PythonFrame | Incomplete | null {
+  const start = skipSpaces(text, 0);
+  if (!text.startsWith('File "', start)) return null;
+  const end = trimmedEnd(text);
+  if (end - start > MAX_FRAME_LINE) return null;
+  const pathStart = start + 6;
+  const close = text.indexOf('", line ', pathStart);
+  if (close < 0) return text.indexOf('"', pathStart) < 0 ? INCOMPLETE : null;
+  const lineStart = close + 8;
+  const lineEnd = digitsEnd(text, lineStart);
+  const line = smallNumber(text, lineStart, lineEnd);
+  if (line === null) return null;
+  let fn: string | null = null;
+  if (text.startsWith(', in ', lineEnd)) fn = text.slice(lineEnd + 5, end).trim();
+  else if (text.startsWith(' in ', lineEnd)) fn = text.slice(lineEnd + 4, end).trim();
+  else if (lineEnd !== end) return null;
+  return { file: text.slice(pathStart, close), line, column: null, function: fn || null, indent: start, start, end };
+}
 
 const CONTEXT_LINE = 'During handling of the above exception, another exception occurred:';
 const CAUSE_LINE = 'The above exception was the direct cause of the following exception:';

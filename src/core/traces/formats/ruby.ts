@@ -1,8 +1,52 @@
 // Ruby: `/app/x.rb:3:in 'Foo#bar': message (Type)` then `\tfrom …` lines, in both the old
 // backquote style and the 3.4 quote style. Causes follow as another header line.
-import { parseRubyFrame, splitTrailingType } from '../frameSyntax';
+import { splitTrailingType } from '../exceptionHeader';
+import { digitsStart, type FrameLocation, type FrameText, hasWhitespace, MAX_FRAME_LINE, skipSpaces, smallNumber, trimmedEnd } from '../syntax';
 import type { LineReader } from '../reader';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
+
+// One frame line: `/app/x.rb:3:in 'Foo#bar': message (Type)` and `\tfrom /app/x.rb:7:in `<main>'`.
+
+export interface RubyFrame extends FrameLocation, FrameText {
+  function: string;
+  fromLine: boolean;
+  /** The exception text when this is the first line of a trace (`…:in 'm': message (Type)`). */
+  message: string | null;
+}
+
+export function parseRubyFrame(text: string): RubyFrame | null {
+  const start = skipSpaces(text, 0);
+  const end = trimmedEnd(text);
+  if (end - start > MAX_FRAME_LINE) return null;
+  const fromLine = text.startsWith('from ', start);
+  const pathStart = fromLine ? skipSpaces(text, start + 5) : start;
+  const inAt = text.indexOf(':in ', pathStart);
+  if (inAt < 0) return null;
+  const quote = text[inAt + 4];
+  if (quote !== '`' && quote !== "'") return null;
+  // Code evaluated from a file (config.ru) has no line: `from /app/config.ru:in '<main>'`.
+  const d = digitsStart(text, inAt, pathStart);
+  const hasLine = d < inAt;
+  if ((hasLine && (d <= pathStart + 1 || text[d - 1] !== ':')) || (!hasLine && inAt <= pathStart)) return null;
+  const file = text.slice(pathStart, hasLine ? d - 1 : inAt);
+  if (hasWhitespace(file)) return null;
+  const fnEnd = text.indexOf("'", inAt + 5);
+  if (fnEnd < 0) return null;
+  const after = fnEnd + 1;
+  let message: string | null = null;
+  if (text.startsWith(': ', after)) message = text.slice(after + 2, end);
+  else if (after < end) return null;
+  return {
+    file,
+    line: hasLine ? smallNumber(text, d, inAt) : null,
+    column: null,
+    function: text.slice(inAt + 5, fnEnd),
+    fromLine,
+    message,
+    start,
+    end: message === null ? end : after,
+  };
+}
 
 const MAX_MESSAGE_LINES = 5;
 
