@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { loadInventory, type InventoryOptions } from '../core/hosts/inventory';
 import { SshPool } from '../core/ssh/pool';
 import { errorMessage, ExitCode, type CliCommand, type CliConnect, type CliIo } from './command';
+import { makeDriftCommand } from './drift';
 import { makeExecCommand } from './exec';
 import { makeHealthCommand } from './health';
 import { makeHostsCommand } from './hosts';
@@ -22,6 +23,7 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] COMMAND .
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
   snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]   stacks of a live process
   sample HOST PID [--seconds N] [--hz H] [--out FILE]  sampling profile: hottest stacks first
+  drift HOST [--json] [--repo DIR] [--ignore GLOB]...   files changed on the host vs the repo at the deployed revision
   incident start|note|milestone|close|write-up|show ...   the incident files in ./incidents (incident --help)
   incidents [--similar-to TRACE_FILE] [--text WORDS] [--json]   past incidents, or those like a trace
 
@@ -74,6 +76,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     traces,
     snapshot: makeSnapshotCommand(connect),
     sample: makeSampleCommand(connect),
+    drift: makeDriftCommand(connect, parsed.inventory),
     incident: makeIncidentCommand(),
     incidents: makeIncidentsCommand(),
   };
