@@ -5,6 +5,7 @@ import { loadInventory, type InventoryOptions } from '../core/hosts/inventory';
 import { DEFAULT_DRIFT_IGNORE } from '../core/hotfix/compare';
 import { DriftError, readDrift } from '../core/hotfix/drift';
 import { formatDriftText } from '../core/hotfix/format';
+import { DeployedRevisionError } from '../core/traces/deployed';
 import { git, GitError } from '../core/traces/revision';
 import { connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
 
@@ -54,7 +55,7 @@ export function makeDriftCommand(connect: CliConnect, inventoryOptions: Inventor
     } catch (error) {
       io.stderr.write(`firefighter: ${errorMessage(error)}\n`);
       // A failure of the connection itself is exit 3, like every command; the rest is 1.
-      return error instanceof DriftError || error instanceof GitError ? 1 : ExitCode.connect;
+      return error instanceof DriftError || error instanceof DeployedRevisionError || error instanceof GitError ? 1 : ExitCode.connect;
     }
   };
 }

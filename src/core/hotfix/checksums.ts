@@ -4,7 +4,7 @@
 // It needs only sh, find, wc, cat, sha1sum and head on the host. Output is bounded (`head -c`).
 import { shellWord } from '../util/shell';
 
-/** Bounds of one listing: files larger than `maxFileBytes` are listed unhashed; output stops at `maxOutputBytes`. */
+/** Bounds of one listing: files larger than `maxFileBytes` (or unreadable) are listed unhashed; output stops at `maxOutputBytes`. */
 export interface ChecksumLimits {
   maxFileBytes: number;
   maxOutputBytes: number;
@@ -45,10 +45,11 @@ export function checksumScript(deployDir: string, ignore: readonly string[], lim
   const hashEach = [
     'max=$1; shift',
     'for f do',
-    '  s=$(wc -c < "$f") || continue',
+    // An unreadable file is listed unhashed (unchecked), never left out (that would read as deleted).
+    '  s=$(wc -c < "$f" 2>/dev/null) || { printf "%s %s %s\\000" - 0 "$f"; continue; }',
     '  s=$((s + 0))',
     '  if [ "$s" -gt "$max" ]; then printf "%s %s %s\\000" - "$s" "$f"; continue; fi',
-    '  h=$({ printf "blob %d\\000" "$s"; cat -- "$f"; } | sha1sum) || continue',
+    '  h=$({ printf "blob %d\\000" "$s"; cat -- "$f"; } | sha1sum)',
     '  printf "%s %s %s\\000" "${h%% *}" "$s" "$f"',
     'done',
   ].join('\n');
