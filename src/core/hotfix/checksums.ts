@@ -37,11 +37,57 @@ function pruneClause(ignore: readonly string[]): string {
 }
 
 /**
+ * The same listing in one Python process (standard library only), used when the host has python3:
+ * the sh loop below spawns a few processes per file (363 files: 43 s on a loaded machine).
+ * Pruning and bounds match the sh version; a cut listing ends without the end marker.
+ */
+const PYTHON_LISTER = `
+import fnmatch, hashlib, os, sys
+max_file, limit, ignore = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+out, written = sys.stdout.buffer, 0
+def ignored(name):
+    return any(fnmatch.fnmatchcase(name, p) for p in ignore)
+def emit(record):
+    global written
+    if written + len(record) > limit:
+        out.flush()
+        sys.exit(0)
+    out.write(record)
+    written += len(record)
+for top, dirs, files in os.walk('.'):
+    dirs[:] = [d for d in dirs if not ignored(d)]
+    for name in files:
+        if ignored(name):
+            continue
+        path = os.path.join(top, name)
+        if os.path.islink(path) or not os.path.isfile(path):
+            continue
+        raw, size = os.fsencode(path), 0
+        try:
+            size = os.path.getsize(path)
+            if size > max_file:
+                raise OSError('too large')
+            digest = hashlib.sha1(b'blob %d\\0' % size)
+            with open(path, 'rb') as f:
+                for chunk in iter(lambda: f.read(1 << 20), b''):
+                    digest.update(chunk)
+            emit(b'%s %d %s\\0' % (digest.hexdigest().encode(), size, raw))
+        except OSError:
+            emit(b'- %d %s\\0' % (size, raw))
+emit(b'${END_MARKER}\\0')
+`;
+
+/**
  * The script: arguments come inside it (quoted), so it is run as `sh -s` with the text on stdin.
  * Each record is `BLOB SIZE ./PATH` ended by NUL (`-` for BLOB when the file is too large); the
  * last record is `#end`. A git blob id is sha1("blob SIZE\0" + content).
  */
-export function checksumScript(deployDir: string, ignore: readonly string[], limits: ChecksumLimits = DEFAULT_CHECKSUM_LIMITS): string {
+export function checksumScript(
+  deployDir: string,
+  ignore: readonly string[],
+  limits: ChecksumLimits = DEFAULT_CHECKSUM_LIMITS,
+  options: { python?: boolean } = {},
+): string {
   const hashEach = [
     'max=$1; shift',
     'for f do',
@@ -55,6 +101,9 @@ export function checksumScript(deployDir: string, ignore: readonly string[], lim
   ].join('\n');
   return [
     `cd -- ${shellWord(deployDir)} 2>/dev/null || { echo "cannot enter the deploy directory" >&2; exit ${NO_DEPLOY_DIR_EXIT}; }`,
+    ...(options.python === false
+      ? []
+      : [`command -v python3 >/dev/null 2>&1 && exec python3 -c ${shellWord(PYTHON_LISTER)} ${limits.maxFileBytes} ${limits.maxOutputBytes} ${ignore.map(shellWord).join(' ')}`]),
     'command -v sha1sum >/dev/null 2>&1 || { echo "sha1sum is not installed" >&2; exit 4; }',
     `{ find . ${pruneClause(ignore)}-type f -exec sh -c ${shellWord(hashEach)} sh ${limits.maxFileBytes} {} +; printf '${END_MARKER}\\000'; } | head -c ${limits.maxOutputBytes}`,
     '',

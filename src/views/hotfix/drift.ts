@@ -71,7 +71,7 @@ async function bringChange(services: Services, repo: string, host: InventoryHost
     const content = change.kind === 'missing' ? null : await readHostFile(services.pool.runner(host.name), host, change.path);
     const written = await bringIntoWorkTree(repo, change, content);
     if (change.kind !== 'missing') await vscode.window.showTextDocument(vscode.Uri.file(written), { preview: true });
-    void vscode.window.showInformationMessage(`${change.path} from ${host.name} is in the work tree of ${branch}: review it and commit.`);
+    void vscode.window.showInformationMessage(`${stripControl(change.path)} from ${host.name} is in the work tree of ${branch}: review it and commit.`);
   } catch (error) {
     void vscode.window.showErrorMessage((error as Error).message);
   }

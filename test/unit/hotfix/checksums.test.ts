@@ -10,7 +10,10 @@ import { tempDir } from '../../support/tempDir';
 
 const hashObject = (file: string) => execFileSync('git', ['hash-object', '--no-filters', file], { encoding: 'utf8' }).trim();
 
-test('every file gets the blob id git hash-object gives it, odd names included, in one command', async (t) => {
+for (const python of [true, false]) {
+const lister = python ? 'python3' : 'sh';
+
+test(`${lister}: every file gets the blob id git hash-object gives it, odd names included, in one command`, async (t) => {
   const dir = tempDir(t, 'checksums-');
   mkdirSync(path.join(dir, 'app', 'sub dir'), { recursive: true });
   const files: Record<string, string | Buffer> = {
@@ -22,7 +25,7 @@ test('every file gets the blob id git hash-object gives it, odd names included, 
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   const runner = new LocalRunner();
-  const result = await runner.exec('sh -s', { stdin: checksumScript(dir, []) });
+  const result = await runner.exec('sh -s', { stdin: checksumScript(dir, [], undefined, { python }) });
   assert.equal(result.exitCode, 0, result.stderr);
   const listing = parseChecksums(result.stdout);
   assert.equal(listing.truncated, false);
@@ -35,7 +38,7 @@ test('every file gets the blob id git hash-object gives it, odd names included, 
   }
 });
 
-test('ignored names are pruned on the host; a file over the size bound is listed without a hash', async (t) => {
+test(`${lister}: ignored names are pruned on the host; a file over the size bound is listed without a hash`, async (t) => {
   const dir = tempDir(t, 'checksums-');
   mkdirSync(path.join(dir, '__pycache__'));
   mkdirSync(path.join(dir, 'pkg'));
@@ -43,7 +46,7 @@ test('ignored names are pruned on the host; a file over the size bound is listed
   writeFileSync(path.join(dir, 'pkg', 'mod.pyc'), 'compiled');
   writeFileSync(path.join(dir, 'pkg', 'mod.py'), 'x = 1\n');
   writeFileSync(path.join(dir, 'big.log'), 'x'.repeat(2000));
-  const result = await new LocalRunner().exec('sh -s', { stdin: checksumScript(dir, ['__pycache__', '*.pyc'], { maxFileBytes: 1000, maxOutputBytes: 1 << 20 }) });
+  const result = await new LocalRunner().exec('sh -s', { stdin: checksumScript(dir, ['__pycache__', '*.pyc'], { maxFileBytes: 1000, maxOutputBytes: 1 << 20 }, { python }) });
   const files = parseChecksums(result.stdout).files.sort((a, b) => a.path.localeCompare(b.path));
   assert.deepEqual(files, [
     { path: 'big.log', blob: null, bytes: 2000 },
@@ -51,16 +54,17 @@ test('ignored names are pruned on the host; a file over the size bound is listed
   ]);
 });
 
-test('output past its byte bound is marked truncated and the cut record dropped', async (t) => {
+test(`${lister}: output past its byte bound is marked truncated and the cut record dropped`, async (t) => {
   const dir = tempDir(t, 'checksums-');
   for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, `file-${i}.txt`), `${i}\n`);
-  const result = await new LocalRunner().exec('sh -s', { stdin: checksumScript(dir, [], { maxFileBytes: 1000, maxOutputBytes: 300 }) });
+  const result = await new LocalRunner().exec('sh -s', { stdin: checksumScript(dir, [], { maxFileBytes: 1000, maxOutputBytes: 300 }, { python }) });
   assert.ok(Buffer.byteLength(result.stdout) <= 300);
   const listing = parseChecksums(result.stdout);
   assert.equal(listing.truncated, true);
   assert.ok(listing.files.length > 0 && listing.files.length < 20, String(listing.files.length));
   for (const file of listing.files) assert.match(file.path, /^file-\d+\.txt$/);
 });
+}
 
 test('a missing deploy directory exits with its own status', async () => {
   const result = await new LocalRunner().exec('sh -s', { stdin: checksumScript('/nonexistent/deploy dir', []) });
