@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { registerDebugFeatures } from './debug';
 import { pickHost, registerHostCommands } from './views/hostCommands';
+import { registerHotfixFeatures } from './views/hotfix';
 import { registerIncidentFeatures } from './views/incident';
 import { HostsView } from './views/hostsView';
 import { registerLogFeatures } from './views/logs';
@@ -32,4 +33,5 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
   );
   services.own(registerIncidentFeatures(services, context));
+  services.own(registerHotfixFeatures(services));
 }

@@ -8,6 +8,7 @@ import { loadInventory, type InventoryOptions } from '../core/hosts/inventory';
 import { SshPool } from '../core/ssh/pool';
 import type { Disposable } from '../core/util/events';
 import { errorMessage, ExitCode, type CliCommand, type CliConnect, type CliIo } from './command';
+import { makeDriftCommand } from './drift';
 import { makeExecCommand } from './exec';
 import { makeHealthCommand } from './health';
 import { makeHostsCommand } from './hosts';
@@ -15,7 +16,7 @@ import { makeSampleCommand } from './sample';
 import { makeSnapshotCommand } from './snapshot';
 import { makeIncidentCommand, makeIncidentsCommand } from './incident';
 import { makeTailCommand } from './tail';
-import { traces } from './traces';
+import { makeTracesCommand } from './traces';
 
 const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] [--events FILE] COMMAND ...
 
@@ -27,6 +28,7 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] [--events
   snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]   stacks of a live process
   sample HOST PID [--seconds N] [--hz H] [--out FILE]  sampling profile: hottest stacks first
   incident start|note|milestone|action|close|write-up|show ...   the incident files in ./incidents (incident --help)
+  drift HOST [--json] [--repo DIR] [--ignore GLOB]...   files changed on the host vs the repo at the deployed revision
   incidents [--similar-to TRACE_FILE] [--text WORDS] [--json]   past incidents, or those like a trace
 
 Hosts come from the ssh config (-F, default ~/.ssh/config, then /etc/ssh/ssh_config) and
@@ -128,12 +130,13 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     hosts: makeHostsCommand(parsed.inventory),
     health: makeHealthCommand(connect),
     exec: makeExecCommand(connect),
-    tail: makeTailCommand(connect),
-    traces,
-    snapshot: makeSnapshotCommand(connect),
-    sample: makeSampleCommand(connect),
-    incident: makeIncidentCommand(),
-    incidents: makeIncidentsCommand(),
+    tail: makeTailCommand(connect, events),
+    traces: makeTracesCommand({ events }),
+    snapshot: makeSnapshotCommand(connect, events),
+    sample: makeSampleCommand(connect, events),
+    drift: makeDriftCommand(connect, parsed.inventory),
+    incident: makeIncidentCommand({ events }),
+    incidents: makeIncidentsCommand({ events }),
   };
   const command = name === undefined || !Object.hasOwn(commands, name) ? undefined : commands[name];
   try {

@@ -20,6 +20,9 @@ export const CommandId = {
   pickProcess: 'firefighter.pickProcess',
   startIncident: 'firefighter.startIncident',
   writeUp: 'firefighter.writeUp',
+  startHotfix: 'firefighter.startHotfix',
+  runHotfixTests: 'firefighter.runHotfixTests',
+  showDrift: 'firefighter.showDrift',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

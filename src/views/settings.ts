@@ -15,6 +15,8 @@ export interface SettingTypes {
   revisionMode: 'deployed' | 'head';
   tailLines: number;
   maxLineLength: number;
+  hotfixTestCommand: string;
+  driftIgnore: readonly string[];
 }
 
 export type SettingKey = keyof SettingTypes;

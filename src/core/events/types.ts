@@ -87,6 +87,8 @@ export interface IncidentEventMap {
   'hotfix.deployed': { host: string; revision: string; command?: string };
   /** The fix was checked on the host after the deploy. */
   'hotfix.verified': { host: string; ok: boolean; how: string };
+  // --- hotfix (src/core/hotfix): the hotfix branch reached the branch it was started from ---
+  'hotfix.merged': { incident?: string; branch: string; into: string; commit: string };
   // Snapshots (src/core/snapshot): one event per stack snapshot of a live process.
   /** All threads' stacks read at one moment; `pauseMs` is how long the target was held up (0: never). */
   'snapshot.taken': {

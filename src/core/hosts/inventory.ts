@@ -23,6 +23,8 @@ export interface InventoryHost {
   revisionCommand?: string;
   /** The deployed revision, when it is fixed rather than read from the host. */
   revision?: string;
+  /** Where the application is deployed on the host; drift compares it with the repository. */
+  deployDir?: string;
   /** Tagged `production`: state-changing actions ask first. */
   production: boolean;
   origin: 'ssh_config' | 'hosts.json' | 'both';
@@ -58,6 +60,7 @@ interface HostsJsonEntry {
   logs: string[];
   revisionCommand?: string;
   revision?: string;
+  deployDir?: string;
 }
 
 type FieldKind = 'string' | 'strings' | 'port';
@@ -73,6 +76,7 @@ const ENTRY_FIELDS: Record<string, FieldKind> = {
   logs: 'strings',
   revisionCommand: 'string',
   revision: 'string',
+  deployDir: 'string',
 };
 
 export function loadInventory(options: InventoryOptions): Inventory {
@@ -123,6 +127,7 @@ export function loadInventory(options: InventoryOptions): Inventory {
       logs: entry?.logs ?? [],
       ...(entry?.revisionCommand !== undefined ? { revisionCommand: entry.revisionCommand } : {}),
       ...(entry?.revision !== undefined ? { revision: entry.revision } : {}),
+      ...(entry?.deployDir !== undefined ? { deployDir: entry.deployDir } : {}),
       production: tags.includes(PRODUCTION_TAG),
       origin,
       ssh,
@@ -227,6 +232,7 @@ function readEntry(node: JsonNode, report: (line: number, message: string) => vo
     logs: (values.logs as string[] | undefined) ?? [],
     ...(text('revisionCommand') !== undefined ? { revisionCommand: text('revisionCommand') } : {}),
     ...(text('revision') !== undefined ? { revision: text('revision') } : {}),
+    ...(text('deployDir') !== undefined ? { deployDir: text('deployDir') } : {}),
   };
 }
 

@@ -41,7 +41,7 @@ test('every bundle the extension loads on first use is built, kept external and 
   // Each loader lives beside its feature (docs/architecture.md, "Layout"): find them all.
   const sources = readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
   const loaded = sources.flatMap((file) => [...readFileSync(path.join(root, 'src', file), 'utf8').matchAll(/require\('\.\/(\w+\.js)'\)/g)].map((m) => m[1]));
-  assert.deepEqual(loaded.sort(), ['debug.js', 'incident.js', 'inventory.js', 'logs.js', 'remote.js', 'traces.js']);
+  assert.deepEqual(loaded.sort(), ['debug.js', 'hotfix.js', 'incident.js', 'inventory.js', 'logs.js', 'remote.js', 'traces.js']);
   const build = readFileSync(path.join(root, 'scripts/build.mjs'), 'utf8');
   const shipped = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
   for (const bundle of loaded) {

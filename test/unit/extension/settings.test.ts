@@ -36,6 +36,8 @@ const expectedDefaults: SettingTypes = {
   revisionMode: 'deployed',
   tailLines: 200,
   maxLineLength: 65536,
+  hotfixTestCommand: 'npm test',
+  driftIgnore: ['.git', '*.pyc', '__pycache__'],
 };
 
 test('the reader types exactly the settings package.json declares, and unset ones read as its defaults', () => {

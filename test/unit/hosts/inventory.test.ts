@@ -101,7 +101,7 @@ describe('inventory: bad input', () => {
         [file, 6, 'host entry has no "name"; it is skipped'],
         [file, 7, 'a host entry must be an object with a "name"'],
         [file, 8, '"web-1" is listed twice; this entry is ignored'],
-        [file, 9, '"db-3": unknown field "adress" is ignored (known: name, address, user, port, identityFile, proxyJump, tags, group, logs, revisionCommand, revision)'],
+        [file, 9, '"db-3": unknown field "adress" is ignored (known: name, address, user, port, identityFile, proxyJump, tags, group, logs, revisionCommand, revision, deployDir)'],
         [file, 10, 'db-4: ProxyJump "a@:1" is not [user@]host[:port]'],
       ],
     );

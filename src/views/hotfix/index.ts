@@ -1,0 +1,43 @@
+// Hotfixes and drift in VS Code (issue 10): the hotfix branch from a host's deployed revision, its
+// tests, and what changed on a host that the repository lacks. One registration, one Disposable;
+// the commands' code loads from dist/hotfix.js on first use (docs/architecture.md, "Hotfixes and drift").
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { combinedDisposable } from '../../core/util/lifecycle';
+import { CommandId, registerCommand } from '../commands';
+import { pickHost } from '../hostCommands';
+import type { Services } from '../services';
+import { loadHotfixFeatures } from './bundle';
+import type { HotfixFeatures } from './features';
+
+export function registerHotfixFeatures(services: Services): vscode.Disposable {
+  let loaded: HotfixFeatures | undefined;
+  const features = () => (loaded ??= loadHotfixFeatures().createHotfixFeatures(services));
+  // A hotfix branch checked out before a reload is watched again; .git/HEAD says so without git or the bundle.
+  const resume = setTimeout(() => {
+    void hotfixCheckedOut().then((yes) => (yes ? features().resume() : undefined)).catch((error: Error) => services.log.warn('Resuming the hotfix watch:', error.message));
+  }, 0);
+  return combinedDisposable(
+    registerCommand(CommandId.startHotfix, async () => {
+      const host = await pickHost(services, 'Start the hotfix from the revision deployed on which host?');
+      if (host) await features().startHotfix(host);
+    }),
+    registerCommand(CommandId.runHotfixTests, () => features().runTests()),
+    registerCommand(CommandId.showDrift, async () => {
+      const repo = await features().repository();
+      if (!repo) return;
+      const host = await pickHost(services, 'Compare which host with the repository?');
+      if (host) await features().showDrift(repo, host);
+    }),
+    { dispose: () => clearTimeout(resume) },
+    { dispose: () => loaded?.dispose() },
+  );
+}
+
+async function hotfixCheckedOut(): Promise<boolean> {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  if (!folder) return false;
+  const head = await readFile(path.join(folder.uri.fsPath, '.git', 'HEAD'), 'utf8').catch(() => '');
+  return head.startsWith('ref: refs/heads/hotfix/');
+}
