@@ -117,10 +117,15 @@ function isNodeExecutable(exe: string, cmdline: string): boolean {
   return /^(node|nodejs)(\d+)?$/.test(name(exe)) || /^(node|nodejs)$/.test(name(cmdline.split(' ')[0] ?? ''));
 }
 
-/** The port the inspector opens on: --inspect[-brk|-port]=[host:]port, else 9229. */
+/** The port the inspector opens on: node's --inspect[-brk|-port|-wait]=[host:]port, else 9229. */
 export function inspectPort(cmdline: string): number {
   let port = DEFAULT_INSPECT_PORT;
-  for (const match of cmdline.matchAll(/(?:^|\s)--inspect(?:-brk|-port|-wait)?=(?:\S*:)?(\d+)(?=\s|$)/g)) port = Number(match[1]);
+  // Node's own options come before the script; what follows is the program's.
+  for (const word of cmdline.split(' ').slice(1)) {
+    if (!word.startsWith('-')) break;
+    const match = /^--inspect(?:-brk|-port|-wait)?=(?:\S*:)?(\d+)$/.exec(word);
+    if (match) port = Number(match[1]);
+  }
   return port;
 }
 
