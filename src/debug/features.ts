@@ -2,29 +2,34 @@
 // session, the process picker and sampling into a flame graph (docs/architecture.md, "Debugging").
 import * as vscode from 'vscode';
 import { createGdbRuntime } from '../core/debug/gdb';
+import type { ForwardingRunner } from '../core/debug/node/inspector';
 import { SnapshotRuntime } from '../core/debug/snapshotRuntime';
 import type { EventPublisher } from '../core/events';
 import type { InventoryHost } from '../core/hosts/inventory';
-import { listProcesses, type ProcessInfo } from '../core/snapshot/processes';
+import { describeProcess, listProcesses, type ProcessInfo } from '../core/snapshot/processes';
 import { sampleProcess } from '../core/snapshot/sample';
 import { takeSnapshot } from '../core/snapshot/snapshot';
 import type { EngineChoice } from '../core/snapshot/types';
-import type { RemoteRunner } from '../core/ssh/remote';
 import { shellWord } from '../core/util/shell';
 import { CommandId } from '../views/commandIds';
 import { showFlameGraph } from '../views/profile/flameGraphPanel';
+import { createNodeRuntime } from './nodeRuntime';
 import { FirefighterDebugSession, type AttachArguments, type SourceMapper } from './session';
 
 export interface BackendServices {
   inventory: { host(name: string): InventoryHost | undefined };
-  pool: { connect(name: string): Promise<RemoteRunner> };
+  /** The pooled runner also opens TCP streams from the host (for a Node process's inspector). */
+  pool: { connect(name: string): Promise<ForwardingRunner> };
   events: EventPublisher;
   /** Host paths ↔ workspace files, with the stack-trace links' rules. */
   mapper: SourceMapper;
 }
 
 export interface DebugBackend extends vscode.Disposable {
-  createSession(): FirefighterDebugSession;
+  /** `parent` is the VS Code session the adapter serves (a Node attach starts its child under it). */
+  createSession(parent?: vscode.DebugSession): FirefighterDebugSession;
+  /** What runs in the process (node, cpython, …), or undefined when it is gone. */
+  runtimeOf(host: string, pid: number): Promise<ProcessInfo['runtime']['kind'] | undefined>;
   pickProcess(host: string, title: string): Promise<number | undefined>;
   sample(host: string, pid: number, extensionUri: vscode.Uri): Promise<void>;
 }
@@ -37,7 +42,7 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 export function createDebugBackend(services: BackendServices): DebugBackend {
   const sessions = new Set<FirefighterDebugSession>();
   return {
-    createSession() {
+    createSession(parent) {
       const session = new FirefighterDebugSession({
         createRuntime: async (args: AttachArguments, progress) => {
           progress(`Connecting to ${args.host}…`);
@@ -45,6 +50,10 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
           if (args.mode === 'gdb') {
             progress(`Attaching gdb to ${args.pid} on ${args.host}…`);
             return createGdbRuntime(runner, { host: args.host, pid: args.pid, sudo: args.sudo, events: services.events });
+          }
+          if (args.mode === 'node') {
+            progress(`Opening the inspector of ${args.pid} on ${args.host}…`);
+            return createNodeRuntime(runner, { host: args.host, pid: args.pid, parent, events: services.events });
           }
           progress(`Reading the stacks of ${args.pid} on ${args.host}…`);
           return new SnapshotRuntime(() => takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }));
@@ -59,6 +68,10 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
       });
       sessions.add(session);
       return session;
+    },
+
+    async runtimeOf(host, pid) {
+      return (await describeProcess(await services.pool.connect(host), pid))?.runtime.kind;
     },
 
     async pickProcess(host, title) {

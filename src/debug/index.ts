@@ -37,11 +37,11 @@ export function registerDebugFeatures(services: DebugServices, extensionUri: vsc
     return pid === undefined ? undefined : { host, pid };
   };
 
-  const start = (host: InventoryHost, pid: number, mode: 'snapshot' | 'gdb') =>
+  const start = (host: InventoryHost, pid: number, mode: 'snapshot' | 'gdb' | 'node') =>
     vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
       type: 'firefighter',
       request: 'attach',
-      name: `${mode === 'gdb' ? 'gdb' : 'Snapshot'} · ${pid} on ${host.name}`,
+      name: `${{ snapshot: 'Snapshot', gdb: 'gdb', node: 'Node' }[mode]} · ${pid} on ${host.name}`,
       host: host.name,
       pid,
       mode,
@@ -49,7 +49,7 @@ export function registerDebugFeatures(services: DebugServices, extensionUri: vsc
 
   const disposables: vscode.Disposable[] = [
     vscode.debug.registerDebugAdapterDescriptorFactory('firefighter', {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(load().createSession()),
+      createDebugAdapterDescriptor: (session) => new vscode.DebugAdapterInlineImplementation(load().createSession(session)),
     }),
     vscode.debug.registerDebugConfigurationProvider('firefighter', {
       provideDebugConfigurations: () => [
@@ -85,7 +85,8 @@ export function registerDebugFeatures(services: DebugServices, extensionUri: vsc
     }),
     registerCommand(CommandId.attachProcess, async (node?: ProcessNode) => {
       const chosen = await target(node, 'Attach debugger');
-      if (chosen) await start(chosen.host, chosen.pid, 'gdb');
+      // A Node process gets VS Code's JavaScript debugger through its inspector, not gdb.
+      if (chosen) await start(chosen.host, chosen.pid, (await load().runtimeOf(chosen.host.name, chosen.pid)) === 'node' ? 'node' : 'gdb');
     }),
     registerCommand(CommandId.sampleProcess, async (node?: ProcessNode) => {
       const chosen = await target(node, 'Sample process');

@@ -23,8 +23,8 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
   /** The host's name in the inventory. */
   host: string;
   pid: number;
-  /** snapshot (default) never stops the process; gdb attaches interactively. */
-  mode?: 'snapshot' | 'gdb';
+  /** snapshot (default) never stops the process; gdb attaches interactively; node hands a Node process to VS Code's JavaScript debugger. */
+  mode?: 'snapshot' | 'gdb' | 'node';
   /** The snapshot engine: auto (default), python, py-spy, eu-stack, gdb. */
   engine?: string;
   /** Run gdb through `sudo -n` (never prompts). */
@@ -277,7 +277,7 @@ export function checkArguments(args: Partial<AttachArguments>): string | undefin
   const pid = Number(args.pid);
   if (!Number.isInteger(pid) || pid <= 0) return `The attach configuration needs "pid", a process id on ${args.host} (use "\${command:firefighter.pickProcess}").`;
   args.pid = pid;
-  if (args.mode !== undefined && args.mode !== 'snapshot' && args.mode !== 'gdb') return `"mode" must be "snapshot" or "gdb", not "${String(args.mode)}".`;
+  if (args.mode !== undefined && args.mode !== 'snapshot' && args.mode !== 'gdb' && args.mode !== 'node') return `"mode" must be "snapshot", "gdb" or "node", not "${String(args.mode)}".`;
   return undefined;
 }
 

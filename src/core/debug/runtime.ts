@@ -70,8 +70,8 @@ export interface RuntimeOutput {
 }
 
 export interface DebugRuntime extends Disposable {
-  /** 'snapshot' never stops the process; 'gdb' can. */
-  readonly kind: 'snapshot' | 'gdb';
+  /** 'snapshot' never stops the process; 'gdb' can; 'node' hands it to VS Code's JavaScript debugger. */
+  readonly kind: 'snapshot' | 'gdb' | 'node';
   readonly onDidStop: Event<RuntimeStop>;
   readonly onDidContinue: Event<{ threadId?: number; allThreadsContinued: boolean }>;
   readonly onDidOutput: Event<RuntimeOutput>;

@@ -110,6 +110,9 @@ export interface IncidentEventMap {
   'debug.continued': { host: string; pid: number; reason: string };
   /** The session ended and the process runs on: `reason` says how (detach, heartbeat lost, exit). */
   'debug.detached': { host: string; pid: number; reason: string };
+  // debugger, Node processes (src/core/debug/node): a Node process's inspector opened and forwarded.
+  /** `signalled` is false when the inspector was already open; `port` is the inspector's on the host. */
+  'debug.inspectorOpened': { host: string; pid: number; port: number; signalled: boolean };
 
   // --- production guard: an action that changes state on a production host was asked about ---
   /** `by` is who answered (the local user), so the timeline says who allowed it. */
