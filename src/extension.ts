@@ -1,7 +1,6 @@
 // Wiring only: builds the services, hands them to the features, and disposes everything once
 // (the services are in the context's subscriptions, so no deactivate() is needed). See
 // docs/architecture.md, "Services, settings and disposal".
-import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { registerDebugFeatures } from './debug';
 import { pickHost, registerHostCommands } from './views/hostCommands';
@@ -26,8 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
         pool: services.pool,
         events: services.events,
         pickHost: (title) => pickHost(services, title),
-        // Frames show the host's own file (the deployed code); breakpoints name the file as gdb finds it.
-        mapper: { toLocal: async () => undefined, toRemote: async (_host, local) => path.basename(local) },
+        pathMappings: services.pathMappings,
       },
       context.extensionUri,
     ),

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { createGdbRuntime } from '../core/debug/gdb';
 import type { ForwardingRunner } from '../core/debug/node/inspector';
 import { SnapshotRuntime } from '../core/debug/snapshotRuntime';
+import { ruleSourceMapper } from '../core/debug/sourceMapper';
+import type { PathMappingRules } from '../core/traces/pathMappingRules';
 import type { EventPublisher } from '../core/events';
 import type { InventoryHost } from '../core/hosts/inventory';
 import { describeProcess, listProcesses, type ProcessInfo } from '../core/snapshot/processes';
@@ -14,15 +16,15 @@ import { shellWord } from '../core/util/shell';
 import { CommandId } from '../views/commandIds';
 import { showFlameGraph } from '../views/profile/flameGraphPanel';
 import { createNodeRuntime } from './nodeRuntime';
-import { FirefighterDebugSession, type AttachArguments, type SourceMapper } from './session';
+import { FirefighterDebugSession, type AttachArguments } from './session';
 
 export interface BackendServices {
   inventory: { host(name: string): InventoryHost | undefined };
   /** The pooled runner also opens TCP streams from the host (for a Node process's inspector). */
   pool: { connect(name: string): Promise<ForwardingRunner> };
   events: EventPublisher;
-  /** Host paths ↔ workspace files, with the stack-trace links' rules. */
-  mapper: SourceMapper;
+  /** The stack-trace links' rules: frames and breakpoints map the same way. */
+  pathMappings: PathMappingRules;
 }
 
 export interface DebugBackend extends vscode.Disposable {
@@ -53,12 +55,12 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
           }
           if (args.mode === 'node') {
             progress(`Opening the inspector of ${args.pid} on ${args.host}…`);
-            return createNodeRuntime(runner, { host: args.host, pid: args.pid, parent, events: services.events });
+            return createNodeRuntime(runner, { host: args.host, pid: args.pid, parent, events: services.events, pathMappings: services.pathMappings });
           }
           progress(`Reading the stacks of ${args.pid} on ${args.host}…`);
           return new SnapshotRuntime(() => takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }));
         },
-        mapper: services.mapper,
+        mapper: ruleSourceMapper((host) => services.pathMappings.forHost(host)),
         readRemoteFile: async (host, file) => {
           const runner = await services.pool.connect(host);
           const result = await runner.exec(`head -c ${MAX_SOURCE_BYTES} -- ${shellWord(file)}`);

@@ -13,7 +13,7 @@ import {
 } from '../core/debug/runtime';
 import type { EventPublisher } from '../core/events';
 import { EventEmitter } from '../core/util/events';
-import { configuredRules } from '../views/traces/frameResolver';
+import type { PathMappingRules } from '../core/traces/pathMappingRules';
 
 export interface NodeRuntimeOptions {
   host: string;
@@ -21,6 +21,7 @@ export interface NodeRuntimeOptions {
   /** The Firefighter session: the JavaScript debugger runs as its child. */
   parent: vscode.DebugSession | undefined;
   events: EventPublisher;
+  pathMappings: PathMappingRules;
 }
 
 /** Marks the child configuration, to find the session it becomes. */
@@ -67,7 +68,7 @@ class NodeChildRuntime implements DebugRuntime {
   /** Called once the client configured the parent session (FirefighterDebugSession). */
   async start(): Promise<void> {
     const { host, pid } = this.options;
-    const roots = nodeDebugRoots(configuredRules(), host);
+    const roots = nodeDebugRoots(this.options.pathMappings.forHost(host), host);
     const how = this.inspector.signalled ? 'opened with SIGUSR1' : 'already open';
     this.outputEmitter.fire({
       category: 'console',

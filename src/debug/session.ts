@@ -17,6 +17,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import type { DebugRuntime, RuntimeFrame } from '../core/debug/runtime';
+import type { DebugSourceMapper } from '../core/debug/sourceMapper';
 import { DisposableStore } from '../core/util/events';
 
 export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
@@ -31,18 +32,12 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
   sudo?: boolean;
 }
 
-/** Host paths ↔ workspace files, with the same rules stack-trace links use. */
-export interface SourceMapper {
-  /** The workspace file for a host file, or undefined when none maps. */
-  toLocal(host: string, remoteFile: string): Promise<string | undefined>;
-  /** The host path for a workspace file (for breakpoints). */
-  toRemote(host: string, localFile: string): Promise<string>;
-}
 
 export interface SessionDependencies {
   /** Builds the runtime for an attach (connects, preflights, attaches or snapshots). */
   createRuntime(args: AttachArguments, progress: (message: string) => void): Promise<DebugRuntime>;
-  mapper: SourceMapper;
+  /** Host paths ↔ workspace files, with the same rules stack-trace links use. */
+  mapper: DebugSourceMapper;
   /** A host file's text, for frames no workspace file maps to (it is the deployed code). */
   readRemoteFile(host: string, file: string): Promise<string>;
 }

@@ -8,12 +8,14 @@ import type { IncidentEventMap } from '../core/events/types';
 import { HealthMonitor } from '../core/health/monitor';
 import type { HealthSampler } from '../core/health/sampler';
 import { commandSummary } from '../core/ssh/commandSummary';
+import { PathMappingRules } from '../core/traces/pathMappingRules';
 import { Disposable, type IDisposable } from '../core/util/lifecycle';
 import { VsCodeAuthPrompts } from './authPrompts';
 import { InventoryService } from './inventoryService';
 import { LazyPool } from './lazyPool';
 import { loadRemote } from './remoteBundle';
 import { Settings, type SettingSchemas } from './settings';
+import { feedPathMappings } from './traces/pathMappingSource';
 
 export class Services extends Disposable {
   /** Every command run on a host, with host, time and exit code; setting problems; disposal errors. */
@@ -24,6 +26,8 @@ export class Services extends Disposable {
   readonly inventory: InventoryService;
   readonly pool: LazyPool;
   readonly health: HealthMonitor;
+  /** The `firefighter.pathMappings` rules: stack-trace links and the debugger map paths the same way. */
+  readonly pathMappings: PathMappingRules;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -58,6 +62,8 @@ export class Services extends Disposable {
         events: this.events,
       }),
     );
+    this.pathMappings = this._register(new PathMappingRules());
+    this._register(feedPathMappings(this.pathMappings));
     this._register(this.events.on('command.ended', (command) => this.log.info(commandLine(command))));
     this._register(inventory.onDidChange(() => this.pool.reconcile((name) => inventory.host(name)?.ssh)));
     this._register(settings.onDidChange('healthInterval', (seconds) => this.health.setInterval(seconds * 1000)));

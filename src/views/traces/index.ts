@@ -4,19 +4,17 @@ import * as vscode from 'vscode';
 import { combinedDisposable } from '../../core/util/lifecycle';
 import { loadTraceActions } from './bundle';
 import { CommandId, registerCommand } from '../commands';
-import { PathMappingRules } from '../../core/traces/pathMappingRules';
 import type { Services } from '../services';
 import type { TraceActions } from './actions';
 import type { AnalyzeRequest } from './analyze';
 import type { FrameTarget } from './frameTarget';
 import { FrameDocumentLinks, FrameTerminalLinks, LOG_DOCUMENTS } from './links';
-import { feedPathMappings } from './pathMappingSource';
 import { RevisionDocuments } from './revisionDocuments';
 import { TracesView } from './tracesView';
 
 export function registerTraceFeatures(services: Services): vscode.Disposable {
   const view = new TracesView();
-  const mappings = new PathMappingRules();
+  const mappings = services.pathMappings;
   let actions: TraceActions | undefined;
   const traceActions = () => (actions ??= loadTraceActions().createTraceActions(services, view, mappings));
   const openFrame = async (target: FrameTarget) => {
@@ -28,8 +26,6 @@ export function registerTraceFeatures(services: Services): vscode.Disposable {
   };
   return combinedDisposable(
     view,
-    mappings,
-    feedPathMappings(mappings),
     new RevisionDocuments(),
     vscode.window.registerTerminalLinkProvider(new FrameTerminalLinks(services.inventory, openFrame)),
     vscode.languages.registerDocumentLinkProvider(LOG_DOCUMENTS, new FrameDocumentLinks()),
