@@ -116,6 +116,9 @@ describe('the demo', () => {
     const pid = Number(/pid (\d+)/.exec((await row.locator('.label-description').textContent()) ?? '')?.[1]);
     assert.ok(pid > 0, 'the process row names its pid');
     await workbench.runContextMenuItemOn(row, 'the checkout service', 'Snapshot Process Stacks…');
+    await until(async () => page.locator('.debug-toolbar').isVisible(), 'the debug session to start', 120_000,
+      async () => `${JSON.stringify(await workbench!.notifications())} (screenshot: ${await workbench!.screenshot('demo-snapshot-start')})`);
+    await workbench.runCommand('View: Show Run and Debug');
     // The service burns CPU in bursts (one request in twenty backtracks): Continue takes the next
     // snapshot until one catches a request thread in the regex.
     const frames = page.locator('.debug-call-stack .monaco-list-row');
@@ -124,7 +127,8 @@ describe('the demo', () => {
       if (await page.locator('.debug-toolbar').isVisible()) await page.keyboard.press('F5');
       await page.waitForTimeout(1000);
       return false;
-    }, 'validate_email on the call stack', 120_000, async () => (await frames.allTextContents()).join(' | '));
+    }, 'validate_email on the call stack', 120_000,
+    async () => `${(await frames.allTextContents()).join(' | ')} (screenshot: ${await workbench!.screenshot('demo-snapshot-stack')})`);
     await frames.filter({ hasText: 'validate_email' }).first().click();
     // The frame opens the service's source as deployed on the host, at the line it was running.
     await until(async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''), 'app.py open in the editor');
@@ -183,7 +187,7 @@ describe('the demo', () => {
     // Write Up: write-up.md opens with the incident's title and the note on its timeline.
     await guide.locator('button', { hasText: 'Write Up' }).click();
     await until(async () => /write-up\.md/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''), 'write-up.md open');
-    const incidentDir = path.join(/workspace (\S+)/.exec(output)?.[1] ?? '', 'incidents');
+    const incidentDir = path.join(demoDir, 'workspace', 'incidents');
     const written = readdirSync(incidentDir).filter((name) => /^\d{4}-\d\d-\d\d-checkout-is-slow/.test(name));
     assert.equal(written.length, 1, `one incident folder in ${incidentDir}`);
     const writeUp = readFileSync(path.join(incidentDir, written[0], 'write-up.md'), 'utf8');
