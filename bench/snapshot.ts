@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { probeTarget } from '../src/core/snapshot/engines';
 import { readPythonStacks } from '../src/core/snapshot/python';
-import { sampleProcess } from '../src/core/snapshot/sample';
+import { samplePythonStacks } from '../src/core/snapshot/pythonSample';
 import { takeSnapshot } from '../src/core/snapshot/snapshot';
 import type { EngineName } from '../src/core/snapshot/types';
 import type { RemoteRunner } from '../src/core/ssh/remote';
@@ -269,8 +269,8 @@ async function sampleMode(seconds: number): Promise<void> {
       rows.push([
         `sampling at 100 Hz`,
         await window(async () => {
-          const result = await sampleProcess(runner, pid, { seconds, hz: 100 });
-          samplerCpu = `${result.profile.samples} samples, ${result.engine}`;
+          const run = await samplePythonStacks(runner, pid, { seconds, hz: 100 });
+          samplerCpu = `${run.samples} samples; the sampler's own CPU ${run.cpuMs.toFixed(0)} ms (${(run.cpuMs / 10 / seconds).toFixed(1)} % of a CPU), reading ${(run.readMs / Math.max(1, run.samples)).toFixed(2)} ms a tick`;
         }),
         samplerCpu,
       ]);

@@ -541,8 +541,10 @@ class Target:
         """Reads the mappings again: the heap grows into new ones while a sampling run reads."""
         self.memory.set_regions(readable_regions(read_maps(self.pid)))
 
-    def threads(self, names=True):
-        """Every thread's stack now: (tid, name, frames, complete), the main thread first."""
+    def threads(self, names=True, wanted=None):
+        """Every thread's stack now: (tid, name, frames, complete), the main thread first. With
+        `wanted`, only the threads for whose TID it answers true are walked (and it alone tells
+        whether the thread still exists)."""
         pid, reader = self.pid, self.reader
         for attempt in range(WALK_ATTEMPTS):
             try:
@@ -565,7 +567,10 @@ class Target:
         # The main thread first: a frame seen in two threads is live in the first one read.
         for tstate in sorted(states, key=lambda state: ids[state] != pid):
             tid = ids[tstate]
-            if tid and not os.path.exists('/proc/%d/task/%d' % (pid, tid)):
+            if wanted is not None:
+                if not wanted(tid):
+                    continue
+            elif tid and not os.path.exists('/proc/%d/task/%d' % (pid, tid)):
                 continue  # a thread that has ended and whose state is not yet freed
             frames, addresses, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
             if (not tid and not frames) or addresses & walked:
@@ -603,18 +608,16 @@ def frame_json(frame):
     return {'function': frame[0], 'file': frame[1], 'line': frame[2]}
 
 
-def thread_running(pid, tid):
-    """Whether the kernel has the thread running or runnable (state R), as py-spy tells idle
-    threads; None when unknown (no TID, or the thread just ended)."""
-    if not tid:
-        return None
+def thread_state(pid, tid):
+    """The kernel's state letter of a thread (b'R' running or runnable, b'S' sleeping, ...), as
+    py-spy tells idle threads; None when the thread has ended."""
     try:
         with open('/proc/%d/task/%d/stat' % (pid, tid), 'rb') as f:
             stat = f.read()
     except OSError:
         return None
     close = stat.rfind(b')')
-    return stat[close + 2:close + 3] == b'R' if close >= 0 else None
+    return stat[close + 2:close + 3] if close >= 0 else None
 
 
 def watch_stdin(stop):
@@ -632,19 +635,34 @@ def watch_stdin(stop):
 def sample(pid, seconds, hz, max_stacks, keep_idle):
     """Reads every thread's stack `hz` times a second for `seconds` (or until stdin ends or the
     process exits), counting each distinct stack; at most `max_stacks` distinct ones are kept,
-    later new ones are counted in otherStacks. Threads the kernel does not have running are idle
-    and left out unless keep_idle. See docs/architecture.md, "Snapshots: sampling"."""
+    later new ones are counted in otherStacks. Threads the kernel does not have running are idle:
+    not read, only counted in idleStacks, unless keep_idle. See docs/architecture.md, "Snapshots: sampling"."""
     cpu_before = os.times()
     stop = threading.Event()
     watch_stdin(stop)
     target = Target(pid)
     started = time.time()
     begin = time.perf_counter()
+    idle = 0
+
+    def wanted(tid):
+        # an idle thread is not walked at all: most threads of a service wait most of the time
+        nonlocal idle
+        if not tid:
+            return True  # its TID unreadable: an ending thread, left out after the walk if so
+        state = thread_state(pid, tid)
+        if state is None:
+            return False  # ended, its thread state not yet freed
+        if state != b'R' and not keep_idle:
+            idle += 1
+            return False
+        return True
+
     interval = 1.0 / hz
     deadline = begin + seconds
     counts = {}
     stored_frames = 0
-    samples = idle = other = failures = incomplete = 0
+    samples = other = failures = incomplete = 0
     first_failure = None
     ended = 'deadline'
     read_seconds = 0.0
@@ -669,7 +687,7 @@ def sample(pid, seconds, hz, max_stacks, keep_idle):
         read_start = time.perf_counter()
         torn = False
         try:
-            threads = target.threads(names=False)
+            threads = target.threads(names=False, wanted=wanted)
         except Failure as failure:
             threads = []
             torn = True
@@ -682,9 +700,6 @@ def sample(pid, seconds, hz, max_stacks, keep_idle):
             if not complete:
                 incomplete += 1
                 torn = True
-            if not keep_idle and thread_running(pid, tid) is False:
-                idle += 1
-                continue
             key = tuple(frames)
             if key in counts:
                 counts[key] += 1
