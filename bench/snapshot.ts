@@ -5,10 +5,18 @@
 // asked; "idle" is the same window with no snapshot, the machine's own scheduling noise.
 // Targets: the C program test/fixtures/snapshot/pausemeter.c and the same loop in CPython.
 // The host is a harness sshd on loopback. Run: node --import tsx bench/snapshot.ts [runs]
+// Two shorter modes: `bench/snapshot.ts wall [runs]` (the wall time of a CPython snapshot on a
+// connected host, against a bare round trip) and `bench/snapshot.ts sample [seconds]` (what a
+// 100 Hz sampling run costs a CPython target: its CPU time and work done, with and without).
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { probeTarget } from '../src/core/snapshot/engines';
+import { readPythonStacks } from '../src/core/snapshot/python';
+import { samplePythonStacks } from '../src/core/snapshot/pythonSample';
 import { takeSnapshot } from '../src/core/snapshot/snapshot';
 import type { EngineName } from '../src/core/snapshot/types';
 import type { RemoteRunner } from '../src/core/ssh/remote';
@@ -16,6 +24,7 @@ import { makeTempDir, startSandboxHost, trackProcess } from '../test/harness';
 import { benchPool, summary } from './common';
 
 const RUNS = Number(process.argv[2] ?? 5);
+
 const run = promisify(execFile);
 
 const PYTHON_METER = `
@@ -60,11 +69,16 @@ class Meter {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** The longest gap since the last call, ms. */
-  async longestGapMs(): Promise<number> {
+  /** The number the target answers to an empty line. */
+  async query(): Promise<number> {
     const line = this.next();
     this.child.stdin!.write('\n');
-    return Number(await line) / 1000;
+    return Number(await line);
+  }
+
+  /** The longest gap since the last call, ms. */
+  async longestGapMs(): Promise<number> {
+    return (await this.query()) / 1000;
   }
 
   stop(): void {
@@ -161,7 +175,119 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+const WORKER = `
+import sys, threading, time
+done = 0
+def work():
+    global done
+    while True:
+        sum(i * i for i in range(200))
+        done += 1
+        time.sleep(0.001)
+def idle():
+    while True:
+        time.sleep(60)
+threading.Thread(target=work, daemon=True).start()
+for _ in range(8):
+    threading.Thread(target=idle, daemon=True).start()
+print("ready", flush=True)
+for _ in sys.stdin:
+    print(done, flush=True)
+`;
+
+const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+
+/** A target's CPU seconds so far (utime + stime of /proc/PID/stat). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function withHarness(body: (runner: RemoteRunner) => Promise<void>): Promise<void> {
+  const sandbox = await startSandboxHost({ name: 'bench-1' });
+  const pool = benchPool(sandbox.configFile);
+  try {
+    await body(await pool.connect('bench-1'));
+  } finally {
+    pool.dispose();
+    await sandbox.stop();
+  }
+}
+
+async function wallMode(runs: number): Promise<void> {
+  await withHarness(async (runner) => {
+    const meter = await Meter.start('/usr/bin/python3', ['-c', PYTHON_METER]);
+    const pid = meter.child.pid as number;
+    try {
+      await takeSnapshot(runner, pid); // warm-up: module loading, page cache
+      const loadBefore = load();
+      const timed = async (body: () => Promise<unknown>) => {
+        const started = performance.now();
+        await body();
+        return performance.now() - started;
+      };
+      const rows: [string, number[]][] = [
+        ['bare round trip (exec true)', []],
+        ['takeSnapshot (probe + reader, one command)', []],
+        ['probe, then reader (two round trips, as before)', []],
+      ];
+      // interleaved, so that every row sees the same load
+      for (let i = 0; i < runs; i++) {
+        rows[0][1].push(await timed(() => runner.exec('true')));
+        rows[1][1].push(await timed(() => takeSnapshot(runner, pid)));
+        rows[2][1].push(await timed(async () => {
+          await probeTarget(runner, pid);
+          await readPythonStacks(runner, pid);
+        }));
+      }
+      console.log(`load average before ${loadBefore}, after ${load()}; CPython 3.11 target; ${runs} runs, wall ms median (p90)`);
+      for (const [label, walls] of rows) console.log(`${label.padEnd(50)}${fmt(summary(walls).median)} (${summary(walls).p90.toFixed(1)})`);
+    } finally {
+      meter.stop();
+    }
+  });
+}
+
+async function sampleMode(seconds: number): Promise<void> {
+  await withHarness(async (runner) => {
+    const worker = await Meter.start('/usr/bin/python3', ['-c', WORKER]);
+    const pid = worker.child.pid as number;
+    const window = async (during: () => Promise<unknown>) => {
+      const cpu0 = cpuSeconds(pid);
+      const done0 = await worker.query();
+      const started = performance.now();
+      await during();
+      const wall = (performance.now() - started) / 1000;
+      const done = (await worker.query()) - done0;
+      return { cpuPercent: (100 * (cpuSeconds(pid) - cpu0)) / wall, workPerSecond: done / wall, wall };
+    };
+    try {
+      const rows: [string, { cpuPercent: number; workPerSecond: number; wall: number }, string][] = [];
+      rows.push(['no sampling', await window(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000))), '']);
+      let samplerCpu = '';
+      rows.push([
+        `sampling at 100 Hz`,
+        await window(async () => {
+          const run = await samplePythonStacks(runner, pid, { seconds, hz: 100 });
+          samplerCpu = `${run.samples} samples; the sampler's own CPU ${run.cpuMs.toFixed(0)} ms (${(run.cpuMs / 10 / seconds).toFixed(1)} % of a CPU), reading ${(run.readMs / Math.max(1, run.samples)).toFixed(2)} ms a tick`;
+        }),
+        samplerCpu,
+      ]);
+      rows[1][2] = samplerCpu;
+      rows.push(['no sampling (again)', await window(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000))), '']);
+      console.log(`load average ${load()}; target: CPython 3.11, one thread working 1 ms then sleeping 1 ms, 8 idle threads; ${seconds} s windows`);
+      for (const [label, row, note] of rows) {
+        console.log(`${label.padEnd(22)} target CPU ${row.cpuPercent.toFixed(1).padStart(5)} %  work ${row.workPerSecond.toFixed(0).padStart(6)}/s  wall ${row.wall.toFixed(2)} s  ${note}`);
+      }
+    } finally {
+      worker.stop();
+    }
+  });
+}
+
+const mode = process.argv[2];
+(mode === 'wall' ? wallMode(Number(process.argv[3] ?? 10)) : mode === 'sample' ? sampleMode(Number(process.argv[3] ?? 5)) : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);

@@ -26,7 +26,7 @@ const usage = `usage: firefighter [-F SSH_CONFIG] [--hosts HOSTS_JSON] [--events
   tail HOST PATH [--lines N|+K] [--filter RE]         follow a log from its last N lines or from line K, across drops and rotations
   traces [--map REMOTE=LOCAL]... [--root DIR] [--json] < TEXT   find stack traces, map frames
   snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]   stacks of a live process
-  sample HOST PID [--seconds N] [--hz H] [--out FILE]  sampling profile: hottest stacks first
+  sample HOST PID [--seconds N] [--hz H] [--idle] [--out FILE]  sampling profile: hottest stacks first
   incident start|note|milestone|action|close|write-up|show ...   the incident files in ./incidents (incident --help)
   drift HOST [--json] [--repo DIR] [--ignore GLOB]...   files changed on the host vs the repo at the deployed revision
   incidents [--similar-to TRACE_FILE] [--text WORDS] [--json]   past incidents, or those like a trace

@@ -1,8 +1,11 @@
 // Which engine takes a snapshot, decided on the host: what the process runs and which tools the
-// host has (docs/architecture.md, "Snapshots: engines"). One round trip answers both.
+// host has (docs/architecture.md, "Snapshots: engines"). One round trip answers both, and for a
+// CPython target the same command reads its stacks too.
+import { newNonce, splitSections } from '../health/proc';
 import { shellWord } from '../util/shell';
 import type { RemoteRunner } from '../ssh/remote';
-import { describeProcess, type ProcessInfo } from './processes';
+import { parseProcessListing, processScript, type ProcessInfo } from './processes';
+import { pystacksScript, pythonStacksCommand } from './python';
 import type { EngineChoice, EngineName } from './types';
 
 export interface HostTools {
@@ -11,10 +14,14 @@ export interface HostTools {
   gdb: boolean;
 }
 
-export async function probeTools(runner: RemoteRunner): Promise<HostTools> {
-  const tools = ['py-spy', 'eu-stack', 'gdb'];
-  const script = tools.map((t) => `command -v ${shellWord(t)} >/dev/null 2>&1 && echo ${shellWord(t)}`).join('; ') + '; exit 0';
-  const found = new Set((await runner.exec(script, { timeoutMs: 10_000 })).stdout.split('\n').map((l) => l.trim()));
+const TOOLS = ['py-spy', 'eu-stack', 'gdb'];
+
+function toolsScript(): string {
+  return TOOLS.map((t) => `command -v ${shellWord(t)} >/dev/null 2>&1 && echo ${shellWord(t)}`).join('; ');
+}
+
+function parseTools(text: string): HostTools {
+  const found = new Set(text.split('\n').map((l) => l.trim()));
   return { pySpy: found.has('py-spy'), euStack: found.has('eu-stack'), gdb: found.has('gdb') };
 }
 
@@ -38,8 +45,40 @@ export function engineOrder(choice: EngineChoice, process: Pick<ProcessInfo, 'ru
   }
 }
 
-/** The process (undefined when it is gone) and the host's tools. */
-export async function probeTarget(runner: RemoteRunner, pid: number): Promise<{ process: ProcessInfo | undefined; tools: HostTools }> {
-  const [process, tools] = await Promise.all([describeProcess(runner, pid), probeTools(runner)]);
-  return { process, tools };
+export interface TargetProbe {
+  /** undefined when the process is gone. */
+  process: ProcessInfo | undefined;
+  tools: HostTools;
+  /** The CPython reader's answer (its stdout), when it was asked to read the stacks as well. */
+  python?: { stdout: string; stderr: string };
+}
+
+/**
+ * One command: the process's description, the host's tools and, with `readPython`, the CPython
+ * reader run on the process (it answers notPython at once when the program is not a python).
+ * A snapshot of a CPython target then costs one round trip.
+ */
+export function probeCommand(nonce: string, pid: number, readPython: boolean): string {
+  return [
+    `( ${processScript(nonce, String(pid), 0)} ) </dev/null`,
+    `s() { printf '\\n@@${nonce}:%s\\n' "$1"; }`,
+    's tools',
+    `${toolsScript()}`,
+    ...(readPython ? ['s python', `( ${pythonStacksCommand(pid)} )`] : []),
+    's probed',
+    'exit 0',
+  ].join('\n');
+}
+
+export async function probeTarget(runner: RemoteRunner, pid: number, options: { readPython?: boolean; timeoutMs?: number } = {}): Promise<TargetProbe> {
+  const nonce = newNonce();
+  const readPython = options.readPython ?? false;
+  const result = await runner.exec(probeCommand(nonce, pid, readPython), {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(readPython ? { stdin: pystacksScript() } : {}),
+  });
+  const sections = splitSections(result.stdout, nonce);
+  const process = parseProcessListing(runner.host, result.stdout, nonce).find((p) => p.pid === pid);
+  const python = sections.get('python');
+  return { process, tools: parseTools(sections.get('tools') ?? ''), ...(python !== undefined ? { python: { stdout: python, stderr: result.stderr } } : {}) };
 }

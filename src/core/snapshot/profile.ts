@@ -42,11 +42,30 @@ export class StackProfile {
     }
   }
 
-  private addOther(): void {
+  /**
+   * Adds counts a sampler aggregated elsewhere (the CPython engine's host-side run): `samples`
+   * ticks, each stack innermost first with how often it was seen, and `other` stack sightings
+   * the sampler could not keep apart.
+   */
+  addCounted(samples: number, stacks: readonly { frames: SnapshotFrame[]; count: number }[], other = 0): void {
+    this.samples += samples;
+    for (const stack of stacks) {
+      if (stack.frames.length === 0 || stack.count <= 0) continue;
+      const frames = [...stack.frames].reverse();
+      const key = frames.map(frameLabel).join(';');
+      const known = this.stacks.get(key);
+      if (known) known.count += stack.count;
+      else if (this.stacks.size < MAX_DISTINCT_STACKS) this.stacks.set(key, { frames, count: stack.count });
+      else this.addOther(stack.count);
+    }
+    if (other > 0) this.addOther(other);
+  }
+
+  private addOther(count = 1): void {
     const key = frameLabel(OTHER);
     const other = this.stacks.get(key);
-    if (other) other.count++;
-    else this.stacks.set(key, { frames: [OTHER], count: 1 });
+    if (other) other.count += count;
+    else this.stacks.set(key, { frames: [OTHER], count });
   }
 
   /** Distinct stacks, most often seen first. */

@@ -3,8 +3,10 @@
 # the interpreter's own struct layout. 3.13+ publishes it (_Py_DebugOffsets at the start of
 # _PyRuntime); for 3.9-3.12 the offsets below were computed from each version's own headers
 # (test/fixtures/snapshot/python/offsets.c). Standard library only, never writes to the target.
-# Usage: python - PID < pystacks.py; prints one JSON object. See docs/architecture.md,
-# "Snapshots: CPython".
+# Usage: python - PID < pystacks.py prints one snapshot as a JSON object; with the arguments
+# `PID sample SECONDS HZ MAX_STACKS [idle]` (the script then read from stdin's first bytes, the
+# rest of stdin left open) it samples on the host and prints the counts per distinct stack at the
+# end, ending at once when stdin ends. See docs/architecture.md, "Snapshots: CPython".
 import bisect
 import json
 import os
@@ -72,6 +74,13 @@ MAX_TOTAL_FRAMES = 20000
 MAX_THREADS = 1024
 MAX_TEXT = 4096
 WALK_ATTEMPTS = 5
+# Bounds of a sampling run: its length, rate, the frames its distinct stacks keep, the code
+# objects it remembers (a code object freed and its address reused would be misnamed until then).
+MAX_SECONDS = 3600
+MAX_HZ = 1000
+MAX_STORED_FRAMES = 200000
+MAX_CODES = 20000
+USAGE = 'usage: python - PID < pystacks.py, or with PID sample SECONDS HZ MAX_STACKS [idle] after the script'
 
 
 class Failure(Exception):
@@ -88,14 +97,17 @@ class Memory:
     """Reads of the target's memory through /proc/PID/mem, never writes."""
 
     def __init__(self, pid, regions):
-        self.regions = regions  # sorted (start, end) of readable mappings
-        self.starts = [r[0] for r in regions]
+        self.set_regions(regions)
         try:
             self.fd = os.open('/proc/%d/mem' % pid, os.O_RDONLY)
         except FileNotFoundError:
             raise Failure('noProcess', 'process %d does not exist (any more)' % pid)
         except PermissionError:
             raise Failure('permission', 'reading /proc/%d/mem was refused' % pid)
+
+    def set_regions(self, regions):
+        self.regions = regions  # sorted (start, end) of readable mappings
+        self.starts = [r[0] for r in regions]
 
     def mapped(self, address, size):
         i = bisect.bisect_right(self.starts, address) - 1
@@ -313,7 +325,7 @@ class Reader:
             line = line_310(table, first_line, max(0, position) * 2)
         else:
             line = line_39(table, first_line, max(0, position))
-        return {'function': function, 'file': filename, 'line': line}
+        return (function, filename, line)
 
     def top_frame(self, tstate):
         L = self.layout
@@ -498,81 +510,266 @@ def thread_name(pid, tid, process_comm):
     return comm if comm and comm != process_comm else None
 
 
+class Target:
+    """A process opened for reading: its runtime found and its layout resolved once, so that a
+    sampling run reads only the thread states and frames at each tick."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        maps = read_maps(pid)
+        self.path, self.symbols = find_runtime(pid, maps)
+        self.memory = Memory(pid, readable_regions(maps))
+        self.version = target_version(pid, self.memory, self.path, self.symbols)
+        missing = [s for s in ('PyCode_Type', 'PyUnicode_Type', 'PyBytes_Type') if s not in self.symbols]
+        if self.version[:2] < (3, 11) and 'PyFrame_Type' not in self.symbols:
+            missing.append('PyFrame_Type')
+        if missing:
+            raise Failure('unsupported', '%s defines no %s' % (self.path, ', '.join(missing)))
+        layout = layout_of(self.version, self.memory, self.symbols)
+        self.reader = Reader(self.memory, layout, self.version, self.symbols)
+        self.tid_offset = pthread_tid_offset() if 'tstate.native_thread_id' not in layout else None
+        try:
+            with open('/proc/%d/comm' % pid) as f:
+                self.comm = f.read().strip()
+        except OSError:
+            self.comm = None
+
+    def version_text(self):
+        return '.'.join(str(v) for v in self.version if v is not None)
+
+    def remap(self):
+        """Reads the mappings again: the heap grows into new ones while a sampling run reads."""
+        self.memory.set_regions(readable_regions(read_maps(self.pid)))
+
+    def threads(self, names=True, wanted=None):
+        """Every thread's stack now: (tid, name, frames, complete), the main thread first. With
+        `wanted`, only the threads for whose TID it answers true are walked (and it alone tells
+        whether the thread still exists)."""
+        pid, reader = self.pid, self.reader
+        for attempt in range(WALK_ATTEMPTS):
+            try:
+                states = reader.thread_states(self.symbols['_PyRuntime'])
+                break
+            except Torn:
+                # a thread state freed while the list was read (a thread ending): read it again
+                if attempt == WALK_ATTEMPTS - 1:
+                    raise Failure('unreadable', 'the thread list of process %d kept changing under the read (the '
+                                                'interpreter is starting or exiting); try again' % pid)
+        ids = {}
+        for tstate in states:
+            try:
+                ids[tstate] = reader.native_id(tstate, self.tid_offset)
+            except Torn:
+                ids[tstate] = None
+        budget = MAX_TOTAL_FRAMES
+        walked = set()
+        threads = []
+        # The main thread first: a frame seen in two threads is live in the first one read.
+        for tstate in sorted(states, key=lambda state: ids[state] != pid):
+            tid = ids[tstate]
+            if wanted is not None:
+                if not wanted(tid):
+                    continue
+            elif tid and not os.path.exists('/proc/%d/task/%d' % (pid, tid)):
+                continue  # a thread that has ended and whose state is not yet freed
+            frames, addresses, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
+            if (not tid and not frames) or addresses & walked:
+                # an ending thread (glibc clears its TID), or a stale state whose frame memory
+                # another thread now uses
+                continue
+            walked |= addresses
+            budget -= len(frames)
+            name = thread_name(pid, tid, self.comm) if tid and names else None
+            threads.append((tid, name, frames, complete))
+        return threads
+
+
+def readable_regions(maps):
+    return sorted((m[0], m[1]) for m in maps if m[2].startswith('r'))
+
+
 def snapshot(pid):
     started = time.time()
     clock = time.perf_counter()
-    maps = read_maps(pid)
-    path, symbols = find_runtime(pid, maps)
-    regions = sorted((m[0], m[1]) for m in maps if m[2].startswith('r'))
-    memory = Memory(pid, regions)
-    version = target_version(pid, memory, path, symbols)
-    missing = [s for s in ('PyCode_Type', 'PyUnicode_Type', 'PyBytes_Type') if s not in symbols]
-    if version[:2] < (3, 11) and 'PyFrame_Type' not in symbols:
-        missing.append('PyFrame_Type')
-    if missing:
-        raise Failure('unsupported', '%s defines no %s' % (path, ', '.join(missing)))
-    layout = layout_of(version, memory, symbols)
-    reader = Reader(memory, layout, version, symbols)
-    tid_offset = pthread_tid_offset() if 'tstate.native_thread_id' not in layout else None
-    try:
-        with open('/proc/%d/comm' % pid) as f:
-            process_comm = f.read().strip()
-    except OSError:
-        process_comm = None
+    target = Target(pid)
     threads = []
-    for attempt in range(WALK_ATTEMPTS):
-        try:
-            states = reader.thread_states(symbols['_PyRuntime'])
-            break
-        except Torn:
-            # a thread state freed while the list was read (a thread ending): read it again
-            if attempt == WALK_ATTEMPTS - 1:
-                raise Failure('unreadable', 'the thread list of process %d kept changing under the read (the '
-                                            'interpreter is starting or exiting); try again' % pid)
-    ids = {}
-    for tstate in states:
-        try:
-            ids[tstate] = reader.native_id(tstate, tid_offset)
-        except Torn:
-            ids[tstate] = None
-    budget = MAX_TOTAL_FRAMES
-    walked = set()
-    # The main thread first: a frame seen in two threads is live in the first one read.
-    for tstate in sorted(states, key=lambda state: ids[state] != pid):
-        tid = ids[tstate]
-        if tid and not os.path.exists('/proc/%d/task/%d' % (pid, tid)):
-            continue  # a thread that has ended and whose state is not yet freed
-        frames, addresses, complete = reader.thread(tstate, min(MAX_FRAMES, budget))
-        if (not tid and not frames) or addresses & walked:
-            # an ending thread (glibc clears its TID), or a stale state whose frame memory
-            # another thread now uses
-            continue
-        walked |= addresses
-        budget -= len(frames)
-        thread = {'id': tid, 'name': thread_name(pid, tid, process_comm) if tid else None, 'frames': frames}
+    for tid, name, frames, complete in target.threads():
+        thread = {'id': tid, 'name': name, 'frames': [frame_json(f) for f in frames]}
         if not complete:
             thread['incomplete'] = True
         threads.append(thread)
     threads.sort(key=lambda t: (t['id'] is None, t['id']))
     read_ms = (time.perf_counter() - clock) * 1000
-    return {'ok': True, 'version': '.'.join(str(v) for v in version if v is not None),
-            'takenAt': int(started * 1000), 'readMs': round(read_ms, 3), 'threads': threads}
+    return {'ok': True, 'version': target.version_text(), 'takenAt': int(started * 1000), 'readMs': round(read_ms, 3),
+            'threads': threads}
+
+
+def frame_json(frame):
+    return {'function': frame[0], 'file': frame[1], 'line': frame[2]}
+
+
+def thread_state(pid, tid):
+    """The kernel's state letter of a thread (b'R' running or runnable, b'S' sleeping, ...), as
+    py-spy tells idle threads; None when the thread has ended."""
+    try:
+        with open('/proc/%d/task/%d/stat' % (pid, tid), 'rb') as f:
+            stat = f.read()
+    except OSError:
+        return None
+    close = stat.rfind(b')')
+    return stat[close + 2:close + 3] if close >= 0 else None
+
+
+def watch_stdin(stop):
+    """Ends the run when stdin reaches its end: the channel closed, or the caller asked to stop."""
+    def watch():
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        stop.set()
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def sample(pid, seconds, hz, max_stacks, keep_idle):
+    """Reads every thread's stack `hz` times a second for `seconds` (or until stdin ends or the
+    process exits), counting each distinct stack; at most `max_stacks` distinct ones are kept,
+    later new ones are counted in otherStacks. Threads the kernel does not have running are idle:
+    not read, only counted in idleStacks, unless keep_idle. See docs/architecture.md, "Snapshots: sampling"."""
+    cpu_before = os.times()
+    stop = threading.Event()
+    watch_stdin(stop)
+    target = Target(pid)
+    started = time.time()
+    begin = time.perf_counter()
+    idle = 0
+
+    def wanted(tid):
+        # an idle thread is not walked at all: most threads of a service wait most of the time
+        nonlocal idle
+        if not tid:
+            return True  # its TID unreadable: an ending thread, left out after the walk if so
+        state = thread_state(pid, tid)
+        if state is None:
+            return False  # ended, its thread state not yet freed
+        if state != b'R' and not keep_idle:
+            idle += 1
+            return False
+        return True
+
+    interval = 1.0 / hz
+    deadline = begin + seconds
+    counts = {}
+    stored_frames = 0
+    samples = other = failures = incomplete = 0
+    first_failure = None
+    ended = 'deadline'
+    read_seconds = 0.0
+    last_remap = begin
+    tick = 0
+    while True:
+        now = time.perf_counter()
+        if stop.is_set():
+            ended = 'stdin'
+            break
+        if now >= deadline and samples:
+            break
+        # ticks stay on a fixed grid from the start; a read that overran skips the ticks it missed
+        due = begin + tick * interval
+        if due > now:
+            if stop.wait(due - now):
+                ended = 'stdin'
+                break
+        else:
+            tick = int((now - begin) / interval)
+        tick += 1
+        read_start = time.perf_counter()
+        torn = False
+        try:
+            threads = target.threads(names=False, wanted=wanted)
+        except Failure as failure:
+            threads = []
+            torn = True
+            failures += 1
+            first_failure = first_failure or str(failure)
+        samples += 1
+        for tid, _, frames, complete in threads:
+            if not frames:
+                continue
+            if not complete:
+                incomplete += 1
+                torn = True
+            key = tuple(frames)
+            if key in counts:
+                counts[key] += 1
+            elif len(counts) < max_stacks and stored_frames + len(key) <= MAX_STORED_FRAMES:
+                counts[key] = 1
+                stored_frames += len(key)
+            else:
+                other += 1
+        read_seconds += time.perf_counter() - read_start
+        if not os.path.exists('/proc/%d' % pid):
+            ended = 'exited'
+            break
+        if torn and time.perf_counter() - last_remap > 0.1 or time.perf_counter() - last_remap > 2:
+            try:
+                target.remap()
+            except Failure:
+                ended = 'exited'
+                break
+            last_remap = time.perf_counter()
+        if len(target.reader.codes) > MAX_CODES:
+            target.reader.codes.clear()
+    cpu = os.times()
+    # one table of distinct frames, stacks as indices into it: a small answer for deep stacks
+    table, index, stacks = [], {}, []
+    for key, count in sorted(counts.items(), key=lambda item: -item[1]):
+        ids = []
+        for frame in key:
+            if frame not in index:
+                index[frame] = len(table)
+                table.append(list(frame))
+            ids.append(index[frame])
+        stacks.append({'frames': ids, 'count': count})
+    result = {'ok': True, 'version': target.version_text(), 'takenAt': int(started * 1000), 'samples': samples,
+              'idleStacks': idle, 'otherStacks': other, 'incompleteStacks': incomplete, 'failures': failures,
+              'ended': ended, 'seconds': round(time.perf_counter() - begin, 3), 'readMs': round(read_seconds * 1000, 3),
+              'cpuMs': round((cpu[0] + cpu[1] - cpu_before[0] - cpu_before[1]) * 1000, 1),
+              'frames': table, 'stacks': stacks}
+    if first_failure:
+        result['firstFailure'] = first_failure
+    return result
 
 
 def main():
+    args = sys.argv[1:]
     try:
-        pid = int(sys.argv[1])
+        pid = int(args[0])
     except (IndexError, ValueError):
         pid = None
     try:
         if pid is None:
-            raise Failure('failed', 'usage: python - PID < pystacks.py')
-        result = snapshot(pid)
+            raise Failure('failed', USAGE)
+        if args[1:2] == ['sample']:
+            try:
+                seconds, hz, max_stacks = float(args[2]), float(args[3]), int(args[4])
+            except (IndexError, ValueError):
+                raise Failure('failed', USAGE)
+            if not (0 < seconds <= MAX_SECONDS and 0 < hz <= MAX_HZ and max_stacks > 0):
+                raise Failure('failed', 'a sampling run takes 0 to %d seconds at 0 to %d Hz' % (MAX_SECONDS, MAX_HZ))
+            result = sample(pid, seconds, hz, max_stacks, args[5:6] == ['idle'])
+        else:
+            result = snapshot(pid)
     except Failure as failure:
         result = {'ok': False, 'kind': failure.kind, 'message': str(failure)}
     except Exception as error:  # one JSON answer whatever happens, never a traceback
         result = {'ok': False, 'kind': 'failed', 'message': 'the reader failed: %s: %s' % (type(error).__name__, error)}
-    sys.stdout.write(json.dumps(result) + '\n')
+    try:
+        sys.stdout.write(json.dumps(result) + '\n')
+        sys.stdout.flush()
+    except OSError:
+        pass  # the channel closed: nobody is reading
 
 
 if __name__ == '__main__':

@@ -10,30 +10,7 @@ import { isApplicationFrame } from '../traces/classify';
 import { systemClock, type Clock } from '../util/clock';
 import { shellWord } from '../util/shell';
 import { stripControl } from '../util/text';
-
-/** One frame, in the traces JSON's frame shape (DESIGN.md). */
-export interface SnapshotFrame {
-  function: string;
-  file: string | null;
-  /** 1-based; null when the line table could not be read. */
-  line: number | null;
-  /** CPython frames carry no column here. */
-  column: null;
-  app: boolean;
-  /** The workspace path; null until a path mapping sets it (the engine does not map). */
-  local: string | null;
-}
-
-export interface SnapshotThread {
-  /** The native thread id (TID), as in /proc/PID/task; 0 when it could not be read (a thread ending). */
-  id: number;
-  /** The thread's name where known (MainThread, or the kernel's comm when the thread set one), else null. */
-  name: string | null;
-  /** Innermost first. Empty for a thread that runs no Python code at this moment. */
-  frames: SnapshotFrame[];
-  /** Set when the stack kept changing under every read and could not be read whole. */
-  incomplete?: true;
-}
+import type { SnapshotFrame, SnapshotThread } from './types';
 
 /** DESIGN.md's "snapshot:" JSON shape, for the python engine. */
 export interface PythonSnapshot {
@@ -90,11 +67,11 @@ export function pystacksScript(): string {
 }
 
 /**
- * One round trip: a POSIX sh prelude finds the target's interpreter (and its shared libpython,
- * in case the target found it through LD_LIBRARY_PATH), then runs the reader from stdin with it.
- * Failures the prelude can see are answered in the reader's own JSON.
+ * A POSIX sh prelude that finds the target's interpreter (and its shared libpython, in case the
+ * target found it through LD_LIBRARY_PATH) into $exe. Failures it can see are answered in the
+ * reader's own JSON.
  */
-export function pythonStacksCommand(pid: number, python?: string): string {
+export function pythonPrelude(pid: number, python?: string): string[] {
   const fail = (kind: string, detail: string) => `{ printf '{"ok":false,"kind":"${kind}","message":"%s"}\\n' "${detail}"; exit 0; }`;
   const interpreter = python === undefined
     ? [
@@ -108,12 +85,16 @@ export function pythonStacksCommand(pid: number, python?: string): string {
     ...interpreter,
     `lib=$(grep -m1 -o '/[^ ]*/libpython3[^ /]*' /proc/${pid}/maps 2>/dev/null)`,
     `[ -z "$lib" ] || { LD_LIBRARY_PATH=\${lib%/*}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; export LD_LIBRARY_PATH; }`,
-    // -E -s: no PYTHON* variables, no user site; -S: no site at all (faster start)
-    `exec "$exe" -E -s -S - ${pid}`,
-  ].join('\n');
+  ];
 }
 
-interface ReaderFrame {
+/** One round trip: the prelude, then the reader from stdin under the target's interpreter. */
+export function pythonStacksCommand(pid: number, python?: string): string {
+  // -E -s: no PYTHON* variables, no user site; -S: no site at all (faster start)
+  return [...pythonPrelude(pid, python), `exec "$exe" -E -s -S - ${pid}`].join('\n');
+}
+
+export interface ReaderFrame {
   function: string;
   file: string;
   line: number | null;
@@ -145,17 +126,17 @@ function failureMessage(host: string, pid: number, kind: PythonSnapshotFailure, 
   }
 }
 
-function toFrame(frame: ReaderFrame): SnapshotFrame {
+export function toFrame(frame: ReaderFrame): SnapshotFrame {
   const fn = stripControl(String(frame.function));
   const file = stripControl(String(frame.file));
   return { function: fn, file, line: typeof frame.line === 'number' ? frame.line : null, column: null, app: isApplicationFrame('python', file, fn), local: null };
 }
 
-/** Parses the reader's answer; throws PythonSnapshotError for a failure it reports or a broken answer. */
-export function parseReaderAnswer(host: string, pid: number, stdout: string, stderr: string): { runtime: string; readMs: number; threads: SnapshotThread[] } {
-  let answer: ReaderAnswer;
+/** The reader's last JSON line; throws PythonSnapshotError for a failure it reports or a broken answer. */
+export function readerAnswer<T extends { ok: boolean; kind?: string; message?: string }>(host: string, pid: number, stdout: string, stderr: string): T {
+  let answer: T;
   try {
-    answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ReaderAnswer;
+    answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
   } catch {
     const why = stripControl(stderr.trim().split('\n').pop() ?? '') || 'no answer';
     // Python 2 cannot even parse the reader
@@ -168,14 +149,25 @@ export function parseReaderAnswer(host: string, pid: number, stdout: string, std
     const kind = FAILURES.has(answer.kind as PythonSnapshotFailure) ? (answer.kind as PythonSnapshotFailure) : 'failed';
     throw new PythonSnapshotError(kind, failureMessage(host, pid, kind, stripControl(answer.message ?? 'unknown error')));
   }
-  const [major, minor] = (answer.version ?? '').split('.');
+  return answer;
+}
+
+/** "cpython 3.11" from the reader's "3.11.2". */
+export function runtimeOfVersion(version: string | undefined): string {
+  const [major, minor] = (version ?? '').split('.');
+  return `cpython ${major}.${minor}`;
+}
+
+/** Parses the reader's snapshot answer; throws PythonSnapshotError for a failure it reports or a broken answer. */
+export function parseReaderAnswer(host: string, pid: number, stdout: string, stderr: string): { runtime: string; readMs: number; threads: SnapshotThread[] } {
+  const answer = readerAnswer<ReaderAnswer>(host, pid, stdout, stderr);
   const threads = (answer.threads ?? []).map((t): SnapshotThread => ({
     id: t.id ?? 0,
     name: t.name === null ? null : stripControl(t.name),
     frames: t.frames.map(toFrame),
     ...(t.incomplete ? { incomplete: true as const } : {}),
   }));
-  return { runtime: `cpython ${major}.${minor}`, readMs: answer.readMs ?? 0, threads };
+  return { runtime: runtimeOfVersion(answer.version), readMs: answer.readMs ?? 0, threads };
 }
 
 /**

@@ -9,7 +9,7 @@ import { gdbCommand, parseGdbBacktraces } from './gdb';
 import { HostToolError, runHostTool, type HostToolRun } from './hostTool';
 import { parseExecutableMappings } from './nativeFrames';
 import type { ProcessInfo } from './processes';
-import { readPythonStacks } from './python';
+import { parseReaderAnswer, readPythonStacks } from './python';
 import { parsePySpyDump, PY_SPY_COMMAND } from './pySpy';
 import type { EngineChoice, EngineName, Snapshot, SnapshotThread } from './types';
 
@@ -114,16 +114,18 @@ function errorText(error: unknown): string {
 export async function takeSnapshot(runner: RemoteRunner, pid: number, options: TakeSnapshotOptions = {}): Promise<Snapshot & { process: ProcessInfo }> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
-  const { process, tools } = await probeTarget(runner, pid);
+  const choice = options.engine ?? 'auto';
+  const { process, tools, python } = await probeTarget(runner, pid, { readPython: choice === 'auto' || choice === 'python' });
   if (!process) throw new SnapshotError(`${runner.host}: there is no process ${pid}; list the host's processes and pick a running one.`);
-  const order = engineOrder(options.engine ?? 'auto', process, tools);
+  const order = engineOrder(choice, process, tools);
   if (order.length === 0) {
     throw new SnapshotError(`${runner.host}: no snapshot engine for process ${pid} (${process.runtimeLabel}): install elfutils (eu-stack) or gdb on the host.`);
   }
   const warnings: string[] = [];
   for (const [index, engine] of order.entries()) {
     try {
-      const result = await runEngine(runner, engine, pid, options);
+      // the probe already ran the CPython reader: its answer is this engine's result
+      const result = engine === 'python' && python ? pythonResult(runner.host, pid, python, started) : await runEngine(runner, engine, pid, options);
       return { ...finish(runner.host, process, engine, result, [...warnings, ...result.warnings], clock.now() - started, options.events ?? noEvents), process };
     } catch (error) {
       const last = index === order.length - 1;
@@ -132,6 +134,11 @@ export async function takeSnapshot(runner: RemoteRunner, pid: number, options: T
     }
   }
   throw new SnapshotError(`${runner.host}: no engine could snapshot process ${pid}.`);
+}
+
+function pythonResult(host: string, pid: number, answer: { stdout: string; stderr: string }, takenAt: number): EngineResult {
+  const { runtime, threads } = parseReaderAnswer(host, pid, answer.stdout, answer.stderr);
+  return { threads, pauseMs: 0, takenAt, runtime, warnings: [] };
 }
 
 function finish(host: string, process: ProcessInfo, engine: EngineName, result: EngineResult, warnings: string[], wallMs: number, events: EventPublisher): Snapshot {

@@ -18,12 +18,14 @@ export interface SnapshotFrame {
 }
 
 export interface SnapshotThread {
-  /** The native thread id (TID), as in /proc/PID/task. */
+  /** The native thread id (TID), as in /proc/PID/task; 0 when it could not be read (a thread ending). */
   id: number;
   /** The thread's name where known (the kernel's comm, or Python's thread name), else null. */
   name: string | null;
-  /** Innermost first. */
+  /** Innermost first. Empty for a thread that runs no code the engine can name at this moment. */
   frames: SnapshotFrame[];
+  /** Set when the stack kept changing under every read and could not be read whole (python engine). */
+  incomplete?: true;
 }
 
 export type EngineName = 'python' | 'py-spy' | 'eu-stack' | 'gdb';

@@ -62,3 +62,22 @@ describe('sampling profile', () => {
     assert.deepEqual(doc.profiles[0], { type: 'sampled', name: 'web-1 process 1', unit: 'none', startValue: 0, endValue: 4, samples: [[0, 1, 2], [3, 4]], weights: [3, 1] });
   });
 });
+
+describe('sampling profile from counts aggregated on the host', () => {
+  const f = (fn: string, line: number): SnapshotFrame => ({ function: fn, file: '/srv/app.py', line, column: null, app: true, local: null });
+  const hot = [f('regex', 3), f('handle', 10), f('main', 20)];
+  const cold = [f('sleep', 5), f('main', 21)];
+
+  test('counts add to the same stacks as single snapshots, ticks to samples, uncounted sightings to (other stacks)', () => {
+    const profile = new StackProfile();
+    profile.add({ pauseMs: 0, threads: [{ id: 1, name: null, frames: hot }] });
+    profile.addCounted(40, [{ frames: hot, count: 30 }, { frames: cold, count: 9 }, { frames: [], count: 5 }], 2);
+
+    assert.equal(profile.samples, 41);
+    assert.equal(profile.pauseMs, 0);
+    assert.equal(
+      profile.toCollapsed(),
+      'main (/srv/app.py:20);handle (/srv/app.py:10);regex (/srv/app.py:3) 31\nmain (/srv/app.py:21);sleep (/srv/app.py:5) 9\n(other stacks) 2\n',
+    );
+  });
+});

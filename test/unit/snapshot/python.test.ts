@@ -13,8 +13,8 @@ import {
   pystacksScript,
   readPythonStacks,
   type PythonSnapshot,
-  type SnapshotThread,
 } from '../../../src/core/snapshot/python';
+import type { SnapshotThread } from '../../../src/core/snapshot/types';
 import { interpreters, startTarget, TARGET_SCRIPT, targetLine, type RunningTarget } from '../../fixtures/snapshot/python/targets';
 import { LocalRunner } from '../../support/localRunner';
 import { tempDir } from '../../support/tempDir';
