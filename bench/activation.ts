@@ -50,7 +50,8 @@ type Run = { builtinsMs: number; requireMs: number; activateMs: number; loaded: 
 const bundles = [path.join(root, 'dist/extension.js'), ...process.argv.slice(3).map((b) => path.resolve(b))];
 const runs = new Map<string, Run[]>(bundles.map((b) => [b, []]));
 for (let i = 0; i < rounds; i++) {
-  for (const bundle of bundles) runs.get(bundle)!.push(JSON.parse(execFileSync(process.execPath, ['-e', child, bundle], { encoding: 'utf8' })));
+  for (const bundle of bundles)
+    runs.get(bundle)!.push(JSON.parse(execFileSync(process.execPath, ['-e', child, bundle], { encoding: 'utf8' })));
 }
 const ms = (values: number[]) => {
   const { median, p90 } = summary(values);

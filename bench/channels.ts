@@ -42,14 +42,21 @@ async function main(): Promise<void> {
         }),
       ],
       ['pooled health read (refresh)', await measure(RUNS, () => sampler.sample(runner))],
-      ['fresh OpenSSH `ssh host true`', await measure(RUNS, () => run('ssh', ['-F', sandbox.configFile, '-o', 'BatchMode=yes', 'bench-1', 'true']))],
+      [
+        'fresh OpenSSH `ssh host true`',
+        await measure(RUNS, () => run('ssh', ['-F', sandbox.configFile, '-o', 'BatchMode=yes', 'bench-1', 'true'])),
+      ],
     ];
     const baseline = summary(rows[rows.length - 1][1]).median;
-    console.log(`channels on a connected host vs fresh OpenSSH, ${RUNS} runs each (loopback sshd, OpenSSH ${(await run('ssh', ['-V'])).stderr.trim()})`);
+    console.log(
+      `channels on a connected host vs fresh OpenSSH, ${RUNS} runs each (loopback sshd, OpenSSH ${(await run('ssh', ['-V'])).stderr.trim()})`,
+    );
     console.log(`${'what'.padEnd(44)} ${'median ms'.padStart(10)} ${'p90 ms'.padStart(8)} ${'vs ssh'.padStart(8)}`);
     for (const [what, samples] of rows) {
       const { median, p90 } = summary(samples);
-      console.log(`${what.padEnd(44)} ${median.toFixed(2).padStart(10)} ${p90.toFixed(2).padStart(8)} ${`${(baseline / median).toFixed(1)}x`.padStart(8)}`);
+      console.log(
+        `${what.padEnd(44)} ${median.toFixed(2).padStart(10)} ${p90.toFixed(2).padStart(8)} ${`${(baseline / median).toFixed(1)}x`.padStart(8)}`,
+      );
     }
   } finally {
     pool.dispose();

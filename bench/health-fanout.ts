@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     console.log(`${RUNS} runs each, ${HOSTS} loopback sshd hosts sharing ${cores} cores`);
     const columns = ['median ms', 'p90 ms', 'ratio', 'pool CPU ms', 'host CPU ms', 'CPU floor ms'];
     const widths = [10, 8, 7, 12, 12, 13];
-    const row = (what: string, cells: string[]) => console.log(`${what.padEnd(44)} ${cells.map((cell, i) => cell.padStart(widths[i])).join(' ')}`);
+    const row = (what: string, cells: string[]) =>
+      console.log(`${what.padEnd(44)} ${cells.map((cell, i) => cell.padStart(widths[i])).join(' ')}`);
     row('what', columns);
     for (const [what, single, fanout] of [
       ['health refresh', one, all],
@@ -85,7 +86,13 @@ async function main(): Promise<void> {
       row(`${what}, 1 host`, [a.median.toFixed(2), a.p90.toFixed(2), '', ...figures(single), '']);
       // No run can be shorter than all the CPU it needs spread over every core.
       const floor = (fanout.poolCpuMs + fanout.hostCpuMs) / cores;
-      row(`${what}, ${HOSTS} hosts in parallel`, [b.median.toFixed(2), b.p90.toFixed(2), `${(b.median / a.median).toFixed(2)}x`, ...figures(fanout), `${floor.toFixed(1)} (${(floor / a.median).toFixed(2)}x)`]);
+      row(`${what}, ${HOSTS} hosts in parallel`, [
+        b.median.toFixed(2),
+        b.p90.toFixed(2),
+        `${(b.median / a.median).toFixed(2)}x`,
+        ...figures(fanout),
+        `${floor.toFixed(1)} (${(floor / a.median).toFixed(2)}x)`,
+      ]);
     }
   } finally {
     for (const pool of pools) pool.dispose();

@@ -195,7 +195,10 @@ for _ in sys.stdin:
     print(done, flush=True)
 `;
 
-const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 /** A target's CPU seconds so far (utime + stime of /proc/PID/stat). */
 function cpuSeconds(pid: number): number {
@@ -236,10 +239,12 @@ async function wallMode(runs: number): Promise<void> {
       for (let i = 0; i < runs; i++) {
         rows[0][1].push(await timed(() => runner.exec('true')));
         rows[1][1].push(await timed(() => takeSnapshot(runner, pid)));
-        rows[2][1].push(await timed(async () => {
-          await probeTarget(runner, pid);
-          await readPythonStacks(runner, pid);
-        }));
+        rows[2][1].push(
+          await timed(async () => {
+            await probeTarget(runner, pid);
+            await readPythonStacks(runner, pid);
+          }),
+        );
       }
       console.log(`load average before ${loadBefore}, after ${load()}; CPython 3.11 target; ${runs} runs, wall ms median (p90)`);
       for (const [label, walls] of rows) console.log(`${label.padEnd(50)}${fmt(summary(walls).median)} (${summary(walls).p90.toFixed(1)})`);
@@ -276,9 +281,13 @@ async function sampleMode(seconds: number): Promise<void> {
       ]);
       rows[1][2] = samplerCpu;
       rows.push(['no sampling (again)', await window(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000))), '']);
-      console.log(`load average ${load()}; target: CPython 3.11, one thread working 1 ms then sleeping 1 ms, 8 idle threads; ${seconds} s windows`);
+      console.log(
+        `load average ${load()}; target: CPython 3.11, one thread working 1 ms then sleeping 1 ms, 8 idle threads; ${seconds} s windows`,
+      );
       for (const [label, row, note] of rows) {
-        console.log(`${label.padEnd(22)} target CPU ${row.cpuPercent.toFixed(1).padStart(5)} %  work ${row.workPerSecond.toFixed(0).padStart(6)}/s  wall ${row.wall.toFixed(2)} s  ${note}`);
+        console.log(
+          `${label.padEnd(22)} target CPU ${row.cpuPercent.toFixed(1).padStart(5)} %  work ${row.workPerSecond.toFixed(0).padStart(6)}/s  wall ${row.wall.toFixed(2)} s  ${note}`,
+        );
       }
     } finally {
       worker.stop();

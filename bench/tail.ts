@@ -56,7 +56,9 @@ async function followOnce(runner: RemoteRunner, path: string): Promise<{ seconds
 async function opensshOnce(configFile: string, host: string, path: string): Promise<number> {
   const started = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('ssh', ['-F', configFile, '-o', 'BatchMode=yes', host, `tail -c +1 ${path}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('ssh', ['-F', configFile, '-o', 'BatchMode=yes', host, `tail -c +1 ${path}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh exited ${code}`))));
   });
@@ -89,10 +91,14 @@ async function main(): Promise<void> {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const fSec = follower.map((f) => f.seconds);
     const peakAbove = Math.max(...follower.map((f) => f.peakRss)) - idleRss;
-    console.log(`follow ${LINES.toLocaleString('en-US')} lines (${mib(size).toFixed(0)} MiB) from the start, ${RUNS} runs each, loopback sshd`);
+    console.log(
+      `follow ${LINES.toLocaleString('en-US')} lines (${mib(size).toFixed(0)} MiB) from the start, ${RUNS} runs each, loopback sshd`,
+    );
     console.log(`${'what'.padEnd(40)} ${'median s'.padStart(9)} ${'best s'.padStart(8)} ${'MiB/s'.padStart(8)}`);
     const row = (what: string, xs: number[]) =>
-      console.log(`${what.padEnd(40)} ${median(xs).toFixed(2).padStart(9)} ${best(xs).toFixed(2).padStart(8)} ${(mib(size) / median(xs)).toFixed(0).padStart(8)}`);
+      console.log(
+        `${what.padEnd(40)} ${median(xs).toFixed(2).padStart(9)} ${best(xs).toFixed(2).padStart(8)} ${(mib(size) / median(xs)).toFixed(0).padStart(8)}`,
+      );
     row('LogFollower via pool (null sink)', fSec);
     row('OpenSSH ssh host tail -c +1 > /dev/null', openssh);
     console.log(`throughput vs OpenSSH: ${(median(openssh) / median(fSec)).toFixed(2)}x (goal >= 1.0x)`);

@@ -55,7 +55,14 @@ function normalLine(i: number): string {
 
 function bundleCore(work: string): string {
   const outfile = path.join(work, 'traces.cjs');
-  buildSync({ entryPoints: [path.join(__dirname, '../src/core/traces/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [path.join(__dirname, '../src/core/traces/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'silent',
+  });
   return outfile;
 }
 
@@ -151,7 +158,9 @@ function main(): void {
       );
     }
     const last = rounds[rounds.length - 1];
-    console.log(`the split counts ${last.split.found} lines; the detector finds ${last.detector.found} traces with ${last.detector.frames} frames`);
+    console.log(
+      `the split counts ${last.split.found} lines; the detector finds ${last.detector.found} traces with ${last.detector.frames} frames`,
+    );
     console.log(`median of ${rounds.length} rounds:`);
     const row = (label: string, value: string) => console.log(`  ${label.padEnd(34)} ${value}`);
     row('Node line split', `${(mb / median(rounds.map((r) => r.split.seconds))).toFixed(0)} MB/s`);
@@ -229,7 +238,8 @@ function bigInputs(bundle: string): void {
 
 function bigInput(core: TracesModule, input: string): string {
   if (input === 'line') {
-    const text = '    at f (/srv/app/a.js:1:2) '.repeat(Math.ceil((20 * 1024 * 1024) / 29)) + '\nTypeError: x\n    at g (/srv/app/b.js:3:4)\n';
+    const text =
+      '    at f (/srv/app/a.js:1:2) '.repeat(Math.ceil((20 * 1024 * 1024) / 29)) + '\nTypeError: x\n    at g (/srv/app/b.js:3:4)\n';
     const result = streamText(core, text);
     return `big input: one 20 MB line, then a trace: ${result.seconds.toFixed(2)} s (${result.traces} trace found)`;
   }
@@ -248,7 +258,9 @@ function percentile(sorted: Float64Array, p: number): number {
 /** Per-line cost of the link finder, as a terminal link provider would call it. */
 function linkFinderCost(core: TracesModule, file: string): void {
   const { findFrameLocations, findStackTraces } = core;
-  const sample = readFileSync(file, 'utf8').slice(0, 20 * 1024 * 1024).split('\n');
+  const sample = readFileSync(file, 'utf8')
+    .slice(0, 20 * 1024 * 1024)
+    .split('\n');
   const measure = (lines: string[]) => {
     for (const line of lines.slice(0, 2000)) findFrameLocations(line); // warm-up
     const times = new Float64Array(lines.length);
@@ -278,7 +290,9 @@ function linkFinderCost(core: TracesModule, file: string): void {
     times[i] = Number(process.hrtime.bigint() - start) / 1000;
   }
   times.sort();
-  console.log(`detector, each line alone (${sample.length}): p50 ${percentile(times, 50).toFixed(2)} µs, p99 ${percentile(times, 99).toFixed(2)} µs, max ${times[times.length - 1].toFixed(0)} µs`);
+  console.log(
+    `detector, each line alone (${sample.length}): p50 ${percentile(times, 50).toFixed(2)} µs, p99 ${percentile(times, 99).toFixed(2)} µs, max ${times[times.length - 1].toFixed(0)} µs`,
+  );
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

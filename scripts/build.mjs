@@ -20,7 +20,21 @@ rmSync('dist', { recursive: true, force: true });
 await Promise.all([
   // The SSH half, the host files' readers, the trace actions and the log features load on first use
   // (src/views/remoteBundle.ts, inventoryBundle.ts, logs/bundle.ts, traces/bundle.ts) to keep activation fast.
-  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './remote.js', './inventory.js', './traces.js', './logs.js', './debug.js', './incident.js', './hotfix.js'] }),
+  build({
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: [
+      ...common.external,
+      './remote.js',
+      './inventory.js',
+      './traces.js',
+      './logs.js',
+      './debug.js',
+      './incident.js',
+      './hotfix.js',
+    ],
+  }),
   build({ ...common, entryPoints: ['src/remote.ts'], outfile: 'dist/remote.js' }),
   build({ ...common, entryPoints: ['src/inventory.ts'], outfile: 'dist/inventory.js' }),
   build({ ...common, entryPoints: ['src/views/traces/actions.ts'], outfile: 'dist/traces.js' }),
@@ -31,7 +45,15 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // Webview scripts run in the browser: no Node, one file each, loaded under the page's CSP (src/views/webview/page.ts).
   ...['flameGraph', 'guide'].map((name) =>
-    build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', external: [], entryPoints: [`src/webview/${name}/main.ts`], outfile: `dist/webview/${name}.js` }),
+    build({
+      ...common,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      external: [],
+      entryPoints: [`src/webview/${name}/main.ts`],
+      outfile: `dist/webview/${name}.js`,
+    }),
   ),
 ]);
 // The codicon font for webviews, served from dist/webview under the page's CSP.

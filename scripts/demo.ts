@@ -41,10 +41,17 @@ async function main(): Promise<void> {
   const port = await freePort();
   // Started from the release folder, as a deploy would: tracebacks name releases/<sha>/app.py.
   const service = trackProcess(
-    spawn('/usr/bin/python3', [path.join(release, 'app.py')], { cwd: release, env: { ...process.env, LOG_DIR: logDir, PORT: String(port) }, stdio: 'inherit' }),
+    spawn('/usr/bin/python3', [path.join(release, 'app.py')], {
+      cwd: release,
+      env: { ...process.env, LOG_DIR: logDir, PORT: String(port) },
+      stdio: 'inherit',
+    }),
   );
   const load = trackProcess(
-    spawn('/usr/bin/python3', [path.join(release, 'loadgen.py')], { env: { ...process.env, TARGET: `http://127.0.0.1:${port}` }, stdio: 'inherit' }),
+    spawn('/usr/bin/python3', [path.join(release, 'loadgen.py')], {
+      env: { ...process.env, TARGET: `http://127.0.0.1:${port}` },
+      stdio: 'inherit',
+    }),
   );
   step(`checkout service on 127.0.0.1:${port} (pid ${service.pid}), load generator (pid ${load.pid}), logs in ${logDir}`);
 
@@ -58,20 +65,31 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         hosts: [
-          { name: HOST_NAME, tags: ['production'], group: 'checkout', logs: [`${logDir}/*.log`], revisionCommand: `cat ${current}/REVISION` },
+          {
+            name: HOST_NAME,
+            tags: ['production'],
+            group: 'checkout',
+            logs: [`${logDir}/*.log`],
+            revisionCommand: `cat ${current}/REVISION`,
+          },
         ],
       },
       null,
       2,
     )}\n`,
   );
-  writeFileSync(path.join(workspace, '.vscode/settings.json'), `${JSON.stringify({ 'firefighter.sshConfigFile': sandbox.configFile }, null, 2)}\n`);
+  writeFileSync(
+    path.join(workspace, '.vscode/settings.json'),
+    `${JSON.stringify({ 'firefighter.sshConfigFile': sandbox.configFile }, null, 2)}\n`,
+  );
 
   step('starting VS Code (code-server) with the extension installed');
   const codeServer = await startCodeServer({ stateDir: path.join(DEMO, 'code-server'), workspace, vsix: VSIX });
 
   // The harness ends every process it started on Ctrl-C or exit; the workspace stays for a look.
-  onExit(() => console.log(`\n==> demo: stopped VS Code, the service and the sandbox host; the workspace stays in ${workspace} until the next run`));
+  onExit(() =>
+    console.log(`\n==> demo: stopped VS Code, the service and the sandbox host; the workspace stays in ${workspace} until the next run`),
+  );
 
   console.log(`
 Firefighter demo is running.

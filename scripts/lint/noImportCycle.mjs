@@ -32,7 +32,11 @@ function importsOf(file) {
 }
 
 function moduleSpecifierOf(statement) {
-  if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+  if (
+    (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+    statement.moduleSpecifier &&
+    ts.isStringLiteral(statement.moduleSpecifier)
+  ) {
     return statement.moduleSpecifier.text;
   }
   return undefined;
@@ -77,7 +81,9 @@ export const noImportCycle = {
   meta: {
     type: 'problem',
     docs: { description: 'Forbid an import that leads back to the importing file.' },
-    messages: { cycle: 'Import cycle: {{chain}}. Move what both need into a third file, or invert the dependency (docs/architecture.md, "Layout").' },
+    messages: {
+      cycle: 'Import cycle: {{chain}}. Move what both need into a third file, or invert the dependency (docs/architecture.md, "Layout").',
+    },
     schema: [],
   },
   create(context) {

@@ -36,7 +36,9 @@ export function makeDriftCommand(connect: CliConnect, inventoryOptions: Inventor
     }
     const host = loadInventory(inventoryOptions).hosts.find((candidate) => candidate.name === positional[0]);
     if (!host) {
-      io.stderr.write(`firefighter: no host named "${positional[0]}" in ${inventoryOptions.sshConfigFile} or ${inventoryOptions.hostsJsonFile}\n`);
+      io.stderr.write(
+        `firefighter: no host named "${positional[0]}" in ${inventoryOptions.sshConfigFile} or ${inventoryOptions.hostsJsonFile}\n`,
+      );
       return ExitCode.usage;
     }
     let repo: string;

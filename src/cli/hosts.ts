@@ -23,7 +23,9 @@ export function makeHostsCommand(inventoryOptions: InventoryOptions): CliCommand
         // Names, groups and tags come from files: shown, never acted on by the terminal.
         const via = proxyJump.length ? ` via ${proxyJump.map((hop) => hop.alias).join(',')}` : '';
         const tags = host.tags.length ? `  [${host.tags.join(', ')}]` : '';
-        io.stdout.write(`${visible(`${host.name}  ${user}@${hostName}:${port}${via}${host.group ? `  group ${host.group}` : ''}${tags}`)}\n`);
+        io.stdout.write(
+          `${visible(`${host.name}  ${user}@${hostName}:${port}${via}${host.group ? `  group ${host.group}` : ''}${tags}`)}\n`,
+        );
       }
     }
     return ExitCode.ok;

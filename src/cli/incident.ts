@@ -50,7 +50,11 @@ function cwdOf(options: IncidentCliOptions): string {
 function journalFor(options: IncidentCliOptions, io: CliIo): IncidentJournal {
   const root = repositoryRoot(cwdOf(options));
   const who = io.env.USER ?? io.env.USERNAME;
-  return new IncidentJournal(new IncidentStore(root, { newId: options.newId }), { clock: options.clock ?? systemClock, events: options.events ?? noEvents, who });
+  return new IncidentJournal(new IncidentStore(root, { newId: options.newId }), {
+    clock: options.clock ?? systemClock,
+    events: options.events ?? noEvents,
+    who,
+  });
 }
 
 /** Runs `body`; a usage error exits 2 with the usage, an incident error 1 with its message. */
@@ -71,7 +75,8 @@ async function guarded(name: string, usage: string, io: CliIo, body: () => Promi
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T {
-  if (value === undefined || !allowed.includes(value as T)) throw new UsageError(`${what} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, not "${value}"`}`);
+  if (value === undefined || !allowed.includes(value as T))
+    throw new UsageError(`${what} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, not "${value}"`}`);
   return value as T;
 }
 
@@ -90,7 +95,10 @@ async function readStdin(io: CliIo): Promise<string> {
   for await (const chunk of io.stdin) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     bytes += buffer.length;
-    if (bytes > MAX_NOTE_BYTES) throw new IncidentError(`the note on stdin is over ${MAX_NOTE_BYTES} bytes: save the text under the incident's evidence/ folder and note what it shows`);
+    if (bytes > MAX_NOTE_BYTES)
+      throw new IncidentError(
+        `the note on stdin is over ${MAX_NOTE_BYTES} bytes: save the text under the incident's evidence/ folder and note what it shows`,
+      );
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -112,7 +120,12 @@ export function makeIncidentCommand(options: IncidentCliOptions = {}): CliComman
           const title = lastValue(parsed, '--title');
           if (!title?.trim()) throw new UsageError('--title is required');
           const severity = oneOf<Severity>(lastValue(parsed, '--severity'), SEVERITIES, '--severity');
-          const incident = await journal.start({ title, severity, hosts: parsed.values.get('--host') ?? [], commander: lastValue(parsed, '--commander') });
+          const incident = await journal.start({
+            title,
+            severity,
+            hosts: parsed.values.get('--host') ?? [],
+            commander: lastValue(parsed, '--commander'),
+          });
           io.stdout.write(`${incident.id}\n`);
           return ExitCode.ok;
         }
@@ -160,7 +173,9 @@ export function makeIncidentCommand(options: IncidentCliOptions = {}): CliComman
           } else {
             const incident = await journal.store.read(id);
             const timeline = await journal.store.timeline(id);
-            io.stdout.write(parsed.switches.has('--json') ? JSON.stringify({ ...incident, timeline }) + '\n' : showIncident(incident, timeline));
+            io.stdout.write(
+              parsed.switches.has('--json') ? JSON.stringify({ ...incident, timeline }) + '\n' : showIncident(incident, timeline),
+            );
           }
           return ExitCode.ok;
         }
@@ -190,16 +205,29 @@ export function makeIncidentsCommand(options: IncidentCliOptions = {}): CliComma
           throw new IncidentError(`cannot read ${traceFile}: ${errorMessage(error)}`);
         });
         traces = traceRecordsIn(content, '');
-        if (traces.length === 0) throw new IncidentError(`no stack trace found in ${traceFile}: pass a file that holds one (a log excerpt, a copied traceback)`);
+        if (traces.length === 0)
+          throw new IncidentError(`no stack trace found in ${traceFile}: pass a file that holds one (a log excerpt, a copied traceback)`);
       }
       const hits = await journal.searchPast({ traces, text });
-      for (const hit of hits) io.stdout.write(json ? JSON.stringify(hitJson(hit)) + '\n' : `${hit.score.toFixed(2).padStart(6)}  ${hit.incident.id}  ${hit.incident.title}  (${hit.reasons.join('; ')})\n`);
+      for (const hit of hits)
+        io.stdout.write(
+          json
+            ? JSON.stringify(hitJson(hit)) + '\n'
+            : `${hit.score.toFixed(2).padStart(6)}  ${hit.incident.id}  ${hit.incident.title}  (${hit.reasons.join('; ')})\n`,
+        );
       return ExitCode.ok;
     });
 }
 
 function hitJson({ incident, score, reasons }: SearchHit): Record<string, unknown> {
-  return { id: incident.id, title: incident.title, severity: incident.severity, status: incident.status, score: Number(score.toFixed(3)), reasons };
+  return {
+    id: incident.id,
+    title: incident.title,
+    severity: incident.severity,
+    status: incident.status,
+    score: Number(score.toFixed(3)),
+    reasons,
+  };
 }
 
 async function listIncidents(journal: IncidentJournal, io: CliIo, json: boolean): Promise<number> {
@@ -208,7 +236,15 @@ async function listIncidents(journal: IncidentJournal, io: CliIo, json: boolean)
       const incident = await journal.store.read(id);
       io.stdout.write(
         json
-          ? JSON.stringify({ id, title: incident.title, severity: incident.severity, status: incident.status, milestones: incident.milestones, hosts: incident.hosts, fingerprints: incident.traces.map((t) => t.fingerprint) }) + '\n'
+          ? JSON.stringify({
+              id,
+              title: incident.title,
+              severity: incident.severity,
+              status: incident.status,
+              milestones: incident.milestones,
+              hosts: incident.hosts,
+              fingerprints: incident.traces.map((t) => t.fingerprint),
+            }) + '\n'
           : `${id}  ${incident.severity}  ${incident.status.padEnd(9)}  ${incident.title}\n`,
       );
     } catch (error) {

@@ -13,7 +13,12 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
   const commander = incident.roles.find((role) => role.role === 'commander')?.who;
   const out = [
     `${incident.id}  ${stripControl(incident.title)}`,
-    [incident.severity, incident.status, commander ? `commander ${commander}` : 'no commander', incident.hosts.length ? `hosts ${incident.hosts.join(', ')}` : 'no hosts'].join(' · '),
+    [
+      incident.severity,
+      incident.status,
+      commander ? `commander ${commander}` : 'no commander',
+      incident.hosts.length ? `hosts ${incident.hosts.join(', ')}` : 'no hosts',
+    ].join(' · '),
     '',
     ...MILESTONES.map((m) => `${m.padEnd(10)} ${incident.milestones[m] ? time(incident.milestones[m] as string) : '—'}`),
     '',
@@ -32,11 +37,15 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
   }
   if (incident.actionItems.length) {
     out.push('', 'Action items:');
-    for (const item of incident.actionItems) out.push(`  ${item.id}  ${item.type.padEnd(8)} ${item.status.padEnd(5)} ${stripControl(item.owner ?? 'nobody').padEnd(10)} ${stripControl(item.what)}`);
+    for (const item of incident.actionItems)
+      out.push(
+        `  ${item.id}  ${item.type.padEnd(8)} ${item.status.padEnd(5)} ${stripControl(item.owner ?? 'nobody').padEnd(10)} ${stripControl(item.what)}`,
+      );
   }
   if (incident.traces.length) {
     out.push('', 'Traces:');
-    for (const trace of incident.traces) out.push(`  ${trace.fingerprint}  ${trace.language}  ${trace.exception ?? '-'}  ${trace.appFrames[0] ?? ''}`);
+    for (const trace of incident.traces)
+      out.push(`  ${trace.fingerprint}  ${trace.language}  ${trace.exception ?? '-'}  ${trace.appFrames[0] ?? ''}`);
   }
   const pinned = pinnedIds(timeline);
   out.push('', 'Timeline:');
@@ -44,7 +53,9 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
     const described = entryText(entry);
     if (!described) continue;
     const host = entry.type === 'event' && entry.host ? `${entry.host}  ` : '';
-    out.push(`  ${time(entry.at)}  ${pinned.has(entry.id) ? '* ' : ''}${host}${described.text}${entry.who ? ` (${entry.who})` : ''}  [${entry.id}]`);
+    out.push(
+      `  ${time(entry.at)}  ${pinned.has(entry.id) ? '* ' : ''}${host}${described.text}${entry.who ? ` (${entry.who})` : ''}  [${entry.id}]`,
+    );
   }
   return out.join('\n') + '\n';
 }

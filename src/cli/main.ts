@@ -71,7 +71,10 @@ function splitGlobalOptions(args: string[], io: CliIo): GlobalOptions | undefine
   }
   // A file named on the command line must be a file that is there (as `ssh -F` insists); the
   // defaults may be missing. /dev/zero or a FIFO would otherwise be read without end.
-  for (const [flag, file] of [['-F', sshConfigFile], ['--hosts', hostsJsonFile]] as const) {
+  for (const [flag, file] of [
+    ['-F', sshConfigFile],
+    ['--hosts', hostsJsonFile],
+  ] as const) {
     const problem = file === undefined ? undefined : namedFileProblem(file);
     if (problem) {
       io.stderr.write(`firefighter: ${flag} ${errorMessage(file)}: ${problem}\n`);
@@ -120,7 +123,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     events,
     resolveHost: (host) => {
       const found = loadInventory(parsed.inventory).hosts.find((candidate) => candidate.name === host);
-      if (!found) throw new Error(`no host named "${host}" in ${parsed.inventory.sshConfigFile} or ${parsed.inventory.hostsJsonFile}; \`firefighter hosts\` lists them`);
+      if (!found)
+        throw new Error(
+          `no host named "${host}" in ${parsed.inventory.sshConfigFile} or ${parsed.inventory.hostsJsonFile}; \`firefighter hosts\` lists them`,
+        );
       return found.ssh;
     },
     agentSocket: io.env.SSH_AUTH_SOCK,
@@ -141,7 +147,9 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   const command = name === undefined || !Object.hasOwn(commands, name) ? undefined : commands[name];
   try {
     if (!command) {
-      io.stderr.write(name === undefined || name === '--help' || name === '-h' ? usage : `firefighter: unknown command "${errorMessage(name)}"\n${usage}`);
+      io.stderr.write(
+        name === undefined || name === '--help' || name === '-h' ? usage : `firefighter: unknown command "${errorMessage(name)}"\n${usage}`,
+      );
       return name === '--help' || name === '-h' ? ExitCode.ok : ExitCode.usage;
     }
     return await command(rest, runIo);

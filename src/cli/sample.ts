@@ -14,7 +14,9 @@ export function formatSampleText(result: SampleResult): string {
   const { profile } = result;
   const stacks = profile.hottest();
   const total = stacks.reduce((sum, s) => sum + s.count, 0);
-  const lines = [`${result.host} process ${result.pid} (${result.runtime}): ${profile.samples} samples by ${result.engine}, ${stacks.length} distinct stacks`];
+  const lines = [
+    `${result.host} process ${result.pid} (${result.runtime}): ${profile.samples} samples by ${result.engine}, ${stacks.length} distinct stacks`,
+  ];
   if (result.idleStacks) lines.push(`${result.idleStacks} idle thread sightings left out (--idle keeps them)`);
   if (result.failures > 0) lines.push(`warning: ${result.failures} snapshot(s) failed: ${result.firstFailure}`);
   for (const stack of stacks.slice(0, SHOWN_STACKS)) {

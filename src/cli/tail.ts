@@ -40,7 +40,8 @@ function parseArgs(args: string[]): TailArgs | string {
   let filter: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (name === '--lines' || name === '-n' || name === '--filter') {
       const value = inline ?? args[++i];
       if (value === undefined) return `${name} needs a value`;

@@ -31,7 +31,8 @@ function parseArguments(args: string[], cwd: string): TracesOptions {
   const options: TracesOptions = { rules: [], root: null, json: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = args[++i];
@@ -111,7 +112,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 }
 
 function localPath(mapping: FrameMapping): string | null {
-  return mapping.kind === 'mapped' ? mapping.relativePath ?? mapping.path : null;
+  return mapping.kind === 'mapped' ? (mapping.relativePath ?? mapping.path) : null;
 }
 
 function jsonLine(trace: StackTrace, mappings: FrameMapping[][]): string {

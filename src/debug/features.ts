@@ -55,10 +55,18 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
           }
           if (args.mode === 'node') {
             progress(`Opening the inspector of ${args.pid} on ${args.host}…`);
-            return createNodeRuntime(runner, { host: args.host, pid: args.pid, parent, events: services.events, pathMappings: services.pathMappings });
+            return createNodeRuntime(runner, {
+              host: args.host,
+              pid: args.pid,
+              parent,
+              events: services.events,
+              pathMappings: services.pathMappings,
+            });
           }
           progress(`Reading the stacks of ${args.pid} on ${args.host}…`);
-          return new SnapshotRuntime(() => takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }));
+          return new SnapshotRuntime(() =>
+            takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }),
+          );
         },
         mapper: ruleSourceMapper((host) => services.pathMappings.forHost(host)),
         readRemoteFile: async (host, file) => {
@@ -106,7 +114,8 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
         title: `Sample ${pid} on ${host}`,
         prompt: 'Seconds to sample (100 snapshots a second; the process never stops)',
         value: '5',
-        validateInput: (text) => (/^\d+(\.\d+)?$/.test(text.trim()) && Number(text) > 0 && Number(text) <= 600 ? undefined : 'A number of seconds, up to 600'),
+        validateInput: (text) =>
+          /^\d+(\.\d+)?$/.test(text.trim()) && Number(text) > 0 && Number(text) <= 600 ? undefined : 'A number of seconds, up to 600',
       });
       if (!seconds) return;
       const result = await vscode.window.withProgress(
@@ -126,7 +135,14 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
           stacks: result.profile.hottest().map((s) => ({ frames: [...s.frames].reverse(), count: s.count })),
         },
         async (frame) => {
-          await vscode.commands.executeCommand(CommandId.openTraceFrame, { file: frame.file, line: frame.line, column: null, function: frame.function, app: true, host });
+          await vscode.commands.executeCommand(CommandId.openTraceFrame, {
+            file: frame.file,
+            line: frame.line,
+            column: null,
+            function: frame.function,
+            app: true,
+            host,
+          });
         },
       );
     },

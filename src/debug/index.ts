@@ -53,11 +53,18 @@ export function registerDebugFeatures(services: DebugServices, extensionUri: vsc
     }),
     vscode.debug.registerDebugConfigurationProvider('firefighter', {
       provideDebugConfigurations: () => [
-        { type: 'firefighter', request: 'attach', name: 'Snapshot a process on a host', host: '', pid: '${command:firefighter.pickProcess}' },
+        {
+          type: 'firefighter',
+          request: 'attach',
+          name: 'Snapshot a process on a host',
+          host: '',
+          pid: '${command:firefighter.pickProcess}',
+        },
       ],
       // F5 with no launch.json, or with only a host named: ask for what is missing.
       resolveDebugConfiguration: async (_folder, config) => {
-        if (!config.type && !config.request) Object.assign(config, { type: 'firefighter', request: 'attach', name: 'Snapshot a process on a host' });
+        if (!config.type && !config.request)
+          Object.assign(config, { type: 'firefighter', request: 'attach', name: 'Snapshot a process on a host' });
         if (!config.host) {
           const host = await services.pickHost('Debug a process: choose a host');
           if (!host) return undefined;
@@ -116,6 +123,7 @@ async function confirmInteractiveAttach(services: DebugServices, host: Inventory
     allowed: answer === attach,
     by: userInfo().username,
   });
-  if (answer === 'Take a Snapshot Instead') void vscode.commands.executeCommand(CommandId.snapshotProcess, { kind: 'process', host: host.name, process: { pid, command: '' } });
+  if (answer === 'Take a Snapshot Instead')
+    void vscode.commands.executeCommand(CommandId.snapshotProcess, { kind: 'process', host: host.name, process: { pid, command: '' } });
   return answer === attach;
 }

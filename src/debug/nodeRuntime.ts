@@ -4,13 +4,7 @@
 import * as vscode from 'vscode';
 import { openNodeInspector, type ForwardingRunner, type NodeInspector } from '../core/debug/node/inspector';
 import { nodeDebugRoots } from '../core/debug/node/roots';
-import {
-  RuntimeUnsupported,
-  type DebugRuntime,
-  type RuntimeBreakpoint,
-  type RuntimeOutput,
-  type RuntimeStop,
-} from '../core/debug/runtime';
+import { RuntimeUnsupported, type DebugRuntime, type RuntimeBreakpoint, type RuntimeOutput, type RuntimeStop } from '../core/debug/runtime';
 import type { EventPublisher } from '../core/events';
 import { EventEmitter } from '../core/util/events';
 import type { PathMappingRules } from '../core/traces/pathMappingRules';
@@ -74,7 +68,11 @@ class NodeChildRuntime implements DebugRuntime {
       category: 'console',
       text: `Inspector of ${pid} on ${host} (port ${this.inspector.remotePort}, ${how}) forwarded to 127.0.0.1:${this.inspector.localPort}.\n`,
     });
-    if (!roots) this.outputEmitter.fire({ category: 'important', text: `No firefighter.pathMappings rule applies to ${host}: breakpoints bind only to the host's files as shown by the debugger.\n` });
+    if (!roots)
+      this.outputEmitter.fire({
+        category: 'important',
+        text: `No firefighter.pathMappings rule applies to ${host}: breakpoints bind only to the host's files as shown by the debugger.\n`,
+      });
     const started = await vscode.debug.startDebugging(
       vscode.workspace.workspaceFolders?.[0],
       {

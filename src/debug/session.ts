@@ -32,7 +32,6 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
   sudo?: boolean;
 }
 
-
 export interface SessionDependencies {
   /** Builds the runtime for an attach (connects, preflights, attaches or snapshots). */
   createRuntime(args: AttachArguments, progress: (message: string) => void): Promise<DebugRuntime>;
@@ -76,12 +75,14 @@ export class FirefighterDebugSession extends DebugSession {
     try {
       const runtime = await this.deps.createRuntime(args, (message) => this.sendEvent(new OutputEvent(message + '\n', 'console')));
       this.runtime = runtime;
-      this.subscriptions.add(runtime.onDidStop((stop) => {
-        const event = new StoppedEvent(stop.reason, stop.threadId, stop.text) as DebugProtocol.StoppedEvent;
-        event.body.allThreadsStopped = stop.allThreadsStopped;
-        if (stop.hitBreakpointIds) event.body.hitBreakpointIds = stop.hitBreakpointIds;
-        this.sendEvent(event);
-      }));
+      this.subscriptions.add(
+        runtime.onDidStop((stop) => {
+          const event = new StoppedEvent(stop.reason, stop.threadId, stop.text) as DebugProtocol.StoppedEvent;
+          event.body.allThreadsStopped = stop.allThreadsStopped;
+          if (stop.hitBreakpointIds) event.body.hitBreakpointIds = stop.hitBreakpointIds;
+          this.sendEvent(event);
+        }),
+      );
       this.subscriptions.add(runtime.onDidContinue((e) => this.sendEvent(new ContinuedEvent(e.threadId ?? 0, e.allThreadsContinued))));
       this.subscriptions.add(runtime.onDidOutput((o) => this.sendEvent(new OutputEvent(o.text, o.category))));
       this.subscriptions.add(runtime.onDidEnd((e) => this.end(e.reason)));
@@ -105,7 +106,10 @@ export class FirefighterDebugSession extends DebugSession {
     });
   }
 
-  protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
+  protected override async stackTraceRequest(
+    response: DebugProtocol.StackTraceResponse,
+    args: DebugProtocol.StackTraceArguments,
+  ): Promise<void> {
     await this.answer(response, async (runtime) => {
       const { frames, total } = await runtime.stack(args.threadId, args.startFrame ?? 0, args.levels ?? 0);
       response.body = { stackFrames: await Promise.all(frames.map((f) => this.stackFrame(f))), totalFrames: total };
@@ -113,7 +117,13 @@ export class FirefighterDebugSession extends DebugSession {
   }
 
   private async stackFrame(frame: RuntimeFrame): Promise<DebugProtocol.StackFrame> {
-    const stackFrame: DebugProtocol.StackFrame = new StackFrame(frame.id, frame.function, await this.source(frame.file), frame.line ?? 0, frame.column ?? 0);
+    const stackFrame: DebugProtocol.StackFrame = new StackFrame(
+      frame.id,
+      frame.function,
+      await this.source(frame.file),
+      frame.line ?? 0,
+      frame.column ?? 0,
+    );
     if (frame.address && !frame.file) stackFrame.instructionPointerReference = frame.address;
     if (frame.app === false) stackFrame.presentationHint = 'subtle';
     return stackFrame;
@@ -149,10 +159,18 @@ export class FirefighterDebugSession extends DebugSession {
     });
   }
 
-  protected override async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+  protected override async variablesRequest(
+    response: DebugProtocol.VariablesResponse,
+    args: DebugProtocol.VariablesArguments,
+  ): Promise<void> {
     await this.answer(response, async (runtime) => {
       response.body = {
-        variables: (await runtime.variables(args.variablesReference)).map((v) => ({ name: v.name, value: v.value, type: v.type, variablesReference: v.reference })),
+        variables: (await runtime.variables(args.variablesReference)).map((v) => ({
+          name: v.name,
+          value: v.value,
+          type: v.type,
+          variablesReference: v.reference,
+        })),
       };
     });
   }
@@ -164,7 +182,10 @@ export class FirefighterDebugSession extends DebugSession {
     });
   }
 
-  protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+  protected override async setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): Promise<void> {
     await this.answer(response, async (runtime, attach) => {
       const local = args.source.path;
       const requested = args.breakpoints ?? [];
@@ -268,11 +289,14 @@ function toBreakpoint(result: { id?: number; verified: boolean; line?: number; m
 
 /** What is wrong with a launch.json attach configuration, or undefined. */
 export function checkArguments(args: Partial<AttachArguments>): string | undefined {
-  if (typeof args.host !== 'string' || args.host === '') return 'The attach configuration needs "host": the name of a host in the Hosts view.';
+  if (typeof args.host !== 'string' || args.host === '')
+    return 'The attach configuration needs "host": the name of a host in the Hosts view.';
   const pid = Number(args.pid);
-  if (!Number.isInteger(pid) || pid <= 0) return `The attach configuration needs "pid", a process id on ${args.host} (use "\${command:firefighter.pickProcess}").`;
+  if (!Number.isInteger(pid) || pid <= 0)
+    return `The attach configuration needs "pid", a process id on ${args.host} (use "\${command:firefighter.pickProcess}").`;
   args.pid = pid;
-  if (args.mode !== undefined && args.mode !== 'snapshot' && args.mode !== 'gdb' && args.mode !== 'node') return `"mode" must be "snapshot", "gdb" or "node", not "${String(args.mode)}".`;
+  if (args.mode !== undefined && args.mode !== 'snapshot' && args.mode !== 'gdb' && args.mode !== 'node')
+    return `"mode" must be "snapshot", "gdb" or "node", not "${String(args.mode)}".`;
   return undefined;
 }
 

@@ -34,14 +34,14 @@ export class VsCodeAuthPrompts implements AuthPrompts, SecretHooks {
     try {
       await this.secrets.store(secretKey(keyFile), passphrase);
     } catch (error) {
-      void vscode.window.showWarningMessage(`Could not store the passphrase of ${keyFile} in secret storage: ${(error as Error).message}. It is kept for this session only.`);
+      void vscode.window.showWarningMessage(
+        `Could not store the passphrase of ${keyFile} in secret storage: ${(error as Error).message}. It is kept for this session only.`,
+      );
     }
   }
 
   password(host: string, user: string): Promise<string | undefined> {
-    return Promise.resolve(
-      vscode.window.showInputBox({ title: `Password for ${user}@${host}`, password: true, ignoreFocusOut: true }),
-    );
+    return Promise.resolve(vscode.window.showInputBox({ title: `Password for ${user}@${host}`, password: true, ignoreFocusOut: true }));
   }
 
   async keyboardInteractive(

@@ -43,8 +43,14 @@ export function registerHostCommands(services: Services, hostsView: HostsView): 
         pool.disconnect(host.name);
       }),
     ),
-    registerCommand(CommandId.openTop, withHost((host) => openTerminal(services, host, 'top', 'top'))),
-    registerCommand(CommandId.openShell, withHost((host) => openTerminal(services, host, 'shell', undefined))),
+    registerCommand(
+      CommandId.openTop,
+      withHost((host) => openTerminal(services, host, 'top', 'top')),
+    ),
+    registerCommand(
+      CommandId.openShell,
+      withHost((host) => openTerminal(services, host, 'shell', undefined)),
+    ),
     registerCommand(
       CommandId.copySshCommand,
       withHost(async (host) => {
@@ -64,10 +70,7 @@ export async function pickHost(services: Pick<Services, 'inventory' | 'pool'>, t
   const hosts = inventory.hosts;
   if (hosts.length === 0) {
     const open = 'Open Settings';
-    const choice = await vscode.window.showWarningMessage(
-      `No hosts found in ${inventory.sshConfigFile} or .vscode/hosts.json.`,
-      open,
-    );
+    const choice = await vscode.window.showWarningMessage(`No hosts found in ${inventory.sshConfigFile} or .vscode/hosts.json.`, open);
     if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'firefighter.sshConfigFile');
     return undefined;
   }
@@ -100,4 +103,3 @@ function openTerminal(services: Services, host: InventoryHost, what: 'top' | 'sh
   });
   terminal.show();
 }
-

@@ -48,7 +48,9 @@ export class HostsView extends Disposable implements vscode.TreeDataProvider<Hos
     private readonly health: HealthMonitor,
   ) {
     super();
-    this.treeView = this._register(vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true }));
+    this.treeView = this._register(
+      vscode.window.createTreeView('firefighter.hosts', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true }),
+    );
     // Disposed first (last registered): the hosts it reads are not left refreshing.
     const registrations = [
       vscode.window.registerFileDecorationProvider(this),
@@ -164,7 +166,10 @@ export class HostsView extends Disposable implements vscode.TreeDataProvider<Hos
         return item;
       }
       case 'host': {
-        const item = new vscode.TreeItem(node.label, this.expanded.has(node.id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          node.label,
+          this.expanded.has(node.id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = node.id;
         item.description = node.description;
         item.tooltip = node.tooltip;
@@ -189,7 +194,10 @@ export class HostsView extends Disposable implements vscode.TreeDataProvider<Hos
       }
       case 'process': {
         const p = node.process;
-        const item = new vscode.TreeItem(`${p.cpuPercent.toFixed(1)}%  ${programAndArguments(p.command)}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `${p.cpuPercent.toFixed(1)}%  ${programAndArguments(p.command)}`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `${node.host}/process/${p.pid}`;
         item.description = `pid ${p.pid} · ${p.user} · ${p.memPercent.toFixed(1)}% mem`;
         item.tooltip = `${p.command}\npid ${p.pid}, user ${p.user}\n${p.cpuPercent.toFixed(1)}% CPU, ${p.memPercent.toFixed(1)}% memory`;
@@ -198,7 +206,10 @@ export class HostsView extends Disposable implements vscode.TreeDataProvider<Hos
         return item;
       }
       case 'problems': {
-        const item = new vscode.TreeItem(`${node.count} problem${node.count === 1 ? '' : 's'} in host files`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `${node.count} problem${node.count === 1 ? '' : 's'} in host files`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = 'problems';
         item.description = node.files.map((file) => file.slice(file.lastIndexOf('/') + 1)).join(', ');
         item.tooltip = `Lines that were skipped in ${node.files.join(', ')}; the other hosts still load. Select to see them in the Problems panel.`;
@@ -232,13 +243,15 @@ export class HostsView extends Disposable implements vscode.TreeDataProvider<Hos
     if (paused) return [{ kind: 'message', host: node.id, label: paused, icon: 'debug-disconnect' }];
     const state = this.connections.state(node.id);
     const healthError = this.healthErrors.get(node.id);
-    if (state.kind !== 'error' && healthError) return [{ kind: 'message', host: node.id, label: healthError, icon: 'error', color: 'errorForeground' }];
+    if (state.kind !== 'error' && healthError)
+      return [{ kind: 'message', host: node.id, label: healthError, icon: 'error', color: 'errorForeground' }];
     return healthNodes(node.id, state, this.health.latest(node.id));
   }
 
   getParent(node: HostsViewNode): HostsViewNode | undefined {
     if (node.kind === 'group' || node.kind === 'problems') return undefined;
-    if (node.kind === 'host') return this.roots.find((root) => root.kind === 'group' && root.children.some((child) => child.id === node.id));
+    if (node.kind === 'host')
+      return this.roots.find((root) => root.kind === 'group' && root.children.some((child) => child.id === node.id));
     return this.hostNode(node.host);
   }
 
@@ -248,7 +261,6 @@ export class HostsView extends Disposable implements vscode.TreeDataProvider<Hos
     if (!host?.production) return undefined;
     return new vscode.FileDecoration('P', 'Production host: state-changing actions ask first', new vscode.ThemeColor('charts.red'));
   }
-
 }
 
 function hostUri(name: string): vscode.Uri {
@@ -278,7 +290,8 @@ function stateIcon(state: ConnectionState): vscode.ThemeIcon {
 
 function healthNodes(host: string, state: ConnectionState, reading: HealthReading | undefined): HealthNode[] {
   if (state.kind === 'error') return [{ kind: 'message', host, label: state.message, icon: 'error', color: 'errorForeground' }];
-  if (!reading) return [{ kind: 'message', host, label: state.kind === 'connecting' ? 'Connecting…' : 'Reading health…', icon: 'loading~spin' }];
+  if (!reading)
+    return [{ kind: 'message', host, label: state.kind === 'connecting' ? 'Connecting…' : 'Reading health…', icon: 'loading~spin' }];
   if (!reading.available) return [{ kind: 'message', host, label: reading.reason, icon: 'info' }];
   const overloaded = reading.loadPerCpu >= 1;
   return [
@@ -291,7 +304,14 @@ function healthNodes(host: string, state: ConnectionState, reading: HealthReadin
       tooltip: `Load averages over 1, 5 and 15 minutes on ${reading.cpus} CPUs. Above 1.0 per CPU, work is queueing.`,
     },
     { kind: 'figure', host, key: 'cpu', label: formatCpuBusy(reading), icon: 'pulse' },
-    { kind: 'figure', host, key: 'memory', label: formatMemory(reading), icon: 'database', tooltip: 'Used (total minus available) of total memory' },
+    {
+      kind: 'figure',
+      host,
+      key: 'memory',
+      label: formatMemory(reading),
+      icon: 'database',
+      tooltip: 'Used (total minus available) of total memory',
+    },
     { kind: 'figure', host, key: 'uptime', label: formatUptime(reading.uptimeSeconds), icon: 'clock' },
     { kind: 'processes', host, processes: reading.processes },
   ];

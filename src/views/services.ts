@@ -34,23 +34,27 @@ export class Services extends Disposable {
     // Disposed last, by dispose() below, so it can still say what went wrong while closing.
     this.log = vscode.window.createOutputChannel('Firefighter', { log: true });
     this.events = this._register(new EventBus(undefined, (error) => this.log.error('An incident event listener failed:', error)));
-    const schemas = (context.extension.packageJSON as { contributes: { configuration: { properties: SettingSchemas } } }).contributes.configuration.properties;
+    const schemas = (context.extension.packageJSON as { contributes: { configuration: { properties: SettingSchemas } } }).contributes
+      .configuration.properties;
     this.settings = this._register(new Settings(vscode.workspace, schemas, (message) => this.log.warn(message)));
     const settings = this.settings;
     const inventory = (this.inventory = this._register(new InventoryService()));
     const prompts = new VsCodeAuthPrompts(context.secrets);
     this.pool = this._register(
-      new LazyPool(() => ({
-        resolveHost: (name) => {
-          const host = inventory.host(name);
-          if (!host) throw new Error(`No host named "${name}" in ${inventory.sshConfigFile} or .vscode/hosts.json.`);
-          return host.ssh;
-        },
-        prompts,
-        recallSecret: (keyFile) => prompts.recallSecret(keyFile),
-        rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
-        connectTimeoutMs: settings.get('connectTimeout') * 1000,
-      }), this.events),
+      new LazyPool(
+        () => ({
+          resolveHost: (name) => {
+            const host = inventory.host(name);
+            if (!host) throw new Error(`No host named "${name}" in ${inventory.sshConfigFile} or .vscode/hosts.json.`);
+            return host.ssh;
+          },
+          prompts,
+          recallSecret: (keyFile) => prompts.recallSecret(keyFile),
+          rememberSecret: (keyFile, passphrase) => prompts.rememberSecret(keyFile, passphrase),
+          connectTimeoutMs: settings.get('connectTimeout') * 1000,
+        }),
+        this.events,
+      ),
     );
     // The sampler reads over a connection, so it loads with the SSH half (dist/remote.js).
     let sampler: HealthSampler | undefined;
@@ -87,7 +91,9 @@ export class Services extends Disposable {
 }
 
 /** One output-channel line per command run on a host: its host, command, outcome and duration. */
-export function commandLine(command: Pick<IncidentEventMap['command.ended'], 'host' | 'command' | 'durationMs' | 'exitCode' | 'signal' | 'error'>): string {
+export function commandLine(
+  command: Pick<IncidentEventMap['command.ended'], 'host' | 'command' | 'durationMs' | 'exitCode' | 'signal' | 'error'>,
+): string {
   const outcome = command.exitCode !== null ? `exit ${command.exitCode}` : (command.signal ?? command.error ?? 'no exit status');
   return `[${command.host}] ${commandSummary(command.command)} → ${outcome} (${command.durationMs} ms)`;
 }

@@ -122,10 +122,11 @@ export async function startFaultProxy(options: {
   });
   const setMode = (next: Mode) => {
     mode = next;
-    for (const link of links) for (const pump of link.pumps) {
-      pump.stopTimer();
-      pump.flush();
-    }
+    for (const link of links)
+      for (const pump of link.pumps) {
+        pump.stopTimer();
+        pump.flush();
+      }
   };
 
   return {

@@ -29,11 +29,15 @@ export async function generateKey(options: {
   const type = options.type ?? 'ed25519';
   await run('ssh-keygen', [
     '-q',
-    '-t', type,
+    '-t',
+    type,
     ...(type === 'rsa' ? ['-b', '2048'] : []),
-    '-N', options.passphrase ?? '',
-    '-C', options.comment ?? options.name,
-    '-f', privateKeyPath,
+    '-N',
+    options.passphrase ?? '',
+    '-C',
+    options.comment ?? options.name,
+    '-f',
+    privateKeyPath,
   ]);
   const publicKey = (await readFile(`${privateKeyPath}.pub`, 'utf8')).trim();
   return { privateKeyPath, publicKeyPath: `${privateKeyPath}.pub`, publicKey, fingerprint: fingerprintOf(publicKey) };

@@ -27,11 +27,19 @@ export interface SnapshotView {
   threads: {
     id: number;
     name: string | null;
-    frames: { function: string; file: string | null; line: number | null; column?: number | null; app?: boolean; language?: 'python' | 'native' }[];
+    frames: {
+      function: string;
+      file: string | null;
+      line: number | null;
+      column?: number | null;
+      app?: boolean;
+      language?: 'python' | 'native';
+    }[];
   }[];
 }
 
-const NEEDS_ATTACH = 'A snapshot never stops the process, so there is nothing to step, break in or read variables from. Attach interactively (mode "gdb") for that.';
+const NEEDS_ATTACH =
+  'A snapshot never stops the process, so there is nothing to step, break in or read variables from. Attach interactively (mode "gdb") for that.';
 
 export class SnapshotRuntime implements DebugRuntime {
   readonly kind = 'snapshot';

@@ -13,13 +13,20 @@ export interface DebugSourceMapper {
 export function ruleSourceMapper(rulesFor: (host: string) => readonly PathMappingRule[]): DebugSourceMapper {
   return {
     async toLocal(host, remoteFile) {
-      const mapping = await new FrameMapper({ rules: [...rulesFor(host)], host }).map({ function: null, file: remoteFile, line: null, column: null, app: true });
+      const mapping = await new FrameMapper({ rules: [...rulesFor(host)], host }).map({
+        function: null,
+        file: remoteFile,
+        line: null,
+        column: null,
+        app: true,
+      });
       return mapping.kind === 'mapped' ? mapping.path : undefined;
     },
     async toRemote(host, localFile) {
       for (const rule of rulesFor(host)) {
         const relative = path.relative(rule.localRoot, localFile);
-        if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) return path.posix.join(rule.remoteRoot, ...relative.split(path.sep));
+        if (relative && !relative.startsWith('..') && !path.isAbsolute(relative))
+          return path.posix.join(rule.remoteRoot, ...relative.split(path.sep));
       }
       return path.basename(localFile);
     },

@@ -102,7 +102,16 @@ export interface IncidentEventMap {
     wallMs: number;
   };
   /** A sampling profile finished: how many snapshots, over how long, at what rate. */
-  'sample.taken': { host: string; pid: number; engine: string; runtime: string; samples: number; seconds: number; hz: number; pauseMs: number };
+  'sample.taken': {
+    host: string;
+    pid: number;
+    engine: string;
+    runtime: string;
+    samples: number;
+    seconds: number;
+    hz: number;
+    pauseMs: number;
+  };
   // debugger (src/core/debug/gdb): an interactive attach's life on a host's process.
   'debug.attached': { host: string; pid: number; engine: 'gdb'; reason: string };
   /** The process stopped where the user sees it (breakpoint, step, pause, signal). */

@@ -44,7 +44,9 @@ export class HealthSampler {
     const result = await runner.exec(`sh -c ${shellWord(script)}`, { timeoutMs: this.timeoutMs });
     if (result.exitCode !== 0) {
       const detail = result.stderr.trim() || (result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`);
-      throw new Error(`${host}: reading health failed: ${detail}. The read runs a POSIX sh script over /proc; check that the login shell of the ssh user can run sh, head and ls.`);
+      throw new Error(
+        `${host}: reading health failed: ${detail}. The read runs a POSIX sh script over /proc; check that the login shell of the ssh user can run sh, head and ls.`,
+      );
     }
     const now = this.now();
     const parsed = parseHealthOutput(host, result.stdout, nonce, { previous, topCount: this.topCount, now });

@@ -88,7 +88,8 @@ export function loadInventory(options: InventoryOptions): Inventory {
   // A Host name that could not be passed to ssh as a destination is not offered.
   const configHosts = config.hosts.filter((host) => {
     const problem = hostNameProblem(host.name);
-    if (problem) errors.push({ file: host.file, line: host.line, message: `Host ${JSON.stringify(host.name)} ${problem}; it is not listed` });
+    if (problem)
+      errors.push({ file: host.file, line: host.line, message: `Host ${JSON.stringify(host.name)} ${problem}; it is not listed` });
     return !problem;
   });
   const configNames = new Map(configHosts.map((host) => [host.name.toLowerCase(), host]));

@@ -3,11 +3,7 @@
 import type { ResolvedHost } from '../ssh/types';
 import type { InventoryHost } from './inventory';
 
-export type ConnectionState =
-  | { kind: 'idle' }
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | { kind: 'error'; message: string };
+export type ConnectionState = { kind: 'idle' } | { kind: 'connecting' } | { kind: 'connected' } | { kind: 'error'; message: string };
 
 export interface HostNode {
   kind: 'host';

@@ -61,7 +61,9 @@ export async function startHotfix(options: StartHotfixOptions): Promise<StartedH
   const dirty = await uncommittedFiles(repo);
   if (dirty.length > 0) {
     const listed = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? ` and ${dirty.length - 3} more` : '');
-    throw new HotfixError(`The working tree at ${repo} has uncommitted changes (${listed}); commit or stash them, then start the hotfix again.`);
+    throw new HotfixError(
+      `The working tree at ${repo} has uncommitted changes (${listed}); commit or stash them, then start the hotfix again.`,
+    );
   }
   const commit = await resolveRevision(repo, revision);
   if (!commit) {

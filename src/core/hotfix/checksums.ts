@@ -103,7 +103,9 @@ export function checksumScript(
     `cd -- ${shellWord(deployDir)} 2>/dev/null || { echo "cannot enter the deploy directory" >&2; exit ${NO_DEPLOY_DIR_EXIT}; }`,
     ...(options.python === false
       ? []
-      : [`command -v python3 >/dev/null 2>&1 && exec python3 -c ${shellWord(PYTHON_LISTER)} ${limits.maxFileBytes} ${limits.maxOutputBytes} ${ignore.map(shellWord).join(' ')}`]),
+      : [
+          `command -v python3 >/dev/null 2>&1 && exec python3 -c ${shellWord(PYTHON_LISTER)} ${limits.maxFileBytes} ${limits.maxOutputBytes} ${ignore.map(shellWord).join(' ')}`,
+        ]),
     'command -v sha1sum >/dev/null 2>&1 || { echo "sha1sum is not installed" >&2; exit 4; }',
     `{ find . ${pruneClause(ignore)}-type f -exec sh -c ${shellWord(hashEach)} sh ${limits.maxFileBytes} {} +; printf '${END_MARKER}\\000'; } | head -c ${limits.maxOutputBytes}`,
     '',

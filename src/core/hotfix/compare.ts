@@ -36,7 +36,10 @@ export function parseLsTree(output: string): RepoFile[] {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }
 
@@ -58,7 +61,8 @@ export function compareFiles(host: readonly HostFile[], repo: readonly RepoFile[
     const repoBlob = repoByPath.get(file.path) ?? null;
     if (repoBlob === null) changes.push({ path: file.path, kind: 'added', hostBlob: file.blob, repoBlob, hostBytes: file.bytes });
     else if (file.blob === null) changes.push({ path: file.path, kind: 'unchecked', hostBlob: null, repoBlob, hostBytes: file.bytes });
-    else if (file.blob !== repoBlob) changes.push({ path: file.path, kind: 'modified', hostBlob: file.blob, repoBlob, hostBytes: file.bytes });
+    else if (file.blob !== repoBlob)
+      changes.push({ path: file.path, kind: 'modified', hostBlob: file.blob, repoBlob, hostBytes: file.bytes });
   }
   for (const [path, blob] of repoByPath) {
     if (!seen.has(path)) changes.push({ path, kind: 'missing', hostBlob: null, repoBlob: blob, hostBytes: null });

@@ -43,7 +43,9 @@ export async function deployedRevisionOf(host: DriftHost, runner: RemoteRunner):
   const reader = new DeployedRevisions((_name, command) => runner.exec(command, { timeoutMs: LIST_TIMEOUT_MS }));
   const revision = await reader.read(host.name, host);
   if (revision === null) {
-    throw new DriftError(`${host.name} has no "revision" or "revisionCommand" in .vscode/hosts.json, so its deployed revision is unknown; add one there.`);
+    throw new DriftError(
+      `${host.name} has no "revision" or "revisionCommand" in .vscode/hosts.json, so its deployed revision is unknown; add one there.`,
+    );
   }
   return revision;
 }
@@ -65,13 +67,21 @@ export async function readDrift(options: DriftOptions): Promise<DriftReport> {
   const ignore = [...(options.ignore ?? DEFAULT_DRIFT_IGNORE)];
   const revision = options.revision ?? (await deployedRevisionOf(host, runner));
   const commit = await resolveRevision(repo, revision);
-  if (!commit) throw new DriftError(`${host.name} runs revision ${revision}, which is not in the repository at ${repo}. Run git fetch --all and try again.`);
+  if (!commit)
+    throw new DriftError(
+      `${host.name} runs revision ${revision}, which is not in the repository at ${repo}. Run git fetch --all and try again.`,
+    );
   const [listed, tree] = await Promise.all([
-    runner.exec('sh -s', { stdin: checksumScript(deployDir, ignore, options.limits ?? DEFAULT_CHECKSUM_LIMITS), timeoutMs: LIST_TIMEOUT_MS }),
+    runner.exec('sh -s', {
+      stdin: checksumScript(deployDir, ignore, options.limits ?? DEFAULT_CHECKSUM_LIMITS),
+      timeoutMs: LIST_TIMEOUT_MS,
+    }),
     git(repo, ['ls-tree', '-r', '-z', '--full-tree', commit]),
   ]);
   if (listed.exitCode === NO_DEPLOY_DIR_EXIT) {
-    throw new DriftError(`${host.name} has no directory ${deployDir} (or it cannot be read). Check "deployDir" for ${host.name} in .vscode/hosts.json.`);
+    throw new DriftError(
+      `${host.name} has no directory ${deployDir} (or it cannot be read). Check "deployDir" for ${host.name} in .vscode/hosts.json.`,
+    );
   }
   if (listed.exitCode !== 0) {
     const why = listed.stderr.trim().split('\n')[0] || `exit status ${listed.exitCode ?? listed.signal ?? 'none'}`;
@@ -91,7 +101,8 @@ export async function readDrift(options: DriftOptions): Promise<DriftReport> {
 }
 
 function requireDeployDir(host: DriftHost): string {
-  if (!host.deployDir) throw new DriftError(`${host.name} has no "deployDir" in .vscode/hosts.json; add the directory the application is deployed to.`);
+  if (!host.deployDir)
+    throw new DriftError(`${host.name} has no "deployDir" in .vscode/hosts.json; add the directory the application is deployed to.`);
   return host.deployDir;
 }
 
@@ -123,7 +134,11 @@ export async function readHostFile(runner: RemoteRunner, host: DriftHost, file: 
  * Writes what the host has for one drifted file into the work tree (the hotfix branch): the host's
  * content for a modified or added file, a deletion for a file missing on the host.
  */
-export async function bringIntoWorkTree(repo: string, change: Pick<DriftChange, 'path' | 'kind'>, hostContent: Buffer | null): Promise<string> {
+export async function bringIntoWorkTree(
+  repo: string,
+  change: Pick<DriftChange, 'path' | 'kind'>,
+  hostContent: Buffer | null,
+): Promise<string> {
   const target = path.join(repo, ...safeRelativePath(change.path).split('/'));
   if (change.kind === 'missing') {
     await rm(target, { force: true });

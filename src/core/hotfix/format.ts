@@ -6,7 +6,8 @@ import type { DriftReport } from './drift';
 
 export function driftSummary(report: DriftReport): string {
   const n = report.changes.length;
-  const what = n === 0 ? 'no file differs from the repository' : `${n} file${n === 1 ? '' : 's'} differ${n === 1 ? 's' : ''} from the repository`;
+  const what =
+    n === 0 ? 'no file differs from the repository' : `${n} file${n === 1 ? '' : 's'} differ${n === 1 ? 's' : ''} from the repository`;
   return `${report.host} ${stripControl(report.deployDir)} at ${shortCommit(report.commit)} (${stripControl(report.revision)}): ${what} (${report.hostFiles} files on the host)`;
 }
 

@@ -4,7 +4,19 @@
 import * as path from 'node:path';
 import { type EventPublisher, type IncidentEventMap, noEvents } from '../events';
 import { systemClock, type Clock } from '../util/clock';
-import { addActionItem, addHost, addTrace, checkNewIncident, closeIncident, eventMayTick, IncidentError, newIncident, setCheck, setMilestone, type NewIncident } from './model';
+import {
+  addActionItem,
+  addHost,
+  addTrace,
+  checkNewIncident,
+  closeIncident,
+  eventMayTick,
+  IncidentError,
+  newIncident,
+  setCheck,
+  setMilestone,
+  type NewIncident,
+} from './model';
 import { checksTickedBy } from './rules';
 import { searchIncidents, type SearchHit, type SearchQuery } from './search';
 import type { IncidentStore } from './store';
@@ -65,7 +77,12 @@ export class IncidentJournal {
     await this.store.append(id, { type: 'milestone', milestone: 'detected', at: incident.milestones.detected as string, ...this.byWho() });
     // Events reach files too (--events): they carry what was stored, redacted.
     const stored = await this.store.read(id);
-    this.events.publish('incident.started', JOURNAL_SOURCE, { incident: id, title: stored.title, severity: stored.severity, hosts: stored.hosts });
+    this.events.publish('incident.started', JOURNAL_SOURCE, {
+      incident: id,
+      title: stored.title,
+      severity: stored.severity,
+      hosts: stored.hosts,
+    });
     return stored;
   }
 
@@ -96,7 +113,9 @@ export class IncidentJournal {
   /** Ticks or unticks a check by hand; an unticked check stays unticked whatever events come. */
   async setCheckByHand(id: string, step: string, check: string, done: boolean, reason: string): Promise<Incident> {
     const at = this.now();
-    const updated = await this.store.update(id, (incident) => setCheck(incident, step, check, { by: 'hand', done, reason, at, ...this.byWho() }));
+    const updated = await this.store.update(id, (incident) =>
+      setCheck(incident, step, check, { by: 'hand', done, reason, at, ...this.byWho() }),
+    );
     const entry = (await this.store.append(id, { type: 'check', step, check, done, reason, at, ...this.byWho() })) as CheckEntry;
     this.events.publish('incident.checked', JOURNAL_SOURCE, { incident: id, step, check, done, reason: entry.reason });
     return updated;
@@ -132,7 +151,8 @@ export class IncidentJournal {
     await this.store.update(id, (incident) => {
       let next = incident;
       for (const { step, check } of ticks) {
-        if (eventMayTick(next, step, check)) next = setCheck(next, step, check, { by: 'event', event: name, entry: entry.id, at: entry.at });
+        if (eventMayTick(next, step, check))
+          next = setCheck(next, step, check, { by: 'event', event: name, entry: entry.id, at: entry.at });
       }
       if (name === 'connection.changed' && entry.data.state === 'connected' && entry.host) next = addHost(next, entry.host);
       if (name === 'trace.analysed' && typeof entry.data.fingerprint === 'string') {
@@ -163,14 +183,21 @@ export class IncidentJournal {
   async searchPast(query: SearchQuery, forIncident?: string): Promise<SearchHit[]> {
     const hits = await searchIncidents(this.store, { ...query, exclude: forIncident ?? query.exclude });
     if (forIncident !== undefined) {
-      const described = [...(query.traces ?? []).map((trace) => `trace ${trace.fingerprint}`), ...(query.text ? [`"${query.text}"`] : [])].join(', ');
+      const described = [
+        ...(query.traces ?? []).map((trace) => `trace ${trace.fingerprint}`),
+        ...(query.text ? [`"${query.text}"`] : []),
+      ].join(', ');
       await this.recordOwn(forIncident, 'incident.searched', { incident: forIncident, query: described, found: hits.length });
     }
     return hits;
   }
 
   /** Records one of the journal's own events that may tick a check, then publishes it. */
-  private async recordOwn<N extends 'incident.writtenUp' | 'incident.searched'>(id: string, name: N, payload: IncidentEventMap[N]): Promise<void> {
+  private async recordOwn<N extends 'incident.writtenUp' | 'incident.searched'>(
+    id: string,
+    name: N,
+    payload: IncidentEventMap[N],
+  ): Promise<void> {
     await this.recordEvent(id, { name, at: this.clock.now(), source: JOURNAL_SOURCE, ...payload });
     this.events.publish(name, JOURNAL_SOURCE, payload);
   }

@@ -31,7 +31,8 @@ export interface NewIncident {
 /** Throws when the spec cannot make an incident; checked before anything is written. */
 export function checkNewIncident(spec: Omit<NewIncident, 'id'>, now: string): void {
   if (!spec.title.trim()) throw new IncidentError('an incident needs a title');
-  if (spec.detectedAt !== undefined && spec.detectedAt > now) throw new IncidentError(`detected at ${spec.detectedAt} is in the future (now is ${now})`);
+  if (spec.detectedAt !== undefined && spec.detectedAt > now)
+    throw new IncidentError(`detected at ${spec.detectedAt} is in the future (now is ${now})`);
 }
 
 export function newIncident(spec: NewIncident, now: string): Incident {
@@ -69,8 +70,10 @@ export function setMilestone(incident: Incident, milestone: Milestone, at: strin
   for (const [i, other] of MILESTONES.entries()) {
     const time = incident.milestones[other];
     if (time === null) continue;
-    if (i < index && at < time) throw new IncidentError(`${milestone} at ${at} would be before ${other} at ${time}: milestones cannot go backwards`);
-    if (i > index && at > time) throw new IncidentError(`${milestone} at ${at} would be after ${other} at ${time}: milestones cannot go backwards`);
+    if (i < index && at < time)
+      throw new IncidentError(`${milestone} at ${at} would be before ${other} at ${time}: milestones cannot go backwards`);
+    if (i > index && at > time)
+      throw new IncidentError(`${milestone} at ${at} would be after ${other} at ${time}: milestones cannot go backwards`);
   }
   const milestones = { ...incident.milestones, [milestone]: at };
   const status = STATUS_OF_MILESTONE[milestone];
@@ -79,7 +82,8 @@ export function setMilestone(incident: Incident, milestone: Milestone, at: strin
 
 /** Closes a resolved incident. */
 export function closeIncident(incident: Incident): Incident {
-  if (incident.status !== 'resolved') throw new IncidentError(`${incident.id} is ${incident.status}: set the resolved milestone before closing it`);
+  if (incident.status !== 'resolved')
+    throw new IncidentError(`${incident.id} is ${incident.status}: set the resolved milestone before closing it`);
   return { ...incident, status: 'closed' };
 }
 

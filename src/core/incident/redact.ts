@@ -34,12 +34,19 @@ const rules: Rule[] = [
   (text) =>
     text.replace(
       /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|digest|token|negotiate|apikey)\s+)?([^\s"',;]+(?:[ \t]*,[ \t]*[a-z]+=[^\s,]+)*)/gi,
-      (m, head: string, scheme: string | undefined, value: string) => (isPlaceholder(value) ? m : `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`),
+      (m, head: string, scheme: string | undefined, value: string) =>
+        isPlaceholder(value) ? m : `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
     ),
   // A bearer token anywhere (curl -H, logs that print the header's value alone).
-  (text) => text.replace(/\b(bearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi, (m, head: string, value: string) => (value === REDACTED ? m : `${head}${REDACTED}`)),
+  (text) =>
+    text.replace(/\b(bearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi, (m, head: string, value: string) =>
+      value === REDACTED ? m : `${head}${REDACTED}`,
+    ),
   // `Basic <base64>` only when it decodes to user:password, so "Basic authentication" survives.
-  (text) => text.replace(/\b(basic\s+)([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi, (m, head: string, value: string) => (isBasicCredentials(value) ? `${head}${REDACTED}` : m)),
+  (text) =>
+    text.replace(/\b(basic\s+)([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi, (m, head: string, value: string) =>
+      isBasicCredentials(value) ? `${head}${REDACTED}` : m,
+    ),
   // Cloud keys with a recognisable shape: AWS access key ids, Google API keys and OAuth tokens,
   // GitHub, Slack and Stripe tokens.
   (text) => text.replace(/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g, REDACTED),
@@ -63,8 +70,9 @@ const rules: Rule[] = [
   redactKeyValues,
   // Command-line flags: --password hunter2, --token=… is handled above.
   (text) =>
-    text.replace(/(\s--?[A-Za-z0-9-]*?)(password|passwd|token|secret|api-key|access-key)(\s+)([^\s-][^\s]*)/gi, (m, head: string, key: string, space: string, value: string) =>
-      isPlaceholder(value) ? m : `${head}${key}${space}${REDACTED}`,
+    text.replace(
+      /(\s--?[A-Za-z0-9-]*?)(password|passwd|token|secret|api-key|access-key)(\s+)([^\s-][^\s]*)/gi,
+      (m, head: string, key: string, space: string, value: string) => (isPlaceholder(value) ? m : `${head}${key}${space}${REDACTED}`),
     ),
 ];
 

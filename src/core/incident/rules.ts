@@ -38,5 +38,8 @@ const CHECK_RULES: readonly CheckRule[] = [
 
 /** The checks an event ticks. */
 export function checksTickedBy(event: RecordedEvent): { step: string; check: string }[] {
-  return CHECK_RULES.filter((rule) => rule.event === event.name && (!rule.when || rule.when(event.data))).map(({ step, check }) => ({ step, check }));
+  return CHECK_RULES.filter((rule) => rule.event === event.name && (!rule.when || rule.when(event.data))).map(({ step, check }) => ({
+    step,
+    check,
+  }));
 }

@@ -31,7 +31,31 @@ export function frameSimilarity(a: readonly string[], b: readonly string[]): num
   return shared / new Set([...a, ...b]).size;
 }
 
-const STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'from', 'was', 'are', 'not', 'but', 'this', 'that', 'into', 'when', 'all', 'on', 'in', 'of', 'to', 'is', 'at', 'an', 'by', 'it']);
+const STOP_WORDS = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'from',
+  'was',
+  'are',
+  'not',
+  'but',
+  'this',
+  'that',
+  'into',
+  'when',
+  'all',
+  'on',
+  'in',
+  'of',
+  'to',
+  'is',
+  'at',
+  'an',
+  'by',
+  'it',
+]);
 
 function wordsOf(text: string): string[] {
   return [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? [])].filter((word) => !STOP_WORDS.has(word));
@@ -60,7 +84,9 @@ export async function searchIncidents(store: IncidentStore, query: SearchQuery):
     const similar = bestFrameMatch(traces, incident.traces);
     if (similar && similar.similarity >= MIN_FRAME_SIMILARITY && !(exact && similar.similarity === 1)) {
       score += 10 * similar.similarity;
-      reasons.push(`shares ${similar.shared.length} app frames (${similar.shared.slice(0, 3).join(', ')}${similar.shared.length > 3 ? ', …' : ''})`);
+      reasons.push(
+        `shares ${similar.shared.length} app frames (${similar.shared.slice(0, 3).join(', ')}${similar.shared.length > 3 ? ', …' : ''})`,
+      );
     }
     if (terms.length > 0) {
       const { title, body } = await textOf(store, incident);

@@ -27,7 +27,11 @@ export const STEP_DEFINITIONS: readonly StepDefinition[] = [
         title: 'Collect live stats',
         hint: 'Expand the host for load, CPU and memory, or run top (Linux Load Averages: brendangregg.com/blog/2017-08-08/linux-load-averages.html).',
       },
-      { id: 'load-high', title: 'Load per CPU above 1 seen (or ruled out)', hint: 'Compare the load averages with the number of CPUs; tick by hand if load is not the problem.' },
+      {
+        id: 'load-high',
+        title: 'Load per CPU above 1 seen (or ruled out)',
+        hint: 'Compare the load averages with the number of CPUs; tick by hand if load is not the problem.',
+      },
       { id: 'logs', title: 'Read the logs', hint: 'Tail the service log (Tail Log…) and filter it, as tail and grep would.' },
     ],
   },
@@ -43,7 +47,11 @@ export const STEP_DEFINITIONS: readonly StepDefinition[] = [
         hint: 'Take a stack snapshot or a sample of the live process (tracing tools: brendangregg.com/linuxperf.html).',
       },
       { id: 'statement', title: 'Statement: the line that ran', hint: 'Open the frame at the deployed revision.' },
-      { id: 'repeat', title: 'Repeat the harmful action, only if it is safe', hint: 'Tick by hand with why it was safe, or why it was skipped.' },
+      {
+        id: 'repeat',
+        title: 'Repeat the harmful action, only if it is safe',
+        hint: 'Tick by hand with why it was safe, or why it was skipped.',
+      },
     ],
   },
   {
@@ -54,7 +62,11 @@ export const STEP_DEFINITIONS: readonly StepDefinition[] = [
       { id: 'change', title: 'Make the change locally', hint: 'Start a hotfix branch from the deployed revision and commit there.' },
       { id: 'test', title: 'Test it without touching production', hint: 'Run the tests on the hotfix branch.' },
       { id: 'deploy', title: 'Move it to production', hint: 'Deploy the hotfix branch.' },
-      { id: 'verify', title: 'Verify the problem is solved and nothing new broke', hint: 'Check health and logs on the host after the deploy.' },
+      {
+        id: 'verify',
+        title: 'Verify the problem is solved and nothing new broke',
+        hint: 'Check health and logs on the host after the deploy.',
+      },
     ],
   },
   {

@@ -40,7 +40,10 @@ export class IncidentStore {
   }
 
   folder(id: string): string {
-    if (!ID.test(id)) throw new IncidentError(`"${id}" is not an incident id (they look like 2026-12-02-checkout-timeouts): run \`firefighter incidents\` to list them`);
+    if (!ID.test(id))
+      throw new IncidentError(
+        `"${id}" is not an incident id (they look like 2026-12-02-checkout-timeouts): run \`firefighter incidents\` to list them`,
+      );
     return path.join(this.dir, id);
   }
 
@@ -70,7 +73,9 @@ export class IncidentStore {
       text = await this.files.readText(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new IncidentError(`no incident "${id}" in ${this.dir}: run \`firefighter incidents\` to list them, from the repository that holds them`);
+        throw new IncidentError(
+          `no incident "${id}" in ${this.dir}: run \`firefighter incidents\` to list them, from the repository that holds them`,
+        );
       }
       throw error;
     }
@@ -110,7 +115,10 @@ export class IncidentStore {
   /** The timeline in time order; a file that is not an entry (a stray, a half-synced one) is skipped. */
   async timeline(id: string): Promise<TimelineEntry[]> {
     const dir = path.join(this.folder(id), 'timeline');
-    const names = (await this.files.list(dir)).map((entry) => entry.name).filter((name) => name.endsWith('.json')).sort();
+    const names = (await this.files.list(dir))
+      .map((entry) => entry.name)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
     const entries: TimelineEntry[] = [];
     for (const name of names) {
       try {
@@ -169,5 +177,11 @@ function parseIncident(text: string, file: string): Incident {
                 ? 'it has no steps or milestones'
                 : undefined;
   if (problem) throw new IncidentError(`${file} is not an incident file: ${problem}`);
-  return { ...incident, roles: incident!.roles ?? [], hosts: incident!.hosts ?? [], actionItems: incident!.actionItems ?? [], traces: incident!.traces ?? [] } as Incident;
+  return {
+    ...incident,
+    roles: incident!.roles ?? [],
+    hosts: incident!.hosts ?? [],
+    actionItems: incident!.actionItems ?? [],
+    traces: incident!.traces ?? [],
+  } as Incident;
 }

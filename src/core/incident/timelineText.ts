@@ -5,7 +5,12 @@ import { stripControl } from '../util/text';
 import { STEP_DEFINITIONS } from './steps';
 import type { EventEntry, NoteKind, TimelineEntry } from './timeline';
 
-export const NOTE_LABELS: Record<NoteKind, string> = { comment: 'Note', hypothesis: 'Hypothesis', 'ruled-out': 'Ruled out', decision: 'Decision' };
+export const NOTE_LABELS: Record<NoteKind, string> = {
+  comment: 'Note',
+  hypothesis: 'Hypothesis',
+  'ruled-out': 'Ruled out',
+  decision: 'Decision',
+};
 
 const HEALTH_REASONS: Record<string, string> = {
   first: 'Health',
@@ -34,7 +39,8 @@ export interface EntryText {
   evidence?: Evidence;
 }
 
-const str = (value: unknown): string => (typeof value === 'string' ? stripControl(value) : value === undefined || value === null ? '' : stripControl(String(value)));
+const str = (value: unknown): string =>
+  typeof value === 'string' ? stripControl(value) : value === undefined || value === null ? '' : stripControl(String(value));
 const num = (value: unknown, digits: number): string => (typeof value === 'number' ? value.toFixed(digits) : '?');
 
 function frameText(frame: unknown): string {
@@ -53,11 +59,14 @@ function eventText(entry: EventEntry): EntryText | undefined {
     case 'command.started':
       return undefined; // its command.ended says the same and more
     case 'command.ended': {
-      const outcome = d.exitCode !== null && d.exitCode !== undefined ? `exit ${str(d.exitCode)}` : str(d.signal) || str(d.error) || 'no exit code';
+      const outcome =
+        d.exitCode !== null && d.exitCode !== undefined ? `exit ${str(d.exitCode)}` : str(d.signal) || str(d.error) || 'no exit code';
       return { text: `Ran \`${str(d.command)}\` (${outcome}, ${num(d.durationMs, 0)} ms)` };
     }
     case 'connection.changed':
-      return { text: `${CONNECTION_STATES[str(d.state)] ?? `Connection ${str(d.state)}`}${d.kind ? ` (${str(d.kind)})` : ''}${d.message ? `: ${str(d.message)}` : ''}${d.byUser ? ' by the user' : ''}` };
+      return {
+        text: `${CONNECTION_STATES[str(d.state)] ?? `Connection ${str(d.state)}`}${d.kind ? ` (${str(d.kind)})` : ''}${d.message ? `: ${str(d.message)}` : ''}${d.byUser ? ' by the user' : ''}`,
+      };
     case 'health.sampled':
       return {
         text: `${HEALTH_REASONS[str(d.reason)] ?? 'Health'}: load per CPU ${num(d.loadPerCpu, 2)} (load ${Array.isArray(d.load) ? d.load.map((l) => num(l, 2)).join(' ') : '?'} on ${str(d.cpus)} CPUs), CPU ${num(d.cpuBusyPercent, 0)} % busy, ${num(d.memoryAvailablePercent, 0)} % memory available`,
@@ -74,14 +83,22 @@ function eventText(entry: EventEntry): EntryText | undefined {
     case 'log.stopped':
       return { text: `Stopped following ${str(d.path)} (${str(d.reason)})` };
     case 'log.excerptSaved':
-      return { text: `Saved a log excerpt of ${str(d.lines)} lines${d.path ? ` from ${str(d.path)}` : ''}`, evidence: { file: str(d.file) } };
+      return {
+        text: `Saved a log excerpt of ${str(d.lines)} lines${d.path ? ` from ${str(d.path)}` : ''}`,
+        evidence: { file: str(d.file) },
+      };
     case 'trace.analysed':
-      return { text: `Analysed a ${str(d.language)} trace${d.exception ? `: ${str(d.exception)}` : ''}${d.topAppFrame ? ` in ${frameText(d.topAppFrame)}` : ''} [${str(d.fingerprint)}]` };
+      return {
+        text: `Analysed a ${str(d.language)} trace${d.exception ? `: ${str(d.exception)}` : ''}${d.topAppFrame ? ` in ${frameText(d.topAppFrame)}` : ''} [${str(d.fingerprint)}]`,
+      };
     case 'frame.opened': {
       const local = d.local as { file?: unknown; line?: unknown; revision?: unknown } | null;
       if (!local) return { text: `Could not open ${frameText(d.remote)}: ${str(d.reason)}` };
       const line = typeof local.line === 'number' ? local.line : undefined;
-      return { text: `Opened ${frameText(d.remote)}${local.revision ? ` at revision ${str(local.revision)}` : ''}`, evidence: { file: str(local.file), line } };
+      return {
+        text: `Opened ${frameText(d.remote)}${local.revision ? ` at revision ${str(local.revision)}` : ''}`,
+        evidence: { file: str(local.file), line },
+      };
     }
     case 'incident.searched':
       return { text: `Searched past incidents for ${str(d.query)}: ${str(d.found)} found` };

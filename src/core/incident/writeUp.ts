@@ -37,7 +37,9 @@ function template(incident: Incident, sections: Map<string, string>): string {
   return [
     `# ${inline(incident.title)}`,
     block('header'),
-    hand('Generated sections are between firefighter:begin and firefighter:end markers and are rewritten by Write Up; write anywhere else and it stays.'),
+    hand(
+      'Generated sections are between firefighter:begin and firefighter:end markers and are rewritten by Write Up; write anywhere else and it stays.',
+    ),
     '## Summary',
     hand('What happened, to whom and for how long, in two or three sentences.'),
     '## Impact',
@@ -118,7 +120,13 @@ function header(incident: Incident): string {
     if (!at) return '—';
     return m === 'detected' || !detected ? time(at) : `${time(at)} (+${minutesBetween(detected, at)})`;
   });
-  return [facts.join(' · '), '', `| ${MILESTONES.map((m) => m[0].toUpperCase() + m.slice(1)).join(' | ')} |`, `|${MILESTONES.map(() => '---').join('|')}|`, `| ${times.join(' | ')} |`].join('\n');
+  return [
+    facts.join(' · '),
+    '',
+    `| ${MILESTONES.map((m) => m[0].toUpperCase() + m.slice(1)).join(' | ')} |`,
+    `|${MILESTONES.map(() => '---').join('|')}|`,
+    `| ${times.join(' | ')} |`,
+  ].join('\n');
 }
 
 function notesOf(timeline: TimelineEntry[], kind: string): string[] {
@@ -132,13 +140,17 @@ function rootCauses(incident: Incident, timeline: TimelineEntry[]): string {
   }
   for (const trace of incident.traces) {
     const frame = trace.appFrames[0] ? ` in \`${inline(trace.appFrames[0])}\`` : '';
-    lines.push(`- Stack trace (${trace.language}): ${trace.exception ? inline(trace.exception) : 'no exception type'}${frame}, fingerprint \`${trace.fingerprint}\``);
+    lines.push(
+      `- Stack trace (${trace.language}): ${trace.exception ? inline(trace.exception) : 'no exception type'}${frame}, fingerprint \`${trace.fingerprint}\``,
+    );
   }
   for (const entry of timeline) {
     const described = entry.type === 'event' && entry.name === 'frame.opened' ? entryText(entry) : undefined;
     if (described?.evidence) lines.push(`- Localized to ${evidenceLink(described.evidence)}`);
   }
-  return lines.length ? ['From the investigation:', '', ...lines].join('\n') : '_Nothing recorded yet: notes of kind decision, hypothesis and ruled out, and the traces analysed, appear here._';
+  return lines.length
+    ? ['From the investigation:', '', ...lines].join('\n')
+    : '_Nothing recorded yet: notes of kind decision, hypothesis and ruled out, and the traces analysed, appear here._';
 }
 
 function eventLines(timeline: TimelineEntry[], names: (name: string) => boolean): string[] {
@@ -152,7 +164,8 @@ function eventLines(timeline: TimelineEntry[], names: (name: string) => boolean)
 function resolution(incident: Incident, timeline: TimelineEntry[]): string {
   const lines = eventLines(timeline, (name) => name.startsWith('hotfix.'));
   const { detected, mitigated, resolved } = incident.milestones;
-  if (mitigated) lines.push(`- Mitigated at ${time(mitigated)}${detected ? `, ${minutesBetween(detected, mitigated)} after detection` : ''}.`);
+  if (mitigated)
+    lines.push(`- Mitigated at ${time(mitigated)}${detected ? `, ${minutesBetween(detected, mitigated)} after detection` : ''}.`);
   if (resolved) lines.push(`- Resolved at ${time(resolved)}${detected ? `, ${minutesBetween(detected, resolved)} after detection` : ''}.`);
   return lines.length ? lines.join('\n') : '_No hotfix recorded and not mitigated yet._';
 }
@@ -167,22 +180,30 @@ function detection(incident: Incident, timeline: TimelineEntry[]): string {
   ];
   for (const entry of signals) {
     const described = entry && entryText(entry);
-    if (entry && described) lines.push(`- First seen ${time(entry.at)}${entry.type === 'event' && entry.host ? ` on ${inline(entry.host)}` : ''}: ${cell(described.text)}`);
+    if (entry && described)
+      lines.push(
+        `- First seen ${time(entry.at)}${entry.type === 'event' && entry.host ? ` on ${inline(entry.host)}` : ''}: ${cell(described.text)}`,
+      );
   }
   return lines.join('\n');
 }
 
 function actionItems(incident: Incident): string {
-  if (incident.actionItems.length === 0) return '_No action items yet: add them with their type (mitigate, prevent, process) and an owner._';
+  if (incident.actionItems.length === 0)
+    return '_No action items yet: add them with their type (mitigate, prevent, process) and an owner._';
   return [
     '| | Action item | Type | Owner | Status |',
     '|---|---|---|---|---|',
-    ...incident.actionItems.map((item) => `| ${item.id} | ${cell(item.what)} | ${item.type} | ${item.owner ? cell(item.owner) : '**nobody**'} | ${item.status} |`),
+    ...incident.actionItems.map(
+      (item) => `| ${item.id} | ${cell(item.what)} | ${item.type} | ${item.owner ? cell(item.owner) : '**nobody**'} | ${item.status} |`,
+    ),
   ].join('\n');
 }
 
 function checklist(incident: Incident): string {
-  const open = incident.steps.flatMap((step) => step.checks.filter((check) => !check.done).map((check) => `- ${step.title}: ${check.title}`));
+  const open = incident.steps.flatMap((step) =>
+    step.checks.filter((check) => !check.done).map((check) => `- ${step.title}: ${check.title}`),
+  );
   return open.length ? ['Left undone in the four steps:', '', ...open].join('\n') : 'Every check of the four steps was done.';
 }
 
@@ -203,7 +224,9 @@ function timelineTable(timeline: TimelineEntry[]): string {
     const host = entry.type === 'event' && entry.host ? inline(entry.host) : '';
     const who = entry.who ? ` (${inline(entry.who)})` : '';
     const pin = pinned.has(entry.id) ? '★ ' : '';
-    rows.push(`| ${time(entry.at)} | ${host} | ${pin}${cell(described.text)}${who} | ${described.evidence ? evidenceLink(described.evidence) : ''} |`);
+    rows.push(
+      `| ${time(entry.at)} | ${host} | ${pin}${cell(described.text)}${who} | ${described.evidence ? evidenceLink(described.evidence) : ''} |`,
+    );
   }
   return ['★ pinned.', '', '| Time | Host | What | Evidence |', '|---|---|---|---|', ...rows].join('\n');
 }

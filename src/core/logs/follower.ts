@@ -142,7 +142,11 @@ export class LogFollower implements Disposable {
       host: options.host,
       path: options.path,
       ...(options.filter?.pattern ? { filter: options.filter.pattern } : {}),
-      ...(options.resumeFrom ? { offset: options.resumeFrom.offset } : fromLine !== undefined ? { fromLine } : { lines: this.startLines() }),
+      ...(options.resumeFrom
+        ? { offset: options.resumeFrom.offset }
+        : fromLine !== undefined
+          ? { fromLine }
+          : { lines: this.startLines() }),
     });
     this.done = this.run();
   }
@@ -194,7 +198,11 @@ export class LogFollower implements Disposable {
     this.finishChannel('fatal');
     this.backoff.wake();
     this.setState(this.currentState === 'failed' ? 'failed' : 'stopped');
-    this.events.publish('log.stopped', 'follower', { host: this.options.host, path: this.options.path, reason: this.error ? this.error.message : 'stopped' });
+    this.events.publish('log.stopped', 'follower', {
+      host: this.options.host,
+      path: this.options.path,
+      reason: this.error ? this.error.message : 'stopped',
+    });
     this.appendEmitter.dispose();
     this.noticeEmitter.dispose();
     this.stateEmitter.dispose();
@@ -318,7 +326,10 @@ export class LogFollower implements Disposable {
         this.fail(`${this.where()}: the host could not run the follower script (${oneLine(stderr) || `exit code ${exitCode}`})`);
         return;
       }
-      const reason = oneLine(stderr) || (error && lostReason(error, command)) || (signal ? `channel closed (${signal})` : `channel closed (exit code ${exitCode})`);
+      const reason =
+        oneLine(stderr) ||
+        (error && lostReason(error, command)) ||
+        (signal ? `channel closed (${signal})` : `channel closed (exit code ${exitCode})`);
       this.finishChannel('dropped', reason, channel);
     });
     if (!this.paused) this.armStall();
@@ -338,7 +349,10 @@ export class LogFollower implements Disposable {
         const reconnected = this.currentState === 'reconnecting';
         this.setState('following');
         if (!reconnected || (reason !== 'resume' && reason !== 'drain' && reason !== 'copy')) return;
-        this.notice('resumed', `${this.where()}: reconnected; resuming at byte ${offset}${reason === 'resume' ? '' : ' of the old file (rotated meanwhile)'}`);
+        this.notice(
+          'resumed',
+          `${this.where()}: reconnected; resuming at byte ${offset}${reason === 'resume' ? '' : ' of the old file (rotated meanwhile)'}`,
+        );
         this.events.publish('log.resumed', 'follower', { ...about, offset });
       },
       notice: (kind, message) => this.notice(kind, message),

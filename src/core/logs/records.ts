@@ -42,7 +42,8 @@ const openReasons = new Set<string>(['start', 'resume', 'created', 'drain', 'cop
 
 function count(text: string, field: string | undefined): number {
   const n = Number(field);
-  if (field === undefined || !/^\d+$/.test(field) || !Number.isSafeInteger(n)) throw new ProtocolError(`bad number in a record from the follower script: ${text}`);
+  if (field === undefined || !/^\d+$/.test(field) || !Number.isSafeInteger(n))
+    throw new ProtocolError(`bad number in a record from the follower script: ${text}`);
   return n;
 }
 
@@ -141,7 +142,8 @@ export class RecordReader {
 
   private header(line: Buffer, dropped: number): void {
     const text = line.toString('latin1');
-    if (dropped > 0 || !/^[A-Z.]( [!-~]+)*$/.test(text)) throw new ProtocolError(`unexpected output from the follower script: ${JSON.stringify(text.slice(0, 120))}`);
+    if (dropped > 0 || !/^[A-Z.]( [!-~]+)*$/.test(text))
+      throw new ProtocolError(`unexpected output from the follower script: ${JSON.stringify(text.slice(0, 120))}`);
     const record = parseRecord(text);
     this.handler.record(record);
     if ((record.kind === 'data' || record.kind === 'tail') && record.length > 0) {

@@ -142,7 +142,10 @@ export class FollowStream {
         return listener.skipped(message);
       }
       case 'short':
-        return listener.notice('short', `${this.where} has only ${record.lines.toLocaleString('en-US')} line${record.lines === 1 ? '' : 's'}; following from its end`);
+        return listener.notice(
+          'short',
+          `${this.where} has only ${record.lines.toLocaleString('en-US')} line${record.lines === 1 ? '' : 's'}; following from its end`,
+        );
       case 'missing':
         this.inode = '';
         this.live = '';
@@ -179,15 +182,25 @@ export class FollowStream {
         this.copyRead = true;
         return;
       case 'next':
-        return listener.rotated('renamed', `${this.where} was rotated more than once meanwhile; reading the next rotated file from its start`);
+        return listener.rotated(
+          'renamed',
+          `${this.where} was rotated more than once meanwhile; reading the next rotated file from its start`,
+        );
       case 'rotated':
         this.copyRead = false;
         return listener.rotated('renamed', `${this.where} was rotated; following the new file from its start`);
       case 'truncated': {
         const fromCopy = this.copyRead;
         this.copyRead = false;
-        if (fromCopy) return listener.rotated('truncated', `${this.where} was truncated (copytruncate); read the rest from its rotated copy, following it from its start`);
-        listener.rotated('truncated', `${this.where} was truncated and no rotated copy was found; lines written just before that may be missing`);
+        if (fromCopy)
+          return listener.rotated(
+            'truncated',
+            `${this.where} was truncated (copytruncate); read the rest from its rotated copy, following it from its start`,
+          );
+        listener.rotated(
+          'truncated',
+          `${this.where} was truncated and no rotated copy was found; lines written just before that may be missing`,
+        );
         return listener.skipped(`${this.where} was truncated and no rotated copy holds the lines after byte ${offset} of the old content`);
       }
       case 'created':

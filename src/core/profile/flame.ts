@@ -88,7 +88,16 @@ export function hottestFunctions(stacks: readonly ProfileStack[], limit = 50): H
       const key = functionKey(frame);
       let entry = byKey.get(key);
       if (!entry) {
-        entry = { function: frame.function, file: frame.file, line: null, self: 0, total: 0, selfShare: 0, totalShare: 0, lines: new Map() };
+        entry = {
+          function: frame.function,
+          file: frame.file,
+          line: null,
+          self: 0,
+          total: 0,
+          selfShare: 0,
+          totalShare: 0,
+          lines: new Map(),
+        };
         byKey.set(key, entry);
       }
       if (depth === 0) entry.self += stack.count;
@@ -102,7 +111,8 @@ export function hottestFunctions(stacks: readonly ProfileStack[], limit = 50): H
   const rows = [...byKey.values()].map(({ lines, ...row }) => {
     let best: number | null = null;
     let bestCount = 0;
-    for (const [line, count] of lines) if (count > bestCount || (count === bestCount && best !== null && line < best)) [best, bestCount] = [line, count];
+    for (const [line, count] of lines)
+      if (count > bestCount || (count === bestCount && best !== null && line < best)) [best, bestCount] = [line, count];
     return { ...row, line: best, selfShare: samples ? row.self / samples : 0, totalShare: samples ? row.total / samples : 0 };
   });
   rows.sort((a, b) => b.self - a.self || b.total - a.total || a.function.localeCompare(b.function));

@@ -70,7 +70,11 @@ export function probeCommand(nonce: string, pid: number, readPython: boolean): s
   ].join('\n');
 }
 
-export async function probeTarget(runner: RemoteRunner, pid: number, options: { readPython?: boolean; timeoutMs?: number } = {}): Promise<TargetProbe> {
+export async function probeTarget(
+  runner: RemoteRunner,
+  pid: number,
+  options: { readPython?: boolean; timeoutMs?: number } = {},
+): Promise<TargetProbe> {
   const nonce = newNonce();
   const readPython = options.readPython ?? false;
   const result = await runner.exec(probeCommand(nonce, pid, readPython), {
@@ -80,5 +84,9 @@ export async function probeTarget(runner: RemoteRunner, pid: number, options: { 
   const sections = splitSections(result.stdout, nonce);
   const process = parseProcessListing(runner.host, result.stdout, nonce).find((p) => p.pid === pid);
   const python = sections.get('python');
-  return { process, tools: parseTools(sections.get('tools') ?? ''), ...(python !== undefined ? { python: { stdout: python, stderr: result.stderr } } : {}) };
+  return {
+    process,
+    tools: parseTools(sections.get('tools') ?? ''),
+    ...(python !== undefined ? { python: { stdout: python, stderr: result.stderr } } : {}),
+  };
 }

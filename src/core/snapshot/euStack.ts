@@ -52,7 +52,10 @@ export function parseAddr2line(output: string): Map<number, { function: string |
     if (!current || i + 1 >= lines.length || /^0x[0-9a-f]+$/.test(lines[i + 1])) continue;
     const location = /^(.+?):(\d+)(?::\d+)?$/.exec(lines[i + 1]);
     const known = location && location[1] !== '??' && location[2] !== '0';
-    current.push({ function: lines[i] === '??' ? null : lines[i], ...(known ? { source: { file: location[1], line: Number(location[2]) } } : {}) });
+    current.push({
+      function: lines[i] === '??' ? null : lines[i],
+      ...(known ? { source: { file: location[1], line: Number(location[2]) } } : {}),
+    });
     i++;
   }
   return names;

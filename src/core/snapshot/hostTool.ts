@@ -105,11 +105,16 @@ function epochMs(nanoseconds: string): number {
 
 export function parseHostToolOutput(host: string, pid: number, tool: string, output: string, nonce: string): HostToolRun {
   const sections = splitSections(output, nonce);
-  if (sections.has('gone')) throw new HostToolError('noProcess', `${host}: there is no process ${pid}; list the host's processes and pick a running one.`);
-  if (sections.has('missing')) throw new HostToolError('missingTool', `${host}: ${tool} is not installed; install it (or pick another engine) and try again.`);
+  if (sections.has('gone'))
+    throw new HostToolError('noProcess', `${host}: there is no process ${pid}; list the host's processes and pick a running one.`);
+  if (sections.has('missing'))
+    throw new HostToolError('missingTool', `${host}: ${tool} is not installed; install it (or pick another engine) and try again.`);
   const need = (name: string): string => {
     const text = sections.get(name);
-    if (text === undefined) throw new Error(`${host}: the ${tool} run on process ${pid} ended early (no ${name} section); the connection may have dropped, so check the process and try again.`);
+    if (text === undefined)
+      throw new Error(
+        `${host}: the ${tool} run on process ${pid} ended early (no ${name} section); the connection may have dropped, so check the process and try again.`,
+      );
     return text;
   };
   const marks = new Map<string, { at: number; offset: number }>();
@@ -123,7 +128,8 @@ export function parseHostToolOutput(host: string, pid: number, tool: string, out
   }
   toolOutput += raw.slice(from);
   const threadNames = new Map<number, string>();
-  for (const match of (sections.get('names') ?? '').matchAll(/==> \/proc\/\d+\/task\/(\d+)\/comm <==\n([^\n]*)/g)) threadNames.set(Number(match[1]), match[2]);
+  for (const match of (sections.get('names') ?? '').matchAll(/==> \/proc\/\d+\/task\/(\d+)\/comm <==\n([^\n]*)/g))
+    threadNames.set(Number(match[1]), match[2]);
   const startedAt = epochMs(need('started'));
   const endedAt = epochMs(need('ended'));
   const rc = Number(need('rc').trim());

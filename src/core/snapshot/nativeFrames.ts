@@ -6,7 +6,8 @@ import { stripControl } from '../util/text';
 import type { SnapshotFrame } from './types';
 
 /** Module names of runtimes and system libraries, wherever they are installed. */
-const RUNTIME_MODULE = /^(?:ld-linux|ld-musl|libc[.-]|libpthread|libstdc\+\+|libgcc_s|libm\.|libdl|librt|libpython|python\d|node$|nodejs$|libnode|java$|libjvm|\[vdso)/;
+const RUNTIME_MODULE =
+  /^(?:ld-linux|ld-musl|libc[.-]|libpthread|libstdc\+\+|libgcc_s|libm\.|libdl|librt|libpython|python\d|node$|nodejs$|libnode|java$|libjvm|\[vdso)/;
 const SYSTEM_DIRECTORY = /^\/(?:usr\/)?lib(?:64|32|x32)?\//;
 
 export function isApplicationModule(module: string): boolean {

@@ -188,12 +188,18 @@ export function parseProcessListing(host: string, output: string, nonce: string)
 /** Every process of the host, busiest first. Kernel threads (no executable, no command line) are left out. */
 export async function listProcesses(runner: RemoteRunner, options: ListProcessesOptions = {}): Promise<ProcessInfo[]> {
   const nonce = newNonce();
-  const result = await runner.exec(processScript(nonce, '[0-9]*', options.intervalSeconds ?? 0.3), { timeoutMs: options.timeoutMs ?? 15_000 });
+  const result = await runner.exec(processScript(nonce, '[0-9]*', options.intervalSeconds ?? 0.3), {
+    timeoutMs: options.timeoutMs ?? 15_000,
+  });
   return parseProcessListing(runner.host, result.stdout, nonce).filter((p) => !(p.runtime.kind === 'unknown' && p.command.startsWith('[')));
 }
 
 /** One process, without the CPU pair (its runtime is what a snapshot needs); undefined when it is gone. */
-export async function describeProcess(runner: RemoteRunner, pid: number, options: { timeoutMs?: number } = {}): Promise<ProcessInfo | undefined> {
+export async function describeProcess(
+  runner: RemoteRunner,
+  pid: number,
+  options: { timeoutMs?: number } = {},
+): Promise<ProcessInfo | undefined> {
   const nonce = newNonce();
   const result = await runner.exec(processScript(nonce, String(pid), 0), { timeoutMs: options.timeoutMs ?? 10_000 });
   return parseProcessListing(runner.host, result.stdout, nonce).find((p) => p.pid === pid);

@@ -90,7 +90,11 @@ export class StackProfile {
       if (i === undefined) {
         i = frames.length;
         index.set(label, i);
-        frames.push({ name: frame.function, ...(frame.file !== null ? { file: frame.file } : {}), ...(frame.line !== null ? { line: frame.line } : {}) });
+        frames.push({
+          name: frame.function,
+          ...(frame.file !== null ? { file: frame.file } : {}),
+          ...(frame.line !== null ? { line: frame.line } : {}),
+        });
       }
       return i;
     };

@@ -35,7 +35,11 @@ export function parsePySpyDump(output: string): PySpyStacks {
     const header = THREAD.exec(line);
     if (header) {
       // A hex id is a thread object's address, not a TID: 0 says "no native id known".
-      thread = { id: header[1].startsWith('0x') ? 0 : Number(header[1]), name: header[3] === undefined ? null : stripControl(header[3]), frames: [] };
+      thread = {
+        id: header[1].startsWith('0x') ? 0 : Number(header[1]),
+        name: header[3] === undefined ? null : stripControl(header[3]),
+        frames: [],
+      };
       threads.push(thread);
       continue;
     }
@@ -43,7 +47,14 @@ export function parsePySpyDump(output: string): PySpyStacks {
     if (frame && thread) {
       const file = frame[2] === undefined ? null : stripControl(frame[2]);
       const fn = stripControl(frame[1]);
-      const entry: SnapshotFrame = { function: fn, file, line: frame[3] === undefined ? null : Number(frame[3]), column: null, app: isApplicationFrame('python', file, fn), local: null };
+      const entry: SnapshotFrame = {
+        function: fn,
+        file,
+        line: frame[3] === undefined ? null : Number(frame[3]),
+        column: null,
+        app: isApplicationFrame('python', file, fn),
+        local: null,
+      };
       thread.frames.push(entry);
       continue;
     }

@@ -73,13 +73,14 @@ export function pystacksScript(): string {
  */
 export function pythonPrelude(pid: number, python?: string): string[] {
   const fail = (kind: string, detail: string) => `{ printf '{"ok":false,"kind":"${kind}","message":"%s"}\\n' "${detail}"; exit 0; }`;
-  const interpreter = python === undefined
-    ? [
-        `exe=$(readlink /proc/${pid}/exe 2>/dev/null) || ${fail('permission', 'cannot read /proc/' + pid + '/exe')}`,
-        `case \${exe##*/} in *python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
-        `case $exe in *' (deleted)') exe=/proc/${pid}/exe ;; esac`,
-      ]
-    : [`exe=${shellWord(python)}`];
+  const interpreter =
+    python === undefined
+      ? [
+          `exe=$(readlink /proc/${pid}/exe 2>/dev/null) || ${fail('permission', 'cannot read /proc/' + pid + '/exe')}`,
+          `case \${exe##*/} in *python*) ;; *) ${fail('notPython', 'its program is $exe')} ;; esac`,
+          `case $exe in *' (deleted)') exe=/proc/${pid}/exe ;; esac`,
+        ]
+      : [`exe=${shellWord(python)}`];
   return [
     `[ -d /proc/${pid} ] || ${fail('noProcess', 'no such process')}`,
     ...interpreter,
@@ -129,11 +130,23 @@ function failureMessage(host: string, pid: number, kind: PythonSnapshotFailure, 
 export function toFrame(frame: ReaderFrame): SnapshotFrame {
   const fn = stripControl(String(frame.function));
   const file = stripControl(String(frame.file));
-  return { function: fn, file, line: typeof frame.line === 'number' ? frame.line : null, column: null, app: isApplicationFrame('python', file, fn), local: null };
+  return {
+    function: fn,
+    file,
+    line: typeof frame.line === 'number' ? frame.line : null,
+    column: null,
+    app: isApplicationFrame('python', file, fn),
+    local: null,
+  };
 }
 
 /** The reader's last JSON line; throws PythonSnapshotError for a failure it reports or a broken answer. */
-export function readerAnswer<T extends { ok: boolean; kind?: string; message?: string }>(host: string, pid: number, stdout: string, stderr: string): T {
+export function readerAnswer<T extends { ok: boolean; kind?: string; message?: string }>(
+  host: string,
+  pid: number,
+  stdout: string,
+  stderr: string,
+): T {
   let answer: T;
   try {
     answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
@@ -159,7 +172,12 @@ export function runtimeOfVersion(version: string | undefined): string {
 }
 
 /** Parses the reader's snapshot answer; throws PythonSnapshotError for a failure it reports or a broken answer. */
-export function parseReaderAnswer(host: string, pid: number, stdout: string, stderr: string): { runtime: string; readMs: number; threads: SnapshotThread[] } {
+export function parseReaderAnswer(
+  host: string,
+  pid: number,
+  stdout: string,
+  stderr: string,
+): { runtime: string; readMs: number; threads: SnapshotThread[] } {
   const answer = readerAnswer<ReaderAnswer>(host, pid, stdout, stderr);
   const threads = (answer.threads ?? []).map((t): SnapshotThread => ({
     id: t.id ?? 0,

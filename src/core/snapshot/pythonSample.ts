@@ -94,7 +94,10 @@ export function pythonSampleCommand(pid: number, scriptBytes: number, options: P
 export function parseSampleAnswer(host: string, pid: number, stdout: string, stderr: string): PythonSampleRun {
   const answer = readerAnswer<SampleAnswer>(host, pid, stdout, stderr);
   const table = (answer.frames ?? []).map(([fn, file, line]) => toFrame({ function: fn, file, line }));
-  const stacks = (answer.stacks ?? []).map((s) => ({ frames: s.frames.map((i) => table[i]).filter((f) => f !== undefined), count: s.count }));
+  const stacks = (answer.stacks ?? []).map((s) => ({
+    frames: s.frames.map((i) => table[i]).filter((f) => f !== undefined),
+    count: s.count,
+  }));
   const ended = answer.ended === 'stdin' ? 'stopped' : answer.ended === 'exited' ? 'exited' : 'deadline';
   return {
     runtime: runtimeOfVersion(answer.version),

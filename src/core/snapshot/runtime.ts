@@ -26,7 +26,11 @@ const PYTHON_LIB = /^libpython(\d+\.\d+)/;
 
 export function detectRuntime(evidence: RuntimeEvidence): Runtime {
   if (evidence.exe === undefined) return { kind: 'unknown' };
-  const exeName = evidence.exe.replace(/ \(deleted\)$/, '').split('/').pop() ?? '';
+  const exeName =
+    evidence.exe
+      .replace(/ \(deleted\)$/, '')
+      .split('/')
+      .pop() ?? '';
   const python = PYTHON_EXE.exec(exeName) ?? PYTHON_LIB.exec(evidence.library ?? '');
   if (python) return { kind: 'cpython', version: python[1] };
   if (exeName === 'node' || exeName === 'nodejs' || evidence.library?.startsWith('libnode')) return { kind: 'node' };

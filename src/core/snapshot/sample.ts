@@ -43,7 +43,12 @@ function delay(clock: Clock, ms: number): Promise<void> {
 export async function sampleProcess(runner: RemoteRunner, pid: number, options: SampleOptions): Promise<SampleResult> {
   let pythonFailure: string;
   try {
-    const run = await samplePythonStacks(runner, pid, { seconds: options.seconds, hz: options.hz, idle: options.idle, signal: options.signal });
+    const run = await samplePythonStacks(runner, pid, {
+      seconds: options.seconds,
+      hz: options.hz,
+      idle: options.idle,
+      signal: options.signal,
+    });
     const profile = new StackProfile();
     profile.addCounted(run.samples, run.stacks, run.otherStacks);
     return published(options, {
@@ -88,7 +93,9 @@ async function sampleBySnapshots(runner: RemoteRunner, pid: number, options: Sam
   const first = await takeSnapshot(runner, pid, { clock });
   if (!SAMPLING_ENGINES.includes(first.engine)) {
     const why = first.runtime.startsWith('cpython') ? ` (${pythonFailure})` : '';
-    throw new SnapshotError(`${runner.host}: process ${pid} (${first.runtime}) can only be read with ${first.engine}, which stops it${why}; take single snapshots instead, or install elfutils (eu-stack).`);
+    throw new SnapshotError(
+      `${runner.host}: process ${pid} (${first.runtime}) can only be read with ${first.engine}, which stops it${why}; take single snapshots instead, or install elfutils (eu-stack).`,
+    );
   }
   const profile = new StackProfile();
   profile.add(first);
@@ -109,5 +116,13 @@ async function sampleBySnapshots(runner: RemoteRunner, pid: number, options: Sam
       firstFailure ??= error instanceof Error ? error.message : String(error);
     }
   }
-  return published(options, { host: runner.host, pid, runtime: first.runtime, engine: first.engine, profile, failures, ...(firstFailure !== undefined ? { firstFailure } : {}) });
+  return published(options, {
+    host: runner.host,
+    pid,
+    runtime: first.runtime,
+    engine: first.engine,
+    profile,
+    failures,
+    ...(firstFailure !== undefined ? { firstFailure } : {}),
+  });
 }

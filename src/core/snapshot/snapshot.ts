@@ -48,7 +48,9 @@ function continuedWarning(run: HostToolRun, engine: EngineName, pid: number): st
 function requireThreads(host: string, engine: EngineName, pid: number, stacks: ToolStacks, run: HostToolRun): void {
   if (stacks.threads.some((t) => t.frames.length > 0)) return;
   const why = stacks.errors[0] ?? (run.output.trim().split('\n').pop() || `exit code ${run.exitCode}`);
-  const permission = /not permitted|denied/i.test(why) ? ' Run it as the process\'s user or root, or allow ptrace (kernel.yama.ptrace_scope).' : '';
+  const permission = /not permitted|denied/i.test(why)
+    ? " Run it as the process's user or root, or allow ptrace (kernel.yama.ptrace_scope)."
+    : '';
   throw new SnapshotError(`${host}: ${engine} got no stacks from process ${pid}: ${why}.${permission}`);
 }
 
@@ -78,7 +80,12 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
       // eu-stack holds one thread at a time while it unwinds; its run up to the `held` mark bounds the pause of each.
       const held = run.marks.get('held')?.at;
       const pauseMs = held !== undefined ? held - run.startedAt : run.toolMs;
-      return { threads: withThreadNames(stacks.threads, run), pauseMs, takenAt: run.startedAt, warnings: continuedWarning(run, engine, pid) };
+      return {
+        threads: withThreadNames(stacks.threads, run),
+        pauseMs,
+        takenAt: run.startedAt,
+        warnings: continuedWarning(run, engine, pid),
+      };
     }
     case 'gdb': {
       const run = await runHostTool(runner, pid, { tool: 'gdb', command: gdbCommand, timeoutSeconds, readMaps: true });
@@ -99,7 +106,12 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
 }
 
 /** Another snapshot of a process already described, by the engine an earlier snapshot used: no probing. */
-export async function snapshotAgain(runner: RemoteRunner, process: ProcessInfo, engine: EngineName, options: Omit<TakeSnapshotOptions, 'engine'> = {}): Promise<Snapshot> {
+export async function snapshotAgain(
+  runner: RemoteRunner,
+  process: ProcessInfo,
+  engine: EngineName,
+  options: Omit<TakeSnapshotOptions, 'engine'> = {},
+): Promise<Snapshot> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const result = await runEngine(runner, engine, process.pid, options);
@@ -111,7 +123,11 @@ function errorText(error: unknown): string {
 }
 
 /** The process's stacks; a failing engine falls back to the next one of `auto`'s order, with a warning. */
-export async function takeSnapshot(runner: RemoteRunner, pid: number, options: TakeSnapshotOptions = {}): Promise<Snapshot & { process: ProcessInfo }> {
+export async function takeSnapshot(
+  runner: RemoteRunner,
+  pid: number,
+  options: TakeSnapshotOptions = {},
+): Promise<Snapshot & { process: ProcessInfo }> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const choice = options.engine ?? 'auto';
@@ -119,17 +135,31 @@ export async function takeSnapshot(runner: RemoteRunner, pid: number, options: T
   if (!process) throw new SnapshotError(`${runner.host}: there is no process ${pid}; list the host's processes and pick a running one.`);
   const order = engineOrder(choice, process, tools);
   if (order.length === 0) {
-    throw new SnapshotError(`${runner.host}: no snapshot engine for process ${pid} (${process.runtimeLabel}): install elfutils (eu-stack) or gdb on the host.`);
+    throw new SnapshotError(
+      `${runner.host}: no snapshot engine for process ${pid} (${process.runtimeLabel}): install elfutils (eu-stack) or gdb on the host.`,
+    );
   }
   const warnings: string[] = [];
   for (const [index, engine] of order.entries()) {
     try {
       // the probe already ran the CPython reader: its answer is this engine's result
-      const result = engine === 'python' && python ? pythonResult(runner.host, pid, python, started) : await runEngine(runner, engine, pid, options);
-      return { ...finish(runner.host, process, engine, result, [...warnings, ...result.warnings], clock.now() - started, options.events ?? noEvents), process };
+      const result =
+        engine === 'python' && python ? pythonResult(runner.host, pid, python, started) : await runEngine(runner, engine, pid, options);
+      return {
+        ...finish(
+          runner.host,
+          process,
+          engine,
+          result,
+          [...warnings, ...result.warnings],
+          clock.now() - started,
+          options.events ?? noEvents,
+        ),
+        process,
+      };
     } catch (error) {
       const last = index === order.length - 1;
-      if (last || error instanceof HostToolError && error.kind === 'noProcess') throw error;
+      if (last || (error instanceof HostToolError && error.kind === 'noProcess')) throw error;
       warnings.push(`${engine}: ${errorText(error)} Fell back to ${order[index + 1]}.`);
     }
   }
@@ -141,7 +171,15 @@ function pythonResult(host: string, pid: number, answer: { stdout: string; stder
   return { threads, pauseMs: 0, takenAt, runtime, warnings: [] };
 }
 
-function finish(host: string, process: ProcessInfo, engine: EngineName, result: EngineResult, warnings: string[], wallMs: number, events: EventPublisher): Snapshot {
+function finish(
+  host: string,
+  process: ProcessInfo,
+  engine: EngineName,
+  result: EngineResult,
+  warnings: string[],
+  wallMs: number,
+  events: EventPublisher,
+): Snapshot {
   const snapshot: Snapshot = {
     host,
     pid: process.pid,

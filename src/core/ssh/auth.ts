@@ -4,7 +4,18 @@
 // VS Code side can keep it in SecretStorage when the user ticks "remember".
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { BaseAgent, OpenSSHAgent, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType, type IdentityCallback, type ParsedKey, type SignCallback, type SigningRequestOptions } from 'ssh2';
+import {
+  BaseAgent,
+  OpenSSHAgent,
+  utils,
+  type AnyAuthMethod,
+  type AuthHandlerMiddleware,
+  type AuthenticationType,
+  type IdentityCallback,
+  type ParsedKey,
+  type SignCallback,
+  type SigningRequestOptions,
+} from 'ssh2';
 import { SshError, describeHost } from './errors';
 import { sha256Fingerprint } from './knownHosts';
 import type { AuthPrompts, ResolvedHost } from './types';
@@ -63,7 +74,12 @@ export interface PromptClock {
   whilePrompting<T>(question: () => Promise<T>): Promise<T>;
 }
 
-type Step = { kind: 'none' } | { kind: 'agent'; socket: string } | { kind: 'identity'; file: string } | { kind: 'keyboard-interactive' } | { kind: 'password' };
+type Step =
+  | { kind: 'none' }
+  | { kind: 'agent'; socket: string }
+  | { kind: 'identity'; file: string }
+  | { kind: 'keyboard-interactive' }
+  | { kind: 'password' };
 
 /** One login attempt on one host: hands ssh2 the next method and remembers what was tried. */
 export class AuthAttempt {
@@ -123,14 +139,20 @@ export class AuthAttempt {
     const accepted = this.serverMethods?.length ? ` (the host accepts: ${this.serverMethods.join(', ')})` : '';
     const tried = this.tried.length ? this.tried.join('; ') : 'nothing (no agent keys, no identity files, no one to ask for a password)';
     // ssh2 has no Kerberos: where the config offers it, the system ssh may still get in.
-    const gssapi = this.host.gssapiAuthentication ? [`${this.host.gssapiAuthentication} is set, which only the system ssh can use (firefighter.terminalTransport "openssh")`] : [];
+    const gssapi = this.host.gssapiAuthentication
+      ? [`${this.host.gssapiAuthentication} is set, which only the system ssh can use (firefighter.terminalTransport "openssh")`]
+      : [];
     const allNotes = [...this.notes, ...gssapi];
     const notes = allNotes.length ? ` Notes: ${allNotes.join('; ')}.` : '';
     const triedKeys = this.tried.some((what) => what.startsWith('agent key') || this.host.identityFiles.includes(what));
     const advice = triedKeys
       ? `Add one of these public keys to ~${this.host.user}/.ssh/authorized_keys on the host, or set IdentityFile for ${this.host.alias} in your ssh config.`
       : `Load a key into ssh-agent or set IdentityFile for ${this.host.alias} in your ssh config${this.tried.includes('password') ? ', or check the user and password' : ''}.`;
-    return new SshError('auth', this.host.alias, `${where}: Permission denied for ${this.host.user}${accepted}. Tried: ${tried}.${notes} ${advice}`);
+    return new SshError(
+      'auth',
+      this.host.alias,
+      `${where}: Permission denied for ${this.host.user}${accepted}. Tried: ${tried}.${notes} ${advice}`,
+    );
   }
 
   private get account(): string {
@@ -163,20 +185,30 @@ export class AuthAttempt {
         case 'keyboard-interactive':
           if (!this.accepts('keyboard-interactive')) continue;
           this.tried.push('keyboard-interactive');
-          return { type: 'keyboard-interactive', username, prompt: (name, instructions, _lang, prompts, finish) => {
-            if (prompts.length === 0) return finish([]);
-            void this.clock.whilePrompting(() => this.settings.prompts!.keyboardInteractive(
-              this.host.alias,
-              [name, instructions].filter(Boolean).join('\n'),
-              prompts.map(({ prompt, echo }) => ({ prompt, echo: echo ?? false })),
-            )).then((answers) => {
-              if (answers === undefined) this.cancelled = true;
-              finish(answers ?? []);
-            });
-          } };
+          return {
+            type: 'keyboard-interactive',
+            username,
+            prompt: (name, instructions, _lang, prompts, finish) => {
+              if (prompts.length === 0) return finish([]);
+              void this.clock
+                .whilePrompting(() =>
+                  this.settings.prompts!.keyboardInteractive(
+                    this.host.alias,
+                    [name, instructions].filter(Boolean).join('\n'),
+                    prompts.map(({ prompt, echo }) => ({ prompt, echo: echo ?? false })),
+                  ),
+                )
+                .then((answers) => {
+                  if (answers === undefined) this.cancelled = true;
+                  finish(answers ?? []);
+                });
+            },
+          };
         case 'password': {
           if (!this.accepts('password')) continue;
-          const password = this.cache.password(this.account) ?? (await this.clock.whilePrompting(() => this.settings.prompts!.password(this.host.alias, username)));
+          const password =
+            this.cache.password(this.account) ??
+            (await this.clock.whilePrompting(() => this.settings.prompts!.password(this.host.alias, username)));
           if (password === undefined) {
             this.cancelled = true;
             continue;
@@ -209,7 +241,10 @@ export class AuthAttempt {
     const blobs: Buffer[] = [];
     for (const file of this.host.identityFiles) {
       for (const candidate of [`${file}.pub`, file]) {
-        const parsed = await readFile(candidate).then((data) => utils.parseKey(data), () => undefined);
+        const parsed = await readFile(candidate).then(
+          (data) => utils.parseKey(data),
+          () => undefined,
+        );
         if (parsed && !(parsed instanceof Error)) {
           blobs.push(parsed.getPublicSSH());
           break;

@@ -69,7 +69,8 @@ export function collectExec(
       timer?.cancel();
       end(failure ? { exitCode: null, error: failure } : exitWatch.status!);
       if (failure) reject(failure);
-      else resolve({ ...exitWatch.status!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+      else
+        resolve({ ...exitWatch.status!, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
     };
     // Answers at once; the channel is released when the host confirms the close.
     const giveUp = (error: SshError) => {
@@ -79,12 +80,20 @@ export function collectExec(
     const timer =
       options.timeoutMs !== undefined
         ? limits.clock.setTimeout(
-            () => giveUp(new SshError('timeout', host, `${where}: \`${command}\` did not finish within ${formatSeconds(options.timeoutMs!)}; its channel was closed.`)),
+            () =>
+              giveUp(
+                new SshError(
+                  'timeout',
+                  host,
+                  `${where}: \`${command}\` did not finish within ${formatSeconds(options.timeoutMs!)}; its channel was closed.`,
+                ),
+              ),
             options.timeoutMs,
           )
         : undefined;
     const collect = (into: Buffer[], chunk: Buffer, total: number): number => {
-      if (total + chunk.length > limit) giveUp(new SshError('closed', host, `${where}: \`${command}\` wrote more than ${limit} bytes; stream it instead.`));
+      if (total + chunk.length > limit)
+        giveUp(new SshError('closed', host, `${where}: \`${command}\` wrote more than ${limit} bytes; stream it instead.`));
       else if (!settled) into.push(chunk);
       return total + chunk.length;
     };

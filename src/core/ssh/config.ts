@@ -79,11 +79,7 @@ export function listConfigHosts(
  * the config's own resolution of the alias is spelled out, so an ssh_config host stays
  * `ssh web-1` and a hosts.json host carries its address, user, port, identity and jumps.
  */
-export function sshCommandLine(
-  host: ResolvedHost,
-  configFile: string,
-  options: Omit<SshConfigOptions, 'configFile'> = {},
-): string[] {
+export function sshCommandLine(host: ResolvedHost, configFile: string, options: Omit<SshConfigOptions, 'configFile'> = {}): string[] {
   const homeDir = options.homeDir ?? os.homedir();
   const argv = ['ssh'];
   // Without -F ssh reads ~/.ssh/config itself (and the system config, as a user expects).

@@ -5,7 +5,18 @@
 import type { ConfigLocation, HostOverrides, ParsedFile, Statement } from './configTypes';
 import { SshConfigError } from './configTypes';
 import { STRICT_VALUES, parseJumpSpec } from './configParse';
-import { anchorPath, defaultIdentityFiles, expandEnvironment, expandHostName, expandTilde, expandTokens, parsePort, pathTokens, securityKeyType, wildcardMatch } from './configTokens';
+import {
+  anchorPath,
+  defaultIdentityFiles,
+  expandEnvironment,
+  expandHostName,
+  expandTilde,
+  expandTokens,
+  parsePort,
+  pathTokens,
+  securityKeyType,
+  wildcardMatch,
+} from './configTokens';
 import type { ResolvedHost } from './types';
 
 export interface EvaluationContext {
@@ -71,7 +82,10 @@ export function resolveAlias(
   if (overrides.port !== undefined) evaluation.values.set('port', { args: [String(overrides.port)] });
   if (overrides.proxyJump !== undefined) evaluation.values.set('proxyjump', { args: [overrides.proxyJump] });
   if (overrides.identityFiles?.length) {
-    evaluation.lists.set('identityfile', overrides.identityFiles.map((file) => ({ args: [file] })));
+    evaluation.lists.set(
+      'identityfile',
+      overrides.identityFiles.map((file) => ({ args: [file] })),
+    );
   }
 
   roots.forEach((root) => evaluateFile(root, evaluation));
@@ -208,7 +222,8 @@ function buildResolvedHost(roots: ParsedFile[], context: EvaluationContext, eval
   // it for every host, and key or agent logins through ssh2 work regardless. It is only named
   // when ssh2's login fails (auth.ts).
   const gssapi = values.get('gssapiauthentication');
-  const gssapiAuthentication = gssapi && ['yes', 'true'].includes(gssapi.args[0].toLowerCase()) ? `GSSAPIAuthentication yes${locate(gssapi)}` : undefined;
+  const gssapiAuthentication =
+    gssapi && ['yes', 'true'].includes(gssapi.args[0].toLowerCase()) ? `GSSAPIAuthentication yes${locate(gssapi)}` : undefined;
   const hashKnownHosts = ['yes', 'true'].includes((first('hashknownhosts') ?? 'no').toLowerCase());
   for (const [keyword, name] of Object.entries(OPTIONS_ONLY_OPENSSH_HONOURS)) {
     const obtained = values.get(keyword);
@@ -276,4 +291,3 @@ function resolveJumpChain(
 function describeEndpoint(host: ResolvedHost): string {
   return `${host.user}@${host.alias}:${host.port}`;
 }
-

@@ -28,10 +28,30 @@ export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
 
 const PATH_TOKENS = new Set(['%', 'C', 'd', 'h', 'i', 'j', 'k', 'L', 'l', 'n', 'p', 'r', 'u']);
 const HOSTNAME_TOKENS = new Set(['%', 'h']);
-const MATCH_CRITERIA = new Set(['all', 'canonical', 'final', 'exec', 'localnetwork', 'host', 'originalhost', 'tagged', 'user', 'localuser', 'version', 'sessiontype', 'command']);
+const MATCH_CRITERIA = new Set([
+  'all',
+  'canonical',
+  'final',
+  'exec',
+  'localnetwork',
+  'host',
+  'originalhost',
+  'tagged',
+  'user',
+  'localuser',
+  'version',
+  'sessiontype',
+  'command',
+]);
 const YES_NO = new Set(['yes', 'no', 'true', 'false']);
 export const STRICT_VALUES: Record<string, StrictHostKeyChecking> = {
-  yes: 'yes', true: 'yes', no: 'no', false: 'no', off: 'no', ask: 'ask', 'accept-new': 'accept-new',
+  yes: 'yes',
+  true: 'yes',
+  no: 'no',
+  false: 'no',
+  off: 'no',
+  ask: 'ask',
+  'accept-new': 'accept-new',
 };
 
 export function newParseContext(homeDir: string, env: NodeJS.ProcessEnv): ParseContext {
@@ -52,7 +72,8 @@ export function readConfigFile(
     text = readRegularTextFile(file, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
-    if (error.code !== 'ENOENT' || !options.optional) context.problems.push({ ...(options.includedAt ?? { file }), message: error.message });
+    if (error.code !== 'ENOENT' || !options.optional)
+      context.problems.push({ ...(options.includedAt ?? { file }), message: error.message });
     return { path: file, statements: [] };
   }
   context.budget.bytes -= text.length;
@@ -129,7 +150,11 @@ function splitArguments(text: string): string[] | undefined {
     let quote: string | undefined;
     for (; i < text.length; i++) {
       const char = text[i];
-      if (char === '\\' && i + 1 < text.length && (text[i + 1] === '\\' || text[i + 1] === '"' || text[i + 1] === "'" || text[i + 1] === ' ')) {
+      if (
+        char === '\\' &&
+        i + 1 < text.length &&
+        (text[i + 1] === '\\' || text[i + 1] === '"' || text[i + 1] === "'" || text[i + 1] === ' ')
+      ) {
         arg += text[++i];
       } else if (quote) {
         if (char === quote) quote = undefined;
@@ -187,7 +212,9 @@ function readInclude(
   if (budget.exhausted) return undefined; // reported once, where it ran out
   if (options.depth >= MAX_INCLUDE_DEPTH) {
     budget.exhausted = true;
-    return problem(`too many recursive configuration includes (more than ${MAX_INCLUDE_DEPTH} deep; does a file include itself?). No further Include is read.`);
+    return problem(
+      `too many recursive configuration includes (more than ${MAX_INCLUDE_DEPTH} deep; does a file include itself?). No further Include is read.`,
+    );
   }
   const files: ParsedFile[] = [];
   for (const arg of args) {
@@ -198,7 +225,9 @@ function readInclude(
     for (const file of expandGlob(pattern)) {
       if (budget.files <= 0 || budget.bytes <= 0) {
         budget.exhausted = true;
-        problem(`too many configuration files included (more than ${MAX_CONFIG_FILES} reads or ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB in all; does a file include itself?). No further Include is read.`);
+        problem(
+          `too many configuration files included (more than ${MAX_CONFIG_FILES} reads or ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB in all; does a file include itself?). No further Include is read.`,
+        );
         return { kind: 'include', files, at };
       }
       budget.files--;
@@ -291,7 +320,14 @@ export function parseJumpSpec(text: string): { hops: JumpHopSpec[]; error?: stri
     }
     const port = portText === undefined ? undefined : parsePort(portText);
     // A hop ends up on ssh's command line (ssh -J builds one): nothing that reads as an option.
-    if (!host || user === '' || /\s/.test(host) || host.startsWith('-') || user?.startsWith('-') || (portText !== undefined && port === undefined)) {
+    if (
+      !host ||
+      user === '' ||
+      /\s/.test(host) ||
+      host.startsWith('-') ||
+      user?.startsWith('-') ||
+      (portText !== undefined && port === undefined)
+    ) {
       return { hops: [], error: `"${raw.trim()}" is not [user@]host[:port]` };
     }
     hops.push({ host, ...(user ? { user } : {}), ...(port ? { port } : {}) });

@@ -85,7 +85,10 @@ export function wildcardRegExp(pattern: string, flags: string, classes = false):
     else if (char === '?') source += '.';
     else if (classes && char === '[' && pattern.indexOf(']', i + 2) > 0) {
       const end = pattern.indexOf(']', i + 2);
-      const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+      const body = pattern
+        .slice(i + 1, end)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\');
       source += `[${body}]`;
       i = end;
     } else source += char.replace(/[.+^${}()|[\]\\/]/g, '\\$&');

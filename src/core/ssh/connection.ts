@@ -114,8 +114,16 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
       client.destroy();
       reject(error);
     };
-    const timer = new PromptAwareTimer(options.connectTimeoutMs, () =>
-      fail(new SshError('timeout', host.alias, `${where}: connection timed out after ${formatSeconds(options.connectTimeoutMs)}. Check that the host is up and reachable, or raise firefighter.connectTimeout.`)),
+    const timer = new PromptAwareTimer(
+      options.connectTimeoutMs,
+      () =>
+        fail(
+          new SshError(
+            'timeout',
+            host.alias,
+            `${where}: connection timed out after ${formatSeconds(options.connectTimeoutMs)}. Check that the host is up and reachable, or raise firefighter.connectTimeout.`,
+          ),
+        ),
       options.clock ?? systemClock,
     );
     const auth = new AuthAttempt(host, options.auth, options.credentials, timer);
@@ -145,7 +153,9 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
       }
       fail(describeConnectError(host, where, error, options.connectTimeoutMs));
     });
-    client.once('close', () => fail(hostKeyError ?? new SshError('closed', host.alias, `${where}: the host closed the connection before login completed.`)));
+    client.once('close', () =>
+      fail(hostKeyError ?? new SshError('closed', host.alias, `${where}: the host closed the connection before login completed.`)),
+    );
 
     client.connect({
       host: host.hostName,
@@ -162,7 +172,10 @@ export function connectSsh(options: ConnectOptions): Promise<Client> {
           () => verify(true),
           (error: unknown) => {
             // A prompt that failed or a known_hosts file we could not write also refuses the key.
-            hostKeyError = error instanceof SshError ? error : new SshError('hostKeyUnknown', host.alias, `${where}: could not check the host key: ${String(error)}`, { cause: error });
+            hostKeyError =
+              error instanceof SshError
+                ? error
+                : new SshError('hostKeyUnknown', host.alias, `${where}: could not check the host key: ${String(error)}`, { cause: error });
             verify(false);
           },
         );
@@ -191,7 +204,12 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings
       return;
     case 'ask': {
       const accepted = await clock.whilePrompting(() => auth.prompts!.confirmUnknownHostKey(host.alias, keyType, sha256Fingerprint(key)));
-      if (!accepted) throw new SshError('hostKeyUnknown', host.alias, `${describeHost(host)}: host key ${sha256Fingerprint(key)} not accepted; not connecting.`);
+      if (!accepted)
+        throw new SshError(
+          'hostKeyUnknown',
+          host.alias,
+          `${describeHost(host)}: host key ${sha256Fingerprint(key)} not accepted; not connecting.`,
+        );
       appendKnownHost(appendTo, host.hostName, host.port, keyType, key, { hashed: host.hashKnownHosts });
       return;
     }
@@ -204,16 +222,30 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, auth: AuthSettings
   }
 }
 
-function describeConnectError(host: ResolvedHost, where: string, error: Error & { code?: string; level?: string }, timeoutMs: number): SshError {
+function describeConnectError(
+  host: ResolvedHost,
+  where: string,
+  error: Error & { code?: string; level?: string },
+  timeoutMs: number,
+): SshError {
   switch (error.code) {
     case 'ECONNREFUSED':
-      return new SshError('unreachable', host.alias, `${where}: connection refused. Is sshd running and listening on port ${host.port}?`, { cause: error });
+      return new SshError('unreachable', host.alias, `${where}: connection refused. Is sshd running and listening on port ${host.port}?`, {
+        cause: error,
+      });
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new SshError('unreachable', host.alias, `${where}: no route to host. Check the address and your network or VPN.`, { cause: error });
+      return new SshError('unreachable', host.alias, `${where}: no route to host. Check the address and your network or VPN.`, {
+        cause: error,
+      });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SshError('unreachable', host.alias, `${where}: cannot resolve the host name ${host.hostName}. Check HostName in your ssh config.`, { cause: error });
+      return new SshError(
+        'unreachable',
+        host.alias,
+        `${where}: cannot resolve the host name ${host.hostName}. Check HostName in your ssh config.`,
+        { cause: error },
+      );
     case 'ETIMEDOUT':
       return new SshError('timeout', host.alias, `${where}: connection timed out after ${formatSeconds(timeoutMs)}.`, { cause: error });
     case 'ECONNRESET':

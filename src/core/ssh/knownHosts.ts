@@ -86,7 +86,14 @@ export function checkHostKey(hostKey: HostKey, files: string[]): HostKeyCheck {
  * Appends `name keytype base64`: the name plain (HashKnownHosts no) or, with `hashed`, as
  * `|1|salt|HMAC-SHA1(salt, name)` the way ssh writes it with HashKnownHosts yes.
  */
-export function appendKnownHost(file: string, hostName: string, port: number, keyType: string, key: Buffer, options: { hashed?: boolean } = {}): void {
+export function appendKnownHost(
+  file: string,
+  hostName: string,
+  port: number,
+  keyType: string,
+  key: Buffer,
+  options: { hashed?: boolean } = {},
+): void {
   // ~/.ssh must not be readable by others, or ssh and sshd refuse to use what is in it.
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   let prefix = '';

@@ -39,13 +39,23 @@ export function openSshArgv(host: ResolvedHost, options: Pick<OpenSshTerminalOpt
   // sshCommandLine ends with the alias; -t and -- must come before it.
   const flags = argv.slice(1, -1);
   const alias = argv[argv.length - 1];
-  return [options.sshPath ?? 'ssh', ...(options.command ? ['-t'] : []), ...flags, '--', alias, ...(options.command ? [options.command] : [])];
+  return [
+    options.sshPath ?? 'ssh',
+    ...(options.command ? ['-t'] : []),
+    ...flags,
+    '--',
+    alias,
+    ...(options.command ? [options.command] : []),
+  ];
 }
 
 export function spawnOpenSshTerminal(host: ResolvedHost, options: OpenSshTerminalOptions): PtyProcess {
   const [file, ...args] = openSshArgv(host, options);
   // The system ssh runs outside the pool; its commands are on the timeline all the same.
-  const endCommand = new CommandLog(options.events ?? noEvents, options.clock ?? systemClock, 'openssh').start(host.alias, `${options.command ?? 'login shell'} (OpenSSH terminal)`);
+  const endCommand = new CommandLog(options.events ?? noEvents, options.clock ?? systemClock, 'openssh').start(
+    host.alias,
+    `${options.command ?? 'login shell'} (OpenSSH terminal)`,
+  );
   const pty = nodePty.spawn(file, args, {
     name: options.size.term ?? 'xterm-256color',
     cols: options.size.cols,
@@ -70,7 +80,15 @@ export function spawnOpenSshTerminal(host: ResolvedHost, options: OpenSshTermina
       let outcome: { exitCode: number | null; signal: string | null; error?: Error };
       if (signal || closedByUs) outcome = { exitCode: null, signal: signalName(signal || constants.signals.SIGHUP) };
       else if (exitCode === SSH_CONNECTION_ERROR) {
-        outcome = { exitCode: null, signal: null, error: new SshError('closed', host.alias, `${host.alias}: ssh could not connect or lost the connection (exit ${SSH_CONNECTION_ERROR}); its message is in the terminal.`) };
+        outcome = {
+          exitCode: null,
+          signal: null,
+          error: new SshError(
+            'closed',
+            host.alias,
+            `${host.alias}: ssh could not connect or lost the connection (exit ${SSH_CONNECTION_ERROR}); its message is in the terminal.`,
+          ),
+        };
       } else outcome = { exitCode, signal: null };
       endCommand(outcome);
       resolve(outcome);

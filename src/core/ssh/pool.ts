@@ -14,7 +14,15 @@ import { CommandLog, type CommandRecord, type EndCommand } from './commandLog';
 import { connectSsh } from './connection';
 import { SshError, describeHost, isTransient } from './errors';
 import { publishConnectionChange, type CloseReason } from './connectionEvents';
-import { PooledConnection, chainKeys, disconnectedWhileConnecting, endpointOf, untilAborted, type HostState, type HostStateChange } from './pooledConnection';
+import {
+  PooledConnection,
+  chainKeys,
+  disconnectedWhileConnecting,
+  endpointOf,
+  untilAborted,
+  type HostState,
+  type HostStateChange,
+} from './pooledConnection';
 import type { ExecOptions, ExecResult, PtyOptions } from './remote';
 import { SshRunner } from './runner';
 import type { ResolvedHost } from './types';
@@ -152,7 +160,13 @@ export class SshPool implements Disposable {
   /** @internal Runs one command to completion. */
   async exec(name: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const opened = await this.openChannel(name, (client, callback) => client.exec(command, callback));
-    return collectExec(opened, command, options, { maxOutputBytes: this.settings.maxExecOutputBytes, clock: this.clock }, this.startCommand(opened.host, command));
+    return collectExec(
+      opened,
+      command,
+      options,
+      { maxOutputBytes: this.settings.maxExecOutputBytes, clock: this.clock },
+      this.startCommand(opened.host, command),
+    );
   }
 
   /** @internal Starts a streaming command, in a pty when asked (an empty command then opens the login shell). */
@@ -169,7 +183,9 @@ export class SshPool implements Disposable {
 
   /** @internal A TCP stream from the host to `address:port` (a direct-tcpip channel), e.g. for a debugger. */
   async forwardOut(name: string, address: string, port: number): Promise<Duplex> {
-    const { channel, release } = await this.openChannel(name, (client, callback) => client.forwardOut('127.0.0.1', 0, address, port, callback));
+    const { channel, release } = await this.openChannel(name, (client, callback) =>
+      client.forwardOut('127.0.0.1', 0, address, port, callback),
+    );
     channel.once('close', release);
     return channel;
   }
@@ -212,8 +228,17 @@ export class SshPool implements Disposable {
         release();
         const died = connection.client !== client || !isWritable(client);
         if (died && attempt === 0) continue;
-        if (died) throw this.lostReasons.get(client) ?? new SshError('closed', connection.host.alias, `${connection.where}: the connection closed while opening a channel.`);
-        throw new SshError('closed', connection.host.alias, `${connection.where}: the host refused a new channel (${(error as Error).message}). It may limit sessions per connection (sshd MaxSessions).`, { cause: error });
+        if (died)
+          throw (
+            this.lostReasons.get(client) ??
+            new SshError('closed', connection.host.alias, `${connection.where}: the connection closed while opening a channel.`)
+          );
+        throw new SshError(
+          'closed',
+          connection.host.alias,
+          `${connection.where}: the host refused a new channel (${(error as Error).message}). It may limit sessions per connection (sshd MaxSessions).`,
+          { cause: error },
+        );
       }
     }
   }
@@ -287,12 +312,14 @@ export class SshPool implements Disposable {
     if (!connection.dialing) {
       const abort = new AbortController();
       // The callers stop waiting at once; the dial itself stops at its next step.
-      const dialing: Promise<Client> = untilAborted(this.dial(connection, abort.signal), abort.signal, (client) => client.end()).finally(() => {
-        if (connection.dialing === dialing) {
-          connection.dialing = undefined;
-          connection.abortDial = undefined;
-        }
-      });
+      const dialing: Promise<Client> = untilAborted(this.dial(connection, abort.signal), abort.signal, (client) => client.end()).finally(
+        () => {
+          if (connection.dialing === dialing) {
+            connection.dialing = undefined;
+            connection.abortDial = undefined;
+          }
+        },
+      );
       connection.dialing = dialing;
       connection.abortDial = abort;
     }
@@ -326,7 +353,9 @@ export class SshPool implements Disposable {
     const releaseParent = connection.parent ? this.hold(connection.parent) : undefined;
     let reachedHost = false;
     try {
-      const sock = connection.parent ? await untilAborted(this.tunnel(connection.parent, connection.host), signal, (stream) => stream.destroy()) : undefined;
+      const sock = connection.parent
+        ? await untilAborted(this.tunnel(connection.parent, connection.host), signal, (stream) => stream.destroy())
+        : undefined;
       const client = await connectSsh({
         host: connection.host,
         sock,
@@ -348,7 +377,10 @@ export class SshPool implements Disposable {
       return client;
     } catch (error) {
       releaseParent?.();
-      const failure = error instanceof SshError ? error : new SshError('closed', connection.host.alias, `${connection.where}: ${String(error)}`, { cause: error });
+      const failure =
+        error instanceof SshError
+          ? error
+          : new SshError('closed', connection.host.alias, `${connection.where}: ${String(error)}`, { cause: error });
       if (signal.aborted) throw failure;
       if (isTransient(failure)) this.backOff(connection, reachedHost);
       this.setState(connection, { kind: 'error', message: failure.message, error: failure });
@@ -372,7 +404,13 @@ export class SshPool implements Disposable {
     const client = await this.ensureConnected(jump);
     return new Promise<Duplex>((resolve, reject) => {
       const refuse = (reason: string) =>
-        reject(new SshError('unreachable', host.alias, `${describeHost(host)}: the jump host ${jump.host.alias} could not reach it (${reason}). Check HostName and Port, and that ${jump.host.alias} allows TCP forwarding.`));
+        reject(
+          new SshError(
+            'unreachable',
+            host.alias,
+            `${describeHost(host)}: the jump host ${jump.host.alias} could not reach it (${reason}). Check HostName and Port, and that ${jump.host.alias} allows TCP forwarding.`,
+          ),
+        );
       try {
         client.forwardOut('127.0.0.1', 0, host.hostName, host.port, (error, channel) => (error ? refuse(error.message) : resolve(channel)));
       } catch (error) {
@@ -393,7 +431,12 @@ export class SshPool implements Disposable {
       releaseParent?.();
       if (connection.client !== client) return; // closed on purpose: already detached
       const cause = lastError ? `: ${lastError.message}` : '';
-      const lost = new SshError('closed', connection.host.alias, `${connection.where}: connection lost${cause}. It reconnects on next use.`, { cause: lastError });
+      const lost = new SshError(
+        'closed',
+        connection.host.alias,
+        `${connection.where}: connection lost${cause}. It reconnects on next use.`,
+        { cause: lastError },
+      );
       this.detach(connection, client, lost, { kind: 'error', message: lost.message, error: lost });
     });
     this.setState(connection, { kind: 'connected' });
@@ -423,7 +466,13 @@ export class SshPool implements Disposable {
     connection.wake?.();
     const client = connection.client;
     if (!client) return this.setState(connection, { kind: 'idle' }, reason);
-    this.detach(connection, client, new SshError('closed', connection.host.alias, `${connection.where}: the connection was closed.`), { kind: 'idle' }, reason);
+    this.detach(
+      connection,
+      client,
+      new SshError('closed', connection.host.alias, `${connection.where}: the connection was closed.`),
+      { kind: 'idle' },
+      reason,
+    );
     client.end();
   }
 
@@ -437,10 +486,10 @@ export class SshPool implements Disposable {
   private setState(connection: PooledConnection, state: HostState, closedBy?: CloseReason): void {
     const previous = connection.state;
     connection.state = state;
-    const same = previous.kind === state.kind && (previous.kind !== 'error' || state.kind !== 'error' || previous.message === state.message);
+    const same =
+      previous.kind === state.kind && (previous.kind !== 'error' || state.kind !== 'error' || previous.message === state.message);
     if (same || this.disposed) return;
     this.stateEmitter.fire({ host: connection.host.alias, state });
     publishConnectionChange(this.events, connection.host.alias, previous, state, closedBy);
   }
 }
-

@@ -7,10 +7,7 @@ import { SshError, describeHost } from './errors';
 import type { ResolvedHost } from './types';
 
 export type HostState =
-  | { kind: 'idle' }
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | { kind: 'error'; message: string; error: SshError };
+  { kind: 'idle' } | { kind: 'connecting' } | { kind: 'connected' } | { kind: 'error'; message: string; error: SshError };
 
 export interface HostStateChange {
   /** The host's alias (a jump host reports under its own alias). */

@@ -27,11 +27,13 @@ export function readRegularTextFile(file: string, maxBytes: number): string {
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new UnreadableFileError(file, 'not a regular file');
-    if (stat.size > maxBytes) throw new UnreadableFileError(file, `larger than ${formatBytes(maxBytes)} (${formatBytes(stat.size)}); is it the right file?`);
+    if (stat.size > maxBytes)
+      throw new UnreadableFileError(file, `larger than ${formatBytes(maxBytes)} (${formatBytes(stat.size)}); is it the right file?`);
     // Read at most one byte past the cap: a file that grows while read is still bounded.
     const buffer = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
     let length = 0;
-    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    for (let read = -1; read !== 0 && length < buffer.length; length += read)
+      read = fs.readSync(fd, buffer, length, buffer.length - length, null);
     if (length > maxBytes) throw new UnreadableFileError(file, `larger than ${formatBytes(maxBytes)}; is it the right file?`);
     return buffer.subarray(0, length).toString('utf8');
   } finally {

@@ -33,11 +33,7 @@ export interface ResolvedHost {
 export interface AuthPrompts {
   passphrase(host: string, keyFile: string): Promise<string | undefined>;
   password(host: string, user: string): Promise<string | undefined>;
-  keyboardInteractive(
-    host: string,
-    instructions: string,
-    prompts: { prompt: string; echo: boolean }[],
-  ): Promise<string[] | undefined>;
+  keyboardInteractive(host: string, instructions: string, prompts: { prompt: string; echo: boolean }[]): Promise<string[] | undefined>;
   /** An unknown host key; true accepts it and appends it to the user's known_hosts. */
   confirmUnknownHostKey(host: string, keyType: string, sha256Fingerprint: string): Promise<boolean>;
 }

@@ -48,7 +48,10 @@ export class DeployedRevisions {
   async read(host: string, source: RevisionSource): Promise<string | null> {
     if (source.revision !== undefined) {
       const fixed = parseRevisionOutput(source.revision);
-      if (!fixed) throw new DeployedRevisionError(`The revision "${source.revision}" given for ${host} in .vscode/hosts.json is not a git revision; fix it there.`);
+      if (!fixed)
+        throw new DeployedRevisionError(
+          `The revision "${source.revision}" given for ${host} in .vscode/hosts.json is not a git revision; fix it there.`,
+        );
       return fixed;
     }
     const command = source.revisionCommand;
@@ -94,7 +97,12 @@ export class DeployedRevisions {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }
 
 /** The top level of the git work tree holding `file`, or null when it is in none. */
@@ -121,7 +129,17 @@ export type RevisionPlan =
   /** Read `file` (relative to `repo`) at `commit`, at `line`. */
   | { kind: 'deployed'; repo: string; commit: string; file: string; line: number; distance: CommitDistance; deletedAtHead: boolean }
   /** Open `file` (relative to `repo`, its HEAD path) at `line`, moved from the deployed one. */
-  | { kind: 'head'; repo: string; commit: string; file: string; fromFile: string; fromLine: number; line: number; moved: MovedLine['kind']; distance: CommitDistance };
+  | {
+      kind: 'head';
+      repo: string;
+      commit: string;
+      file: string;
+      fromFile: string;
+      fromLine: number;
+      line: number;
+      moved: MovedLine['kind'];
+      distance: CommitDistance;
+    };
 
 /**
  * Where to read line `line` of the local file `file` (absolute; its path in the work tree names
@@ -139,7 +157,17 @@ export async function planRevision(file: string, line: number, revision: string,
   if (mode === 'head') {
     const moved = await moveLineToRevision(repo, relative, line, commit);
     if (moved.file !== null) {
-      return { kind: 'head', repo, commit, file: moved.file, fromFile: relative, fromLine: line, line: moved.line, moved: moved.kind, distance };
+      return {
+        kind: 'head',
+        repo,
+        commit,
+        file: moved.file,
+        fromFile: relative,
+        fromLine: line,
+        line: moved.line,
+        moved: moved.kind,
+        distance,
+      };
     }
     return { kind: 'deployed', repo, commit, file: relative, line, distance, deletedAtHead: true };
   }

@@ -68,7 +68,8 @@ class TriggerSearch {
     for (let hash = input.indexOf('#', from); hash >= 0; hash = input.indexOf('#', hash + 1)) {
       if (!isDigitCode(input.charCodeAt(hash + 1))) continue;
       const before = input.charCodeAt(hash - 1);
-      if (hash === 0 || before === 10 || (before === 32 && input.startsWith(STACK_TRACE_LABEL, hash - STACK_TRACE_LABEL.length))) return hash;
+      if (hash === 0 || before === 10 || (before === 32 && input.startsWith(STACK_TRACE_LABEL, hash - STACK_TRACE_LABEL.length)))
+        return hash;
     }
     return Infinity;
   }
@@ -216,7 +217,10 @@ function scan(input: string, state: ScanState, limit: number, final: boolean, em
       searchFrom = afterLine;
       continue;
     }
-    const reader = new LineReader(input, lookbackStart(input, cachedStart, state.floor), state.floor, limit, { start: cachedStart, lines: cachedLines });
+    const reader = new LineReader(input, lookbackStart(input, cachedStart, state.floor), state.floor, limit, {
+      start: cachedStart,
+      lines: cachedLines,
+    });
     const index = reader.indexOfStart(line.start);
     const start = index < 0 ? -1 : blockStart(starter, reader, index);
     const block = start < 0 ? null : parseBlock(starter, reader, start);

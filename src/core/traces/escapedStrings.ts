@@ -130,7 +130,9 @@ function decodeStringLines(line: LogicalLine, from: number, to: number): Logical
   for (;;) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline < 0 ? text.length : newline;
-    lines.push(LogicalLine.mapped(text.slice(lineStart, lineEnd), table.subarray(lineStart, lineEnd + 1), line.physicalStart, line.physicalEnd));
+    lines.push(
+      LogicalLine.mapped(text.slice(lineStart, lineEnd), table.subarray(lineStart, lineEnd + 1), line.physicalStart, line.physicalEnd),
+    );
     if (newline < 0) return lines;
     lineStart = newline + 1;
   }

@@ -4,8 +4,25 @@
 import { digitsEnd, isDigitCode } from './syntax';
 
 const LEVELS = new Set([
-  'TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'ERR', 'CRITICAL', 'CRIT', 'FATAL', 'SEVERE',
-  'ALERT', 'EMERG', 'PANIC', 'FINE', 'FINER', 'FINEST', 'CONFIG',
+  'TRACE',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARN',
+  'WARNING',
+  'ERROR',
+  'ERR',
+  'CRITICAL',
+  'CRIT',
+  'FATAL',
+  'SEVERE',
+  'ALERT',
+  'EMERG',
+  'PANIC',
+  'FINE',
+  'FINER',
+  'FINEST',
+  'CONFIG',
 ]);
 const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 const MAX_PREFIX = 240;
@@ -76,7 +93,8 @@ function prefixTokenEnd(s: string, i: number, first: boolean): number {
     let k = j + 1;
     if (s[k] === ' ') k++;
     const dayEnd = digitsEnd(s, k);
-    if (dayEnd > k && dayEnd - k <= 2 && s[dayEnd] === ' ') return timestampOrNumberEnd(s, dayEnd + 1) > 0 ? timestampOrNumberEnd(s, dayEnd + 1) : dayEnd;
+    if (dayEnd > k && dayEnd - k <= 2 && s[dayEnd] === ' ')
+      return timestampOrNumberEnd(s, dayEnd + 1) > 0 ? timestampOrNumberEnd(s, dayEnd + 1) : dayEnd;
     return -1;
   }
   if ((word === 'stdout' || word === 'stderr') && s[j] === ' ') {

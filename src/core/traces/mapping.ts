@@ -132,14 +132,26 @@ export class FrameMapper {
     // The path may already be local: relative to the workspace, or absolute inside it.
     const direct = isAbsoluteAnywhere(remote.path) ? index.relative(remote.path) : remote.segments.join('/');
     const directFound = direct !== null ? index.find(direct, remote.caseInsensitive) : undefined;
-    if (directFound) return { kind: 'mapped', path: index.absolute(directFound), relativePath: directFound, line, column, via: 'workspace' };
+    if (directFound)
+      return { kind: 'mapped', path: index.absolute(directFound), relativePath: directFound, line, column, via: 'workspace' };
 
     const inferred = inferBySuffix(index, remote, app);
     if (inferred.kind === 'mapped') {
-      return { kind: 'mapped', path: index.absolute(inferred.relativePath), relativePath: inferred.relativePath, line, column, via: 'suffix' };
+      return {
+        kind: 'mapped',
+        path: index.absolute(inferred.relativePath),
+        relativePath: inferred.relativePath,
+        line,
+        column,
+        via: 'suffix',
+      };
     }
     if (inferred.kind === 'ambiguous') {
-      return { kind: 'ambiguous', candidates: inferred.candidates, reason: `${inferred.candidates.length} workspace files end with ${inferred.suffix}` };
+      return {
+        kind: 'ambiguous',
+        candidates: inferred.candidates,
+        reason: `${inferred.candidates.length} workspace files end with ${inferred.suffix}`,
+      };
     }
     return {
       kind: 'unmapped',
@@ -173,7 +185,11 @@ export class FrameMapper {
       return { kind: 'mapped', path: index.absolute(chosen[0]), relativePath: chosen[0], line, column: null, via: 'java-package' };
     }
     if (chosen.length > 1) {
-      return { kind: 'ambiguous', candidates: chosen.slice(0, MAX_CANDIDATES).sort(), reason: `${chosen.length} source roots hold ${suffix}` };
+      return {
+        kind: 'ambiguous',
+        candidates: chosen.slice(0, MAX_CANDIDATES).sort(),
+        reason: `${chosen.length} source roots hold ${suffix}`,
+      };
     }
     return null;
   }
@@ -185,7 +201,8 @@ export class FrameMapper {
     if (!original) return null;
     const source = resolveSourcePath(loaded.file, loaded.map.sourceRoot, original.source);
     const index = this.options.index;
-    if (!index) return { kind: 'mapped', path: source, relativePath: null, line: original.line, column: original.column, via: 'source-map' };
+    if (!index)
+      return { kind: 'mapped', path: source, relativePath: null, line: original.line, column: original.column, via: 'source-map' };
     const relative = index.relative(source);
     const found = relative !== null ? index.find(relative) : undefined;
     const inferred = found ? { kind: 'mapped' as const, relativePath: found } : inferBySuffix(index, parseRemote(source), true);
@@ -250,9 +267,7 @@ function stripPrefix(remote: RemotePath, root: RemotePath): string | null {
 }
 
 type SuffixResult =
-  | { kind: 'mapped'; relativePath: string }
-  | { kind: 'ambiguous'; candidates: string[]; suffix: string }
-  | { kind: 'none' };
+  { kind: 'mapped'; relativePath: string } | { kind: 'ambiguous'; candidates: string[]; suffix: string } | { kind: 'none' };
 
 /**
  * The workspace file sharing the longest run of trailing path segments with the remote path.
@@ -269,7 +284,11 @@ function inferBySuffix(index: WorkspaceIndex, remote: RemotePath, app: boolean):
   for (const candidate of index.withBaseName(segments[segments.length - 1])) {
     const local = candidate.split('/');
     let common = 0;
-    while (common < local.length && common < segments.length && equal(local[local.length - 1 - common], segments[segments.length - 1 - common])) {
+    while (
+      common < local.length &&
+      common < segments.length &&
+      equal(local[local.length - 1 - common], segments[segments.length - 1 - common])
+    ) {
       common++;
     }
     if (common === 0) continue;

@@ -40,7 +40,9 @@ export function publishFrameOpened(
   opened: OpenedAt | null,
   reason: string,
 ): void {
-  const payload: IncidentEventMap['frame.opened'] = opened ? { remote: eventFrame(frame), local: opened } : { remote: eventFrame(frame), local: null, reason };
+  const payload: IncidentEventMap['frame.opened'] = opened
+    ? { remote: eventFrame(frame), local: opened }
+    : { remote: eventFrame(frame), local: null, reason };
   if (frame.host !== undefined) payload.host = frame.host;
   events.publish('frame.opened', TRACES_SOURCE, payload);
 }

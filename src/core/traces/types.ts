@@ -34,13 +34,7 @@ export interface StackFrame {
  * - goroutine / thread: another goroutine or thread of the same dump
  */
 export type ExceptionRelation =
-  | 'cause'
-  | 'suppressed'
-  | 'inner'
-  | 'caused-by-previous'
-  | 'during-handling-of-previous'
-  | 'goroutine'
-  | 'thread';
+  'cause' | 'suppressed' | 'inner' | 'caused-by-previous' | 'during-handling-of-previous' | 'goroutine' | 'thread';
 
 export interface TraceException {
   /** Exception class (`ValueError`, `java.io.IOException`, Go `panic`); null when the format names none. */

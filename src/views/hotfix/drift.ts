@@ -13,7 +13,12 @@ import type { Services } from '../services';
 import { revisionUri } from '../traces/revisionDocuments';
 import { emptyHostUri, hostFileUri } from './hostDocuments';
 
-const KIND_ICON: Record<DriftChange['kind'], string> = { modified: '$(diff-modified)', added: '$(diff-added)', missing: '$(diff-removed)', unchecked: '$(question)' };
+const KIND_ICON: Record<DriftChange['kind'], string> = {
+  modified: '$(diff-modified)',
+  added: '$(diff-added)',
+  missing: '$(diff-removed)',
+  unchecked: '$(question)',
+};
 const KIND_TEXT: Record<DriftChange['kind'], string> = {
   modified: 'changed on the host',
   added: 'only on the host',
@@ -24,8 +29,9 @@ const KIND_TEXT: Record<DriftChange['kind'], string> = {
 export async function showDrift(services: Services, repo: string, host: InventoryHost): Promise<void> {
   let report: DriftReport;
   try {
-    report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Comparing ${host.name} with the repository…` }, () =>
-      readDrift({ repo, runner: services.pool.runner(host.name), host, ignore: services.settings.get('driftIgnore') }),
+    report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Comparing ${host.name} with the repository…` },
+      () => readDrift({ repo, runner: services.pool.runner(host.name), host, ignore: services.settings.get('driftIgnore') }),
     );
   } catch (error) {
     void vscode.window.showErrorMessage((error as Error).message);
@@ -37,8 +43,15 @@ export async function showDrift(services: Services, repo: string, host: Inventor
   }
   for (;;) {
     const picked = await vscode.window.showQuickPick(
-      report.changes.map((change) => ({ label: `${KIND_ICON[change.kind]} ${stripControl(change.path)}`, description: KIND_TEXT[change.kind], change })),
-      { title: driftSummary(report) + (report.truncated ? ' (listing cut at its bound)' : ''), placeHolder: 'Choose a file to see its diff or bring it into the hotfix branch' },
+      report.changes.map((change) => ({
+        label: `${KIND_ICON[change.kind]} ${stripControl(change.path)}`,
+        description: KIND_TEXT[change.kind],
+        change,
+      })),
+      {
+        title: driftSummary(report) + (report.truncated ? ' (listing cut at its bound)' : ''),
+        placeHolder: 'Choose a file to see its diff or bring it into the hotfix branch',
+      },
     );
     if (!picked) return;
     await actOn(services, repo, host, report, picked.change);
@@ -56,22 +69,35 @@ async function actOn(services: Services, repo: string, host: InventoryHost, repo
 
 async function openDiff(repo: string, host: InventoryHost, report: DriftReport, change: DriftChange): Promise<void> {
   const note = `${change.path} as deployed on ${host.name} (${shortCommit(report.commit)})`;
-  const deployed = change.kind === 'added' ? emptyHostUri('not in the repository') : revisionUri({ repo, commit: report.commit, file: change.path, host: host.name, note });
+  const deployed =
+    change.kind === 'added'
+      ? emptyHostUri('not in the repository')
+      : revisionUri({ repo, commit: report.commit, file: change.path, host: host.name, note });
   const onHost = change.kind === 'missing' ? emptyHostUri('deleted on the host') : hostFileUri(host.name, report.deployDir, change.path);
-  await vscode.commands.executeCommand('vscode.diff', deployed, onHost, `${stripControl(change.path)}: ${shortCommit(report.commit)} ↔ ${host.name}`, { preview: true });
+  await vscode.commands.executeCommand(
+    'vscode.diff',
+    deployed,
+    onHost,
+    `${stripControl(change.path)}: ${shortCommit(report.commit)} ↔ ${host.name}`,
+    { preview: true },
+  );
 }
 
 async function bringChange(services: Services, repo: string, host: InventoryHost, change: DriftChange): Promise<void> {
   const branch = await currentBranch(repo);
   if (!branch?.startsWith('hotfix/')) {
-    void vscode.window.showWarningMessage(`${repo} is on ${branch ?? 'a detached HEAD'}, not a hotfix branch. Run "Firefighter: Start Hotfix Branch" first, so the host's change lands on the hotfix.`);
+    void vscode.window.showWarningMessage(
+      `${repo} is on ${branch ?? 'a detached HEAD'}, not a hotfix branch. Run "Firefighter: Start Hotfix Branch" first, so the host's change lands on the hotfix.`,
+    );
     return;
   }
   try {
     const content = change.kind === 'missing' ? null : await readHostFile(services.pool.runner(host.name), host, change.path);
     const written = await bringIntoWorkTree(repo, change, content);
     if (change.kind !== 'missing') await vscode.window.showTextDocument(vscode.Uri.file(written), { preview: true });
-    void vscode.window.showInformationMessage(`${stripControl(change.path)} from ${host.name} is in the work tree of ${branch}: review it and commit.`);
+    void vscode.window.showInformationMessage(
+      `${stripControl(change.path)} from ${host.name} is in the work tree of ${branch}: review it and commit.`,
+    );
   } catch (error) {
     void vscode.window.showErrorMessage((error as Error).message);
   }

@@ -16,7 +16,9 @@ export function registerHotfixFeatures(services: Services): vscode.Disposable {
   const features = () => (loaded ??= loadHotfixFeatures().createHotfixFeatures(services));
   // A hotfix branch checked out before a reload is watched again; .git/HEAD says so without git or the bundle.
   const resume = setTimeout(() => {
-    void hotfixCheckedOut().then((yes) => (yes ? features().resume() : undefined)).catch((error: Error) => services.log.warn('Resuming the hotfix watch:', error.message));
+    void hotfixCheckedOut()
+      .then((yes) => (yes ? features().resume() : undefined))
+      .catch((error: Error) => services.log.warn('Resuming the hotfix watch:', error.message));
   }, 0);
   return combinedDisposable(
     registerCommand(CommandId.startHotfix, async () => {

@@ -30,7 +30,9 @@ export class HotfixSession implements vscode.Disposable {
         // told below
       }
     }
-    void vscode.window.showErrorMessage('Open the git repository of the deployed code as the workspace folder first: the hotfix branch and drift work on it.');
+    void vscode.window.showErrorMessage(
+      'Open the git repository of the deployed code as the workspace folder first: the hotfix branch and drift work on it.',
+    );
     return undefined;
   }
 
@@ -41,7 +43,8 @@ export class HotfixSession implements vscode.Disposable {
       title: 'Start Hotfix Branch',
       prompt: 'The incident this hotfix is for: the branch is hotfix/<incident>',
       value: await newestIncident(repo),
-      validateInput: (value) => (/^[\w.-]+$/.test(value) && !value.includes('..') ? undefined : 'Use letters, digits, dots, dashes and underscores.'),
+      validateInput: (value) =>
+        /^[\w.-]+$/.test(value) && !value.includes('..') ? undefined : 'Use letters, digits, dots, dashes and underscores.',
     });
     if (!incident) return;
     try {
@@ -63,7 +66,10 @@ export class HotfixSession implements vscode.Disposable {
   async resume(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
     if (!folder || this.watcher) return;
-    const repo = await git(folder.uri.fsPath, ['rev-parse', '--show-toplevel']).then((out) => out.trim(), () => undefined);
+    const repo = await git(folder.uri.fsPath, ['rev-parse', '--show-toplevel']).then(
+      (out) => out.trim(),
+      () => undefined,
+    );
     const branch = repo ? await currentBranch(repo) : null;
     if (!repo || !branch?.startsWith(HOTFIX_PREFIX)) return;
     const tip = (await git(repo, ['rev-parse', 'HEAD'])).trim();
@@ -94,7 +100,13 @@ export class HotfixSession implements vscode.Disposable {
     const branch = await currentBranch(repo);
     const incident = branch?.startsWith(HOTFIX_PREFIX) ? branch.slice(HOTFIX_PREFIX.length) : undefined;
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo)) ?? vscode.TaskScope.Workspace;
-    const task = new vscode.Task({ type: 'firefighter', kind: 'hotfixTests' }, folder, `Hotfix tests: ${command}`, 'Firefighter', new vscode.ShellExecution(command, { cwd: repo }));
+    const task = new vscode.Task(
+      { type: 'firefighter', kind: 'hotfixTests' },
+      folder,
+      `Hotfix tests: ${command}`,
+      'Firefighter',
+      new vscode.ShellExecution(command, { cwd: repo }),
+    );
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
     const execution = await vscode.tasks.executeTask(task);
     const ended = vscode.tasks.onDidEndTaskProcess((event) => {
@@ -105,7 +117,10 @@ export class HotfixSession implements vscode.Disposable {
       this.services.events.publish('hotfix.tested', HOTFIX_SOURCE, { ...(incident ? { incident } : {}), command, passed, exitCode });
       const where = branch ? ` on ${branch}` : '';
       if (passed) void vscode.window.showInformationMessage(`Hotfix tests passed${where} (${command}).`);
-      else void vscode.window.showWarningMessage(`Hotfix tests failed${where}: ${command} exited with ${exitCode ?? 'no exit code'}. The output is in the task's terminal.`);
+      else
+        void vscode.window.showWarningMessage(
+          `Hotfix tests failed${where}: ${command} exited with ${exitCode ?? 'no exit code'}. The output is in the task's terminal.`,
+        );
     });
   }
 
@@ -117,5 +132,9 @@ export class HotfixSession implements vscode.Disposable {
 /** The newest incident folder (incidents/<date>-<slug>), offered as the default id. */
 async function newestIncident(repo: string): Promise<string | undefined> {
   const entries = await readdir(path.join(repo, 'incidents'), { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort().pop();
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .pop();
 }

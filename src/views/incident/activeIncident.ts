@@ -53,7 +53,8 @@ export class ActiveIncident implements vscode.Disposable {
     }
     this.statusBar.text = `$(flame) ${incident.severity} ${incident.title}`;
     this.statusBar.tooltip = `Active incident ${incident.id} (${incident.status}): the timeline records what you do. Click to open the Incident panel.`;
-    this.statusBar.backgroundColor = incident.severity === 'SEV1' || incident.severity === 'SEV2' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.statusBar.backgroundColor =
+      incident.severity === 'SEV1' || incident.severity === 'SEV2' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.statusBar.show();
   }
 

@@ -27,7 +27,11 @@ export interface IncidentFeatures extends vscode.Disposable, vscode.WebviewViewP
   writeUp(): Promise<void>;
 }
 
-export function createIncidentFeatures(services: IncidentServices, context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder): IncidentFeatures {
+export function createIncidentFeatures(
+  services: IncidentServices,
+  context: vscode.ExtensionContext,
+  folder: vscode.WorkspaceFolder,
+): IncidentFeatures {
   const who = userInfo().username;
   // A Live Share guest reads and writes the host's files through workspace.fs and records nothing
   // itself: what happens on the hosts is recorded once, in the host's window.
@@ -45,7 +49,11 @@ export function createIncidentFeatures(services: IncidentServices, context: vsco
   const uriOf = (file: string) => (guest ? folder.uri.with({ path: file }) : vscode.Uri.file(file));
 
   const startIncident = async () => {
-    const title = await vscode.window.showInputBox({ title: 'Start Incident (1/4)', prompt: 'What is wrong, in a few words', placeHolder: 'Checkout times out' });
+    const title = await vscode.window.showInputBox({
+      title: 'Start Incident (1/4)',
+      prompt: 'What is wrong, in a few words',
+      placeHolder: 'Checkout times out',
+    });
     if (!title?.trim()) return;
     const severity = await vscode.window.showQuickPick(
       SEVERITIES.map((s, i) => ({ label: s, description: ['everything is down', 'a major feature is down', 'degraded', 'minor'][i] })),
@@ -54,18 +62,25 @@ export function createIncidentFeatures(services: IncidentServices, context: vsco
     if (!severity) return;
     const connected = (host: InventoryHost) => services.pool.state(host.name).kind === 'connected';
     const hosts = await vscode.window.showQuickPick(
-      [...services.inventory.hosts].sort((a, b) => Number(connected(b)) - Number(connected(a))).map((host) => ({
-        label: host.name,
-        description: [connected(host) ? 'connected' : undefined, ...host.tags].filter(Boolean).join(' · '),
-        picked: connected(host),
-      })),
+      [...services.inventory.hosts]
+        .sort((a, b) => Number(connected(b)) - Number(connected(a)))
+        .map((host) => ({
+          label: host.name,
+          description: [connected(host) ? 'connected' : undefined, ...host.tags].filter(Boolean).join(' · '),
+          picked: connected(host),
+        })),
       { title: 'Start Incident (3/4): hosts involved', canPickMany: true, placeHolder: 'Choose none if unknown yet' },
     );
     if (!hosts) return;
     const commander = await vscode.window.showInputBox({ title: 'Start Incident (4/4): incident commander', value: who });
     if (commander === undefined) return;
     try {
-      const incident = await journal.start({ title, severity: severity.label as Severity, hosts: hosts.map((h) => h.label), commander: commander.trim() || undefined });
+      const incident = await journal.start({
+        title,
+        severity: severity.label as Severity,
+        hosts: hosts.map((h) => h.label),
+        commander: commander.trim() || undefined,
+      });
       await active.set(incident.id);
       await vscode.commands.executeCommand('firefighter.guide.focus');
     } catch (error) {
@@ -75,7 +90,8 @@ export function createIncidentFeatures(services: IncidentServices, context: vsco
 
   const writeUp = async () => {
     const id = active.id();
-    if (!id) return void vscode.window.showWarningMessage('No active incident to write up: start one, or choose one in the Incident panel.');
+    if (!id)
+      return void vscode.window.showWarningMessage('No active incident to write up: start one, or choose one in the Incident panel.');
     try {
       await vscode.window.showTextDocument(uriOf(await journal.writeUp(id)), { preview: false });
     } catch (error) {
@@ -83,7 +99,15 @@ export function createIncidentFeatures(services: IncidentServices, context: vsco
     }
   };
 
-  const guide = new GuideView({ extensionUri: context.extensionUri, folder, journal, active, guest, uriOf, commands: { startIncident, writeUp } });
+  const guide = new GuideView({
+    extensionUri: context.extensionUri,
+    folder,
+    journal,
+    active,
+    guest,
+    uriOf,
+    commands: { startIncident, writeUp },
+  });
   return {
     startIncident,
     writeUp,

@@ -54,7 +54,12 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
   resolveWebviewView(view: vscode.WebviewView, _context?: vscode.WebviewViewResolveContext, _token?: vscode.CancellationToken): void {
     this.view = view;
     view.webview.options = webviewOptions(this.options.extensionUri);
-    view.webview.html = pageHtml(view.webview, this.options.extensionUri, { title: 'Incident', script: 'guide.js', styles: ['guide.css'], codicons: true });
+    view.webview.html = pageHtml(view.webview, this.options.extensionUri, {
+      title: 'Incident',
+      script: 'guide.js',
+      styles: ['guide.css'],
+      codicons: true,
+    });
     this.disposables.push(
       view.webview.onDidReceiveMessage((message: FromGuide) => void this.receive(message)),
       view.onDidChangeVisibility(() => this.schedulePoll()),

@@ -18,14 +18,19 @@ export function registerIncidentFeatures(services: IncidentBundle.IncidentServic
   // A Live Share guest's workspace is the host's, on the vsls: scheme: the same incident files.
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file' || f.uri.scheme === 'vsls');
   if (!folder) {
-    const noFolder = () => void vscode.window.showWarningMessage('Open the repository folder first: incidents are kept in its incidents/ folder, beside the code.');
+    const noFolder = () =>
+      void vscode.window.showWarningMessage(
+        'Open the repository folder first: incidents are kept in its incidents/ folder, beside the code.',
+      );
     return combinedDisposable(registerCommand(CommandId.startIncident, noFolder), registerCommand(CommandId.writeUp, noFolder));
   }
   let features: IncidentBundle.IncidentFeatures | undefined;
   const load = () => (features ??= loadIncidentBundle().createIncidentFeatures(services, context, folder));
   const early = folder.uri.scheme === 'file' && existsSync(path.join(folder.uri.fsPath, 'incidents')) ? setTimeout(load, 0) : undefined;
   return combinedDisposable(
-    vscode.window.registerWebviewViewProvider('firefighter.guide', { resolveWebviewView: (view, resolveContext, token) => load().resolveWebviewView(view, resolveContext, token) }),
+    vscode.window.registerWebviewViewProvider('firefighter.guide', {
+      resolveWebviewView: (view, resolveContext, token) => load().resolveWebviewView(view, resolveContext, token),
+    }),
     registerCommand(CommandId.startIncident, () => load().startIncident()),
     registerCommand(CommandId.writeUp, () => load().writeUp()),
     { dispose: () => (early ? clearTimeout(early) : undefined) },

@@ -18,7 +18,14 @@ export function workspaceFiles(folder: vscode.Uri): IncidentFiles {
       }
     },
     writeText: async (file, text, options) => {
-      if (options?.exclusive && (await vscode.workspace.fs.stat(uri(file)).then(() => true, () => false))) throw fileError('EEXIST', file);
+      if (
+        options?.exclusive &&
+        (await vscode.workspace.fs.stat(uri(file)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw fileError('EEXIST', file);
       await vscode.workspace.fs.writeFile(uri(file), Buffer.from(text, 'utf8'));
     },
     rename: async (from, to) => {
@@ -26,13 +33,23 @@ export function workspaceFiles(folder: vscode.Uri): IncidentFiles {
     },
     list: async (dir) => {
       try {
-        return (await vscode.workspace.fs.readDirectory(uri(dir))).map(([name, type]) => ({ name, directory: (type & vscode.FileType.Directory) !== 0 }));
+        return (await vscode.workspace.fs.readDirectory(uri(dir))).map(([name, type]) => ({
+          name,
+          directory: (type & vscode.FileType.Directory) !== 0,
+        }));
       } catch {
         return [];
       }
     },
     mkdir: async (dir, options) => {
-      if (!options?.recursive && (await vscode.workspace.fs.stat(uri(dir)).then(() => true, () => false))) throw fileError('EEXIST', dir);
+      if (
+        !options?.recursive &&
+        (await vscode.workspace.fs.stat(uri(dir)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw fileError('EEXIST', dir);
       await vscode.workspace.fs.createDirectory(uri(dir));
     },
   };

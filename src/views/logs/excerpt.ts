@@ -28,7 +28,9 @@ export async function saveExcerpt(source: LogSnapshotSource, lines: readonly str
   // The file is created exclusively through the local file system, so the folder must be local.
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
-    void vscode.window.showErrorMessage(`Cannot save the excerpt of ${source.host}:${source.file}: no local folder is open. Open the workspace folder first; excerpts go to ${EVIDENCE_FOLDER} in it.`);
+    void vscode.window.showErrorMessage(
+      `Cannot save the excerpt of ${source.host}:${source.file}: no local folder is open. Open the workspace folder first; excerpts go to ${EVIDENCE_FOLDER} in it.`,
+    );
     return;
   }
   let target: vscode.Uri;
@@ -36,7 +38,9 @@ export async function saveExcerpt(source: LogSnapshotSource, lines: readonly str
     const dir = path.join(folder.uri.fsPath, ...EVIDENCE_FOLDER.split('/'));
     target = vscode.Uri.file(await saveExcerptFile(dir, source, lines, events));
   } catch (error) {
-    void vscode.window.showErrorMessage(`Could not save the excerpt of ${source.host}:${source.file} in ${EVIDENCE_FOLDER}: ${(error as Error).message}. Check that the folder is writable.`);
+    void vscode.window.showErrorMessage(
+      `Could not save the excerpt of ${source.host}:${source.file} in ${EVIDENCE_FOLDER}: ${(error as Error).message}. Check that the folder is writable.`,
+    );
     return;
   }
   const open = 'Open';

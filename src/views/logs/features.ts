@@ -32,7 +32,11 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
 
   /** Opens the terminals for `request` on every one of `hosts`. */
   open(hosts: readonly InventoryHost[], request: TailRequest): void {
-    const groups = tailGroups(hosts.map((h) => h.name), request.paths, request.merged);
+    const groups = tailGroups(
+      hosts.map((h) => h.name),
+      request.paths,
+      request.merged,
+    );
     const production = hosts.some((h) => h.production);
     for (const sources of groups) this.openOne(sources, production, request);
   }
@@ -43,7 +47,8 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     if (active) return active;
     const all = [...this.terminals.values()].filter((t) => t.current);
     if (all.length <= 1) {
-      if (all.length === 0) void vscode.window.showInformationMessage('No log terminal is open. Run "Firefighter: Tail Log…" to follow a log.');
+      if (all.length === 0)
+        void vscode.window.showInformationMessage('No log terminal is open. Run "Firefighter: Tail Log…" to follow a log.');
       return all[0];
     }
     const picked = await vscode.window.showQuickPick(
@@ -58,7 +63,8 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     if (!session) return;
     const text = await vscode.window.showInputBox({
       title: `Filter for ${terminal.name}`,
-      prompt: 'Only lines containing this text (case-sensitive), or /regex/ (/regex/i ignores case). Empty shows every line. Applies from the next line on.',
+      prompt:
+        'Only lines containing this text (case-sensitive), or /regex/ (/regex/i ignores case). Empty shows every line. Applies from the next line on.',
       value: formatFilter(session.filter),
       validateInput: (value) => {
         const parsed = parseFilterText(value);

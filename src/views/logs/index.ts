@@ -42,7 +42,11 @@ export function registerLogFeatures(services: Services): vscode.Disposable {
  * one is among them (VS Code's multi-select convention), the clicked one first (its logs are the
  * ones listed); else the clicked one; none from the palette.
  */
-function selectedHosts(services: Services, node: { kind: string } | undefined, selected: readonly { kind: string }[] | undefined): InventoryHost[] {
+function selectedHosts(
+  services: Services,
+  node: { kind: string } | undefined,
+  selected: readonly { kind: string }[] | undefined,
+): InventoryHost[] {
   if (!node || !isHostNode(node)) return [];
   const rows = selected?.filter(isHostNode) ?? [];
   const nodes = rows.some((n) => n.id === node.id) ? [node, ...rows] : [node];
@@ -57,4 +61,3 @@ function selectedHosts(services: Services, node: { kind: string } | undefined, s
 function isHostNode(node: { kind: string }): node is HostNode {
   return node.kind === 'host';
 }
-

@@ -26,7 +26,8 @@ export function keyAction(data: string): LogAction | undefined {
   return Object.hasOwn(keys, data) ? keys[data] : undefined;
 }
 
-export const HELP_LINE = 'keys: p or space pause/resume · / change filter · o open in editor · s save excerpt · r retry a failed log · q close · ? this help';
+export const HELP_LINE =
+  'keys: p or space pause/resume · / change filter · o open in editor · s save excerpt · r retry a failed log · q close · ? this help';
 
 export type FilterParse = { filter: LogFilter | undefined } | { error: string };
 
@@ -161,14 +162,16 @@ export function sourcePrefixes(sources: readonly LogSource[]): string[] {
   if (sources.length <= 1) return sources.map(() => '');
   const paths = [...new Set(sources.map((s) => s.path))];
   const parts = paths.map((p) => p.split('/').filter(Boolean));
-  const shortName = new Map(paths.map((path, i) => {
-    for (let take = 1; take <= parts[i].length; take++) {
-      const suffix = parts[i].slice(-take).join('/');
-      const clashes = parts.some((other, j) => j !== i && other.slice(-take).join('/') === suffix);
-      if (!clashes) return [path, suffix];
-    }
-    return [path, path];
-  }));
+  const shortName = new Map(
+    paths.map((path, i) => {
+      for (let take = 1; take <= parts[i].length; take++) {
+        const suffix = parts[i].slice(-take).join('/');
+        const clashes = parts.some((other, j) => j !== i && other.slice(-take).join('/') === suffix);
+        if (!clashes) return [path, suffix];
+      }
+      return [path, path];
+    }),
+  );
   const hostWidth = Math.max(...sources.map((s) => s.host.length));
   const labels = sources.map((s) => `${s.host.padEnd(hostWidth)} ${shortName.get(s.path)}`);
   const width = Math.max(...labels.map((l) => l.length));

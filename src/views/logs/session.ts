@@ -62,7 +62,14 @@ export class LogSession implements Disposable {
     // The session's own notices go through the feed too, so they stay in order with the lines.
     this.feed.add({ onDidAppend: () => ({ dispose: () => undefined }), onDidNotice: this.notices.event });
     const prefixes = sourcePrefixes(options.sources);
-    this.slots = options.sources.map((source, i) => ({ source, prefix: prefixes[i], follower: undefined, subscriptions: undefined, stopped: false, resumeFrom: undefined }));
+    this.slots = options.sources.map((source, i) => ({
+      source,
+      prefix: prefixes[i],
+      follower: undefined,
+      subscriptions: undefined,
+      stopped: false,
+      resumeFrom: undefined,
+    }));
   }
 
   get sources(): readonly LogSource[] {

@@ -22,7 +22,11 @@ interface FileItem extends vscode.QuickPickItem {
 }
 
 /** Asks what to follow on `hosts` (one or more); undefined when the user cancels. */
-export async function askTailRequest(services: Services, hosts: readonly InventoryHost[], tailLines: number): Promise<TailRequest | undefined> {
+export async function askTailRequest(
+  services: Services,
+  hosts: readonly InventoryHost[],
+  tailLines: number,
+): Promise<TailRequest | undefined> {
   const picked = await pickLogFiles(services, hosts, tailLines);
   if (!picked || picked.paths.length === 0) return undefined;
   const { paths, fromStart } = picked;
@@ -32,7 +36,10 @@ export async function askTailRequest(services: Services, hosts: readonly Invento
   if (count > 1) {
     const each = { label: 'One terminal each', description: `${count} terminals`, merged: false };
     const one = { label: 'One merged terminal', description: 'each line starts with its host and file', merged: true };
-    const mode = await vscode.window.showQuickPick([each, one], { title: `Tail ${count} logs on ${where}`, placeHolder: 'How to show them' });
+    const mode = await vscode.window.showQuickPick([each, one], {
+      title: `Tail ${count} logs on ${where}`,
+      placeHolder: 'How to show them',
+    });
     if (!mode) return undefined;
     merged = mode.merged;
   }
@@ -57,16 +64,27 @@ export async function askTailRequest(services: Services, hosts: readonly Invento
  * typed path. Enter with nothing checked takes the focused row. The paths chosen are followed on
  * all the hosts. A host that cannot list leaves the others' files to choose from.
  */
-async function pickLogFiles(services: Services, hosts: readonly InventoryHost[], tailLines: number): Promise<{ paths: string[]; fromStart: boolean } | undefined> {
+async function pickLogFiles(
+  services: Services,
+  hosts: readonly InventoryHost[],
+  tailLines: number,
+): Promise<{ paths: string[]; fromStart: boolean } | undefined> {
   const names = hosts.map((h) => h.name);
   const picker = vscode.window.createQuickPick<FileItem>();
   // Where to start, toggled by the title bar's button: the last `tailLines` lines, or line 1.
   let fromStart = false;
   const startButton = (): vscode.QuickInputButton =>
     fromStart
-      ? { iconPath: new vscode.ThemeIcon('fold-up'), tooltip: `From the start of the file (click for the last ${tailLines.toLocaleString('en-US')} lines)` }
-      : { iconPath: new vscode.ThemeIcon('fold-down'), tooltip: `The last ${tailLines.toLocaleString('en-US')} lines (click to start from the start of the file)` };
-  const title = () => `Tail Log on ${names.join(', ')}: ${fromStart ? 'from the start' : `the last ${tailLines.toLocaleString('en-US')} lines`}`;
+      ? {
+          iconPath: new vscode.ThemeIcon('fold-up'),
+          tooltip: `From the start of the file (click for the last ${tailLines.toLocaleString('en-US')} lines)`,
+        }
+      : {
+          iconPath: new vscode.ThemeIcon('fold-down'),
+          tooltip: `The last ${tailLines.toLocaleString('en-US')} lines (click to start from the start of the file)`,
+        };
+  const title = () =>
+    `Tail Log on ${names.join(', ')}: ${fromStart ? 'from the start' : `the last ${tailLines.toLocaleString('en-US')} lines`}`;
   picker.title = title();
   picker.buttons = [startButton()];
   picker.onDidTriggerButton(() => {
@@ -74,9 +92,10 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[],
     picker.title = title();
     picker.buttons = [startButton()];
   });
-  picker.placeholder = hosts.length === 1
-    ? 'Check one or more logs, or type a path such as /var/log/app.log'
-    : `Check one or more logs, or type a path: each is followed on all ${hosts.length} hosts`;
+  picker.placeholder =
+    hosts.length === 1
+      ? 'Check one or more logs, or type a path such as /var/log/app.log'
+      : `Check one or more logs, or type a path: each is followed on all ${hosts.length} hosts`;
   picker.canSelectMany = true;
   picker.matchOnDescription = true;
   picker.ignoreFocusOut = true;
@@ -90,7 +109,8 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[],
     const checked = picker.selectedItems;
     const path = typedPath(picker.value);
     if (!path || files.some((f) => f.path === path)) typed = undefined;
-    else if (typed?.path !== path) typed = { label: path, description: 'follow this path', iconPath: new vscode.ThemeIcon('edit'), alwaysShow: true, path };
+    else if (typed?.path !== path)
+      typed = { label: path, description: 'follow this path', iconPath: new vscode.ThemeIcon('edit'), alwaysShow: true, path };
     picker.items = typed ? [...files, typed] : files;
     picker.selectedItems = checked.filter((item) => picker.items.includes(item));
   };
@@ -124,7 +144,8 @@ async function pickLogFiles(services: Services, hosts: readonly InventoryHost[],
     });
     const waiting = listed.size + failures.length < hosts.length;
     picker.busy = waiting;
-    if (failures.length > 0) picker.placeholder = `${failures.join('; ')}. ${files.length > 0 ? 'Check a log listed, or type a path' : 'Type a path'}`;
+    if (failures.length > 0)
+      picker.placeholder = `${failures.join('; ')}. ${files.length > 0 ? 'Check a log listed, or type a path' : 'Type a path'}`;
     else if (!waiting && files.length === 0) picker.placeholder = `No files on ${names.join(', ')} match their logs globs; type a path`;
     // New items move the focus to the first row: keep the row the user was on.
     const focused = picker.activeItems;

@@ -15,7 +15,12 @@ export interface ProfileToShow {
 export type FrameOpener = (frame: { function: string; file: string; line: number | null }) => Promise<void>;
 
 export function showFlameGraph(extensionUri: vscode.Uri, profile: ProfileToShow, openFrame: FrameOpener): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel('firefighter.flameGraph', profile.title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+  const panel = vscode.window.createWebviewPanel(
+    'firefighter.flameGraph',
+    profile.title,
+    vscode.ViewColumn.Active,
+    webviewOptions(extensionUri),
+  );
   panel.webview.html = pageHtml(panel.webview, extensionUri, { title: profile.title, script: 'flameGraph.js', styles: ['flameGraph.css'] });
   const message: ToFlameGraph = {
     type: 'profile',
@@ -27,7 +32,9 @@ export function showFlameGraph(extensionUri: vscode.Uri, profile: ProfileToShow,
   const subscription = panel.webview.onDidReceiveMessage((received: FromFlameGraph) => {
     if (received.type === 'ready') void panel.webview.postMessage(message);
     else if (received.type === 'openFrame') {
-      openFrame(received).catch((error) => void vscode.window.showErrorMessage(`Could not open ${received.file}: ${(error as Error).message}`));
+      openFrame(received).catch(
+        (error) => void vscode.window.showErrorMessage(`Could not open ${received.file}: ${(error as Error).message}`),
+      );
     }
   });
   panel.onDidDispose(() => subscription.dispose());

@@ -41,14 +41,16 @@ export class TraceAnalyzer implements vscode.Disposable {
   }
 
   async run(request?: AnalyzeRequest): Promise<void> {
-    if (typeof request?.text === 'string' && request.text) return this.analyze(findStackTraces(request.text), request.from ?? 'the given text', request.host ?? null, true);
+    if (typeof request?.text === 'string' && request.text)
+      return this.analyze(findStackTraces(request.text), request.from ?? 'the given text', request.host ?? null, true);
     const editor = vscode.window.activeTextEditor;
     const selected = editor?.selections
       .filter((selection) => !selection.isEmpty)
       .map((selection) => editor.document.getText(selection))
       .join('\n');
     if (selected) return this.analyze(findStackTraces(selected), 'the selection', null, true);
-    if (editor && editor.document === this.pasteBox?.document) return this.analyze(findStackTraces(editor.document.getText()), 'pasted text', this.pasteBox.host, true);
+    if (editor && editor.document === this.pasteBox?.document)
+      return this.analyze(findStackTraces(editor.document.getText()), 'pasted text', this.pasteBox.host, true);
     const clipboard = await vscode.env.clipboard.readText();
     const clipboardTraces = clipboard ? findStackTraces(clipboard) : [];
     if (clipboardTraces.length > 0) return this.analyze(clipboardTraces, 'the clipboard', null, true);
@@ -87,14 +89,24 @@ export class TraceAnalyzer implements vscode.Disposable {
     const relevant = hosts.filter((h) => matters(h.name, h.revision !== undefined || h.revisionCommand !== undefined));
     if (relevant.length === 0) return undefined;
     const terminal = vscode.window.activeTerminal;
-    const terminalHost = terminal ? hostOfTerminal([terminal.name], hosts.map((h) => h.name)) : undefined;
-    const ordered = [...hosts].sort((a, b) => Number(b.name === terminalHost) - Number(a.name === terminalHost) || Number(relevant.includes(b)) - Number(relevant.includes(a)));
+    const terminalHost = terminal
+      ? hostOfTerminal(
+          [terminal.name],
+          hosts.map((h) => h.name),
+        )
+      : undefined;
+    const ordered = [...hosts].sort(
+      (a, b) =>
+        Number(b.name === terminalHost) - Number(a.name === terminalHost) || Number(relevant.includes(b)) - Number(relevant.includes(a)),
+    );
     const none = { label: '$(circle-slash) No host', description: 'map paths only and open working files', host: undefined };
     const picked = await vscode.window.showQuickPick(
       [
         ...ordered.map((h) => ({
           label: h.name,
-          description: [h.name === terminalHost ? 'active terminal' : undefined, h.revision ?? h.revisionCommand, ...h.tags].filter(Boolean).join(' · '),
+          description: [h.name === terminalHost ? 'active terminal' : undefined, h.revision ?? h.revisionCommand, ...h.tags]
+            .filter(Boolean)
+            .join(' · '),
           host: h.name as string | undefined,
         })),
         none,

@@ -51,7 +51,11 @@ export class FrameNavigator {
       case 'ambiguous': {
         const chosen = await this.pickCandidate(target, resolution.candidates);
         if (!chosen) return this.published(target, null, `${resolution.reason}; no file was chosen`);
-        this.published(target, await this.show(chosen.path, target.line, target.column, target.host, 'your choice'), `${chosen.path} could not be opened`);
+        this.published(
+          target,
+          await this.show(chosen.path, target.line, target.column, target.host, 'your choice'),
+          `${chosen.path} could not be opened`,
+        );
         return this.offerRule(target, chosen);
       }
       case 'unmapped': {
@@ -87,7 +91,8 @@ export class FrameNavigator {
   private async offerRule(target: FrameTarget, chosen: Candidate): Promise<void> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     const folderRef = { name: chosen.folder.name, path: chosen.folder.uri.fsPath };
-    const toSettings = (host?: string) => ruleForSettings(suggestRule(target.file, chosen.relative, host), folderRef, folders[0] === chosen.folder);
+    const toSettings = (host?: string) =>
+      ruleForSettings(suggestRule(target.file, chosen.relative, host), folderRef, folders[0] === chosen.folder);
     const rule = toSettings();
     const forHost = target.host ? `Save for ${target.host}` : undefined;
     const forAll = target.host ? 'Save for All Hosts' : 'Save Path Mapping';
@@ -125,7 +130,11 @@ export class FrameNavigator {
     const local = picked[0].fsPath;
     const folder = folders.find((f) => local === f.uri.fsPath || local.startsWith(f.uri.fsPath + path.sep));
     const localRoot = folder
-      ? localRootForSettings(path.relative(folder.uri.fsPath, local) || '.', { name: folder.name, path: folder.uri.fsPath }, folder === folders[0])
+      ? localRootForSettings(
+          path.relative(folder.uri.fsPath, local) || '.',
+          { name: folder.name, path: folder.uri.fsPath },
+          folder === folders[0],
+        )
       : local;
     const rule: PathMappingRule = { remoteRoot: remoteRoot.trim().replace(/[\\/]+$/, ''), localRoot };
     await saveRule(target.host ? await this.scopeToHost(rule, target.host) : rule);
@@ -134,7 +143,9 @@ export class FrameNavigator {
 
   private async scopeToHost(rule: PathMappingRule, host: string): Promise<PathMappingRule> {
     const only = `Only frames from ${host}`;
-    const picked = await vscode.window.showQuickPick([only, 'Frames from every host'], { title: 'Which frames does the mapping apply to?' });
+    const picked = await vscode.window.showQuickPick([only, 'Frames from every host'], {
+      title: 'Which frames does the mapping apply to?',
+    });
     return picked === only ? { ...rule, host } : rule;
   }
 
@@ -156,7 +167,8 @@ export class FrameNavigator {
     }
     if (plan?.kind === 'head') {
       const target = path.join(plan.repo, ...plan.file.split('/'));
-      if (!(await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target, MAPPING_HINT))) return null;
+      if (!(await this.showAt(vscode.Uri.file(target), plan.line, plan.moved === 'unchanged' ? column : null, target, MAPPING_HINT)))
+        return null;
       this.say(note);
       return { file: target, line: plan.line };
     }
@@ -177,16 +189,24 @@ export class FrameNavigator {
       const mode = vscode.workspace.getConfiguration('firefighter').get<RevisionMode>('revisionMode', 'deployed');
       return await planRevision(file, line, revision, mode === 'head' ? 'head' : 'deployed');
     } catch (error) {
-      void vscode.window.showWarningMessage(`${(error as Error).message} Showing the working file instead; its line numbers may not match the trace.`);
+      void vscode.window.showWarningMessage(
+        `${(error as Error).message} Showing the working file instead; its line numbers may not match the trace.`,
+      );
       return undefined;
     }
   }
 
-  private async offerFetch(plan: Extract<RevisionPlan, { kind: 'unknown-revision' }>, note: string, ...again: Parameters<FrameNavigator['show']>): Promise<void> {
+  private async offerFetch(
+    plan: Extract<RevisionPlan, { kind: 'unknown-revision' }>,
+    note: string,
+    ...again: Parameters<FrameNavigator['show']>
+  ): Promise<void> {
     const fetch = 'Fetch and Retry';
     if ((await vscode.window.showWarningMessage(note, fetch)) !== fetch) return;
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `git fetch --all in ${plan.repo}…` }, () => gitFetchAll(plan.repo));
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `git fetch --all in ${plan.repo}…` }, () =>
+        gitFetchAll(plan.repo),
+      );
     } catch (error) {
       void vscode.window.showErrorMessage(`${(error as Error).message}. Check the repository's remotes and your network, then try again.`);
       return;
@@ -224,6 +244,13 @@ async function saveRule(rule: PathMappingRule): Promise<void> {
   const inWorkspace = workspaceFolderRefs().length > 0;
   const inspected = config.inspect<PathMappingRule[]>('pathMappings');
   const current = (inWorkspace ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
-  await config.update('pathMappings', [...current, rule], inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
-  void vscode.window.setStatusBarMessage(`Saved path mapping ${rule.remoteRoot} → ${rule.localRoot}${rule.host ? ` for ${rule.host}` : ''}`, STATUS_MESSAGE_MS);
+  await config.update(
+    'pathMappings',
+    [...current, rule],
+    inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+  );
+  void vscode.window.setStatusBarMessage(
+    `Saved path mapping ${rule.remoteRoot} → ${rule.localRoot}${rule.host ? ` for ${rule.host}` : ''}`,
+    STATUS_MESSAGE_MS,
+  );
 }

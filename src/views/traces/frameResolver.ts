@@ -26,13 +26,20 @@ export function workspaceFolderRefs(): FolderRef[] {
 
 /** One resolver per analysis or link activation: it holds the indexes and rules of that moment. */
 export class FrameResolver {
-  private constructor(private readonly mappers: { folder: vscode.WorkspaceFolder; index: WorkspaceIndex; mapper: FrameMapper }[], private readonly fallback: FrameMapper) {}
+  private constructor(
+    private readonly mappers: { folder: vscode.WorkspaceFolder; index: WorkspaceIndex; mapper: FrameMapper }[],
+    private readonly fallback: FrameMapper,
+  ) {}
 
   static async create(files: WorkspaceFiles, mappings: PathMappingRules, host: string | undefined): Promise<FrameResolver> {
     const rules = mappings.rules;
     const indexes = await files.indexes();
     return new FrameResolver(
-      indexes.map(({ folder, index }) => ({ folder, index, mapper: new FrameMapper({ index, rules, host, javaSourceRoots: JAVA_SOURCE_ROOTS }) })),
+      indexes.map(({ folder, index }) => ({
+        folder,
+        index,
+        mapper: new FrameMapper({ index, rules, host, javaSourceRoots: JAVA_SOURCE_ROOTS }),
+      })),
       new FrameMapper({ rules, host }),
     );
   }
@@ -58,7 +65,8 @@ export class FrameResolver {
     mapping: Awaited<ReturnType<FrameMapper['map']>>,
     entry: { folder: vscode.WorkspaceFolder; index: WorkspaceIndex } | undefined,
   ): Resolution {
-    if (mapping.kind === 'mapped') return { kind: 'mapped', path: mapping.path, line: mapping.line, column: mapping.column, via: mapping.via };
+    if (mapping.kind === 'mapped')
+      return { kind: 'mapped', path: mapping.path, line: mapping.line, column: mapping.column, via: mapping.via };
     // Without an index (no folder) the core never finds several candidates.
     if (mapping.kind === 'unmapped' || !entry) return { kind: 'unmapped', reason: mapping.reason };
     return {

@@ -23,7 +23,10 @@ export function hostOfTerminal(names: readonly (string | undefined)[], hosts: re
   const known = new Set(hosts);
   for (const name of names) {
     if (!name) continue;
-    const part = name.split('·').map((p) => p.trim()).find((p) => known.has(p));
+    const part = name
+      .split('·')
+      .map((p) => p.trim())
+      .find((p) => known.has(p));
     if (part) return part;
   }
   let best: string | undefined;

@@ -21,7 +21,9 @@ export function registerTraceFeatures(services: Services): vscode.Disposable {
     try {
       await traceActions().open(target);
     } catch (error) {
-      void vscode.window.showErrorMessage(`Could not open ${target.file}${target.host ? ` from ${target.host}` : ''}: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(
+        `Could not open ${target.file}${target.host ? ` from ${target.host}` : ''}: ${(error as Error).message}`,
+      );
     }
   };
   return combinedDisposable(

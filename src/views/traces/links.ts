@@ -20,7 +20,13 @@ export const LOG_DOCUMENTS: vscode.DocumentSelector = [
 ];
 
 function targetOf(text: string, location: LineLocation, host: string | undefined): FrameTarget {
-  const target: FrameTarget = { file: location.file, line: location.line, column: location.column, function: functionBefore(text, location.start), app: true };
+  const target: FrameTarget = {
+    file: location.file,
+    line: location.line,
+    column: location.column,
+    function: functionBefore(text, location.start),
+    app: true,
+  };
   if (host !== undefined) target.host = host;
   return target;
 }
@@ -49,7 +55,10 @@ export class FrameTerminalLinks implements vscode.TerminalLinkProvider<FrameTerm
     const locations = findFrameLocations(context.line);
     if (locations.length === 0) return [];
     const terminal = context.terminal;
-    const host = hostOfTerminal([terminal.name, (terminal.creationOptions as vscode.TerminalOptions).name], this.inventory.hosts.map((h) => h.name));
+    const host = hostOfTerminal(
+      [terminal.name, (terminal.creationOptions as vscode.TerminalOptions).name],
+      this.inventory.hosts.map((h) => h.name),
+    );
     return locations.map((location) => new FrameTerminalLink(location, targetOf(context.line, location, host)));
   }
 
@@ -68,7 +77,10 @@ export class FrameDocumentLinks implements vscode.DocumentLinkProvider {
       for (const location of findFrameLocations(text)) {
         const target = targetOf(text, location, undefined);
         const args = encodeURIComponent(JSON.stringify([target]));
-        const link = new vscode.DocumentLink(new vscode.Range(i, location.start, i, location.end), vscode.Uri.parse(`command:${CommandId.openTraceFrame}?${args}`));
+        const link = new vscode.DocumentLink(
+          new vscode.Range(i, location.start, i, location.end),
+          vscode.Uri.parse(`command:${CommandId.openTraceFrame}?${args}`),
+        );
         link.tooltip = tooltipOf(target);
         links.push(link);
       }

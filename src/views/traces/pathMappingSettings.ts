@@ -24,7 +24,8 @@ export function readPathMappings(raw: unknown, folders: readonly FolderRef[]): {
   const rules: PathMappingRule[] = [];
   const problems: SettingsProblem[] = [];
   if (raw === undefined || raw === null) return { rules, problems };
-  if (!Array.isArray(raw)) return { rules, problems: [{ index: -1, message: 'firefighter.pathMappings must be a list of {remoteRoot, localRoot, host?}' }] };
+  if (!Array.isArray(raw))
+    return { rules, problems: [{ index: -1, message: 'firefighter.pathMappings must be a list of {remoteRoot, localRoot, host?}' }] };
   raw.forEach((entry: unknown, index) => {
     const e = entry as Record<string, unknown> | null;
     if (!e || typeof e !== 'object' || typeof e.remoteRoot !== 'string' || typeof e.localRoot !== 'string' || e.remoteRoot.trim() === '') {
@@ -69,5 +70,7 @@ export function localRootForSettings(localRoot: string, folder: FolderRef, first
 /** A core rule (localRoot relative to `folder`) as the user would write it in settings (see localRootForSettings). */
 export function ruleForSettings(rule: PathMappingRule, folder: FolderRef, firstFolder: boolean): PathMappingRule {
   const local = localRootForSettings(rule.localRoot, folder, firstFolder);
-  return rule.host === undefined ? { remoteRoot: rule.remoteRoot, localRoot: local } : { remoteRoot: rule.remoteRoot, localRoot: local, host: rule.host };
+  return rule.host === undefined
+    ? { remoteRoot: rule.remoteRoot, localRoot: local }
+    : { remoteRoot: rule.remoteRoot, localRoot: local, host: rule.host };
 }

@@ -13,7 +13,9 @@ export function feedPathMappings(target: PathMappingRules): vscode.Disposable {
     const { rules, problems } = readPathMappings(raw, workspaceFolderRefs());
     const key = JSON.stringify(problems);
     if (problems.length > 0 && key !== lastReported) {
-      void vscode.window.showWarningMessage(`Some firefighter.pathMappings entries are ignored: ${problems.map((p) => p.message).join('; ')}.`);
+      void vscode.window.showWarningMessage(
+        `Some firefighter.pathMappings entries are ignored: ${problems.map((p) => p.message).join('; ')}.`,
+      );
     }
     lastReported = key;
     target.set(rules);

@@ -19,7 +19,11 @@ export interface RevisionFile {
 
 export function revisionUri(target: RevisionFile): vscode.Uri {
   const query = new URLSearchParams({ repo: target.repo, commit: target.commit, file: target.file, host: target.host, note: target.note });
-  return vscode.Uri.from({ scheme: REVISION_SCHEME, path: `/${target.host}@${shortCommit(target.commit)}/${target.file}`, query: query.toString() });
+  return vscode.Uri.from({
+    scheme: REVISION_SCHEME,
+    path: `/${target.host}@${shortCommit(target.commit)}/${target.file}`,
+    query: query.toString(),
+  });
 }
 
 function parseRevisionUri(uri: vscode.Uri): RevisionFile {

@@ -114,7 +114,9 @@ export class TracesView implements vscode.TreeDataProvider<TraceNode>, vscode.Fi
           .appendText(`${group.trace.language} trace, ${countOf(group.trace)}; seen ${group.count} time${group.count === 1 ? '' : 's'}`)
           .appendMarkdown('\n\n')
           .appendText(`fingerprint ${group.trace.fingerprint}`);
-        item.accessibilityInformation = { label: `${group.trace.language} trace, ${clean(exceptionTitle(first))}, seen ${group.count} times` };
+        item.accessibilityInformation = {
+          label: `${group.trace.language} trace, ${clean(exceptionTitle(first))}, seen ${group.count} times`,
+        };
         return item;
       }
       case 'exception': {
@@ -142,7 +144,10 @@ export class TracesView implements vscode.TreeDataProvider<TraceNode>, vscode.Fi
     item.description = `${clean(shownPath)} · ${status.short}`;
     item.iconPath = status.icon;
     // A resource URI lets the decoration provider dim library frames with a theme colour.
-    item.resourceUri = vscode.Uri.from({ scheme: FRAME_SCHEME, path: `/${frame.app ? 'app' : 'library'}/${group.id}/${exception}/${index}` });
+    item.resourceUri = vscode.Uri.from({
+      scheme: FRAME_SCHEME,
+      path: `/${frame.app ? 'app' : 'library'}/${group.id}/${exception}/${index}`,
+    });
     item.contextValue = `frame.${resolution.kind}`;
     item.tooltip = frameTooltip(frame, resolution, status.long);
     item.accessibilityInformation = {
@@ -169,7 +174,11 @@ export class TracesView implements vscode.TreeDataProvider<TraceNode>, vscode.Fi
 function statusOf(resolution: Resolution): { short: string; long: string; icon: vscode.ThemeIcon } {
   switch (resolution.kind) {
     case 'mapped':
-      return { short: VIA_LABELS[resolution.via], long: `mapped via ${VIA_LABELS[resolution.via]}`, icon: new vscode.ThemeIcon('go-to-file') };
+      return {
+        short: VIA_LABELS[resolution.via],
+        long: `mapped via ${VIA_LABELS[resolution.via]}`,
+        icon: new vscode.ThemeIcon('go-to-file'),
+      };
     case 'ambiguous':
       return {
         short: `ambiguous (${resolution.candidates.length})`,
@@ -177,7 +186,11 @@ function statusOf(resolution: Resolution): { short: string; long: string; icon: 
         icon: new vscode.ThemeIcon('question', new vscode.ThemeColor('list.warningForeground')),
       };
     case 'unmapped':
-      return { short: 'unmapped', long: `unmapped: ${resolution.reason}`, icon: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')) };
+      return {
+        short: 'unmapped',
+        long: `unmapped: ${resolution.reason}`,
+        icon: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
+      };
   }
 }
 

@@ -11,7 +11,11 @@ interface ViewState {
   draftKind: string;
 }
 
-declare function acquireVsCodeApi(): { postMessage(message: FromGuide): void; getState(): ViewState | undefined; setState(state: ViewState): void };
+declare function acquireVsCodeApi(): {
+  postMessage(message: FromGuide): void;
+  getState(): ViewState | undefined;
+  setState(state: ViewState): void;
+};
 const vscode = acquireVsCodeApi();
 const view: ViewState = { open: {}, showCommands: false, draft: '', draftKind: 'comment', ...vscode.getState() };
 let last: GuideState | undefined;
@@ -69,7 +73,12 @@ function renderHeader(incident: GuideIncident): HTMLElement {
   title.appendChild(el('span', 'title', incident.title));
   const facts = header.appendChild(el('p', 'facts'));
   facts.textContent = visible(
-    [`${incident.status}`, `open ${elapsed(incident.createdAt)}`, incident.commander ? `commander ${incident.commander}` : 'no commander', ...(incident.hosts.length ? [incident.hosts.join(', ')] : [])].join(' · '),
+    [
+      `${incident.status}`,
+      `open ${elapsed(incident.createdAt)}`,
+      incident.commander ? `commander ${incident.commander}` : 'no commander',
+      ...(incident.hosts.length ? [incident.hosts.join(', ')] : []),
+    ].join(' · '),
   );
   const milestones = header.appendChild(el('ol', 'milestones'));
   milestones.setAttribute('aria-label', 'Milestones');
@@ -186,7 +195,9 @@ function renderLoads(loads: GuideLoadSeries[]): HTMLElement | undefined {
   for (const s of series) {
     const figure = section.appendChild(el('figure', 'load'));
     const peak = Math.max(...s.points.map((p) => p.loadPerCpu));
-    figure.appendChild(el('figcaption', undefined, `${s.host}: now ${s.points[s.points.length - 1].loadPerCpu.toFixed(2)}, peak ${peak.toFixed(2)}`));
+    figure.appendChild(
+      el('figcaption', undefined, `${s.host}: now ${s.points[s.points.length - 1].loadPerCpu.toFixed(2)}, peak ${peak.toFixed(2)}`),
+    );
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('role', 'img');
@@ -217,14 +228,22 @@ function renderLoads(loads: GuideLoadSeries[]): HTMLElement | undefined {
 function renderTimelineItem(item: GuideTimelineItem, guest: boolean): HTMLElement {
   const li = el('li', `entry ${item.kind}${item.noteKind ? ` ${item.noteKind}` : ''}${item.pinned ? ' pinned' : ''}`);
   li.appendChild(el('time', undefined, time(item.at))).setAttribute('datetime', new Date(item.at).toISOString());
-  if (item.noteKind && item.noteKind !== 'comment') li.appendChild(el('span', 'kind', NOTE_KINDS.find(([k]) => k === item.noteKind)?.[1] ?? item.noteKind));
+  if (item.noteKind && item.noteKind !== 'comment')
+    li.appendChild(el('span', 'kind', NOTE_KINDS.find(([k]) => k === item.noteKind)?.[1] ?? item.noteKind));
   if (item.host) li.appendChild(el('span', 'host', item.host));
   li.appendChild(el('span', 'what', item.label));
   if (item.who) li.appendChild(el('span', 'who', item.who));
   const actions = li.appendChild(el('span', 'actions'));
   if (item.evidence) actions.appendChild(button(item.evidence, () => post({ type: 'openEvidence', entry: item.id }), 'link', 'go-to-file'));
   if (!guest || item.kind === 'note') {
-    const pin = actions.appendChild(button(item.pinned ? 'Unpin' : 'Pin', () => post({ type: 'pin', entry: item.id, pinned: !item.pinned }), 'icon', item.pinned ? 'pinned' : 'pin'));
+    const pin = actions.appendChild(
+      button(
+        item.pinned ? 'Unpin' : 'Pin',
+        () => post({ type: 'pin', entry: item.id, pinned: !item.pinned }),
+        'icon',
+        item.pinned ? 'pinned' : 'pin',
+      ),
+    );
     pin.setAttribute('aria-pressed', String(item.pinned));
   }
   return li;

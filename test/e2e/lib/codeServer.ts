@@ -72,21 +72,32 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     if (!options.env?.[name]) delete env[name];
   }
 
-  const { stdout } = await promisify(execFile)(
-    NODE24, [CODE_SERVER_ENTRY, ...dirArgs, '--install-extension', options.vsix], { env },
-  );
+  const { stdout } = await promisify(execFile)(NODE24, [CODE_SERVER_ENTRY, ...dirArgs, '--install-extension', options.vsix], { env });
   if (!/successfully installed/i.test(stdout)) {
     throw new Error(`code-server did not install ${options.vsix}:\n${stdout}`);
   }
 
   const port = await freePort();
   const log = createWriteStream(logFile);
-  const child = trackProcess(spawn(NODE24, [
-    CODE_SERVER_ENTRY, ...dirArgs,
-    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened',
-  ], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = trackProcess(
+    spawn(
+      NODE24,
+      [
+        CODE_SERVER_ENTRY,
+        ...dirArgs,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
 

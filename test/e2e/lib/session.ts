@@ -48,8 +48,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     await codeServer?.stop();
     if (codeServer) {
       await cp(codeServer.logFile, path.join(artifactsDir, 'code-server.log')).catch(() => undefined);
-      await cp(path.join(codeServer.userDataDir, 'logs'), path.join(artifactsDir, 'logs'), { recursive: true })
-        .catch(() => undefined);
+      await cp(path.join(codeServer.userDataDir, 'logs'), path.join(artifactsDir, 'logs'), { recursive: true }).catch(() => undefined);
     }
     await rm(scratch, { recursive: true, force: true });
   };

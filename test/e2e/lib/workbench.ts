@@ -7,8 +7,12 @@ import { CHROMIUM } from './paths';
 /** Flags Chromium needs on these machines: root (no sandbox), no GPU, and no calls home, which the
  * closed network refuses. */
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 const WORKBENCH_TIMEOUT_MS = 90_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -76,14 +80,13 @@ export class Workbench {
     if (!(await this.sideBarTitle()).toLowerCase().startsWith(title.toLowerCase())) {
       await this.activityBarItem(title).click();
     }
-    await until(async () => (await this.sideBarTitle()).toLowerCase().startsWith(title.toLowerCase()),
-      `the side bar to show ${title}`);
+    await until(async () => (await this.sideBarTitle()).toLowerCase().startsWith(title.toLowerCase()), `the side bar to show ${title}`);
   }
 
   /** The side bar's heading as VS Code writes it (e.g. "Firefighter" or "Firefighter: Hosts"). */
   async sideBarTitle(): Promise<string> {
     const heading = this.page.locator('.part.sidebar .composite.title .title-label h2');
-    return (await heading.count()) ? (await heading.first().textContent()) ?? '' : '';
+    return (await heading.count()) ? ((await heading.first().textContent()) ?? '') : '';
   }
 
   /** Names of the views in the open side bar, as their headers show them. */
@@ -94,7 +97,8 @@ export class Workbench {
 
   /** The body of a view in the side bar, found by its name (e.g. "Hosts"). */
   view(name: string): Locator {
-    return this.page.locator('.part.sidebar .pane')
+    return this.page
+      .locator('.part.sidebar .pane')
       .filter({ has: this.page.locator('.pane-header h3.title', { hasText: exactly(name) }) })
       .locator('.pane-body');
   }
@@ -103,30 +107,45 @@ export class Workbench {
   async treeItems(viewName: string): Promise<TreeItem[]> {
     // No named helper functions inside: tsx compiles them with a `__name` wrapper that does not
     // exist in the page.
-    return this.view(viewName).locator('.monaco-list-row').evaluateAll((rows) => rows.map((row) => ({
-      label: row.querySelector('.label-name')?.textContent?.trim() ?? '',
-      description: row.querySelector('.label-description')?.textContent?.trim() ?? '',
-      ariaLabel: row.getAttribute('aria-label') ?? '',
-      level: Number(row.getAttribute('aria-level') ?? '1'),
-      expanded: row.hasAttribute('aria-expanded') ? row.getAttribute('aria-expanded') === 'true' : undefined,
-    })));
+    return this.view(viewName)
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) =>
+        rows.map((row) => ({
+          label: row.querySelector('.label-name')?.textContent?.trim() ?? '',
+          description: row.querySelector('.label-description')?.textContent?.trim() ?? '',
+          ariaLabel: row.getAttribute('aria-label') ?? '',
+          level: Number(row.getAttribute('aria-level') ?? '1'),
+          expanded: row.hasAttribute('aria-expanded') ? row.getAttribute('aria-expanded') === 'true' : undefined,
+        })),
+      );
   }
 
   /** Polls a tree view until one of its rows satisfies `predicate`; returns that row. */
-  async waitForTreeItem(viewName: string, predicate: (item: TreeItem) => boolean, what: string,
-    timeoutMs = DEFAULT_TIMEOUT_MS): Promise<TreeItem> {
+  async waitForTreeItem(
+    viewName: string,
+    predicate: (item: TreeItem) => boolean,
+    what: string,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<TreeItem> {
     let found: TreeItem | undefined;
-    await until(async () => {
-      found = (await this.treeItems(viewName)).find(predicate);
-      return found !== undefined;
-    }, `${what} in the ${viewName} view`, timeoutMs, async () => JSON.stringify(await this.treeItems(viewName), null, 1));
+    await until(
+      async () => {
+        found = (await this.treeItems(viewName)).find(predicate);
+        return found !== undefined;
+      },
+      `${what} in the ${viewName} view`,
+      timeoutMs,
+      async () => JSON.stringify(await this.treeItems(viewName), null, 1),
+    );
     return found!;
   }
 
   /** The row element of a tree item, by its label. */
   treeRow(viewName: string, label: string): Locator {
-    return this.view(viewName).locator('.monaco-list-row')
-      .filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) }).first();
+    return this.view(viewName)
+      .locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) })
+      .first();
   }
 
   /** Expands a collapsed tree item (a click on a collapsed row toggles it). */
@@ -145,7 +164,10 @@ export class Workbench {
   async runContextMenuItemOn(row: Locator, rowLabel: string, item: string): Promise<void> {
     await row.click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu');
-    const entry = menu.locator('.action-item').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(item)}`) }).first();
+    const entry = menu
+      .locator('.action-item')
+      .filter({ hasText: new RegExp(`^\\s*${escapeRegExp(item)}`) })
+      .first();
     await entry.waitFor();
     // A menu item ignores mouse-up for its first 100 ms (so the right-click's own release does
     // not pick it); a click that lands then is dropped, so click until the menu closes.
@@ -181,8 +203,16 @@ export class Workbench {
   /** Answers the open input box with `text` once its title matches (e.g. an optional filter). */
   async answerInputBox(title: RegExp, text: string): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
-    await until(async () => title.test((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? ''),
-      `an input box titled ${title}`);
+    await until(
+      async () =>
+        title.test(
+          (await widget
+            .locator('.quick-input-title')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ),
+      `an input box titled ${title}`,
+    );
     const input = widget.locator('.quick-input-box input');
     await input.fill(text);
     await input.press('Enter');
@@ -206,8 +236,12 @@ export class Workbench {
   /** Waits until the visible terminal shows text matching `pattern`; returns the whole screen. */
   async waitForTerminalText(pattern: RegExp, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
     let screen = '';
-    await until(async () => pattern.test((screen = await this.terminalText())),
-      `the terminal to show ${pattern}`, timeoutMs, async () => screen);
+    await until(
+      async () => pattern.test((screen = await this.terminalText())),
+      `the terminal to show ${pattern}`,
+      timeoutMs,
+      async () => screen,
+    );
     return screen;
   }
 
@@ -219,8 +253,12 @@ export class Workbench {
   async waitForTerminalNumber(pattern: RegExp, least: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
     const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
     let screen = '';
-    await until(async () => [...(screen = await this.terminalText()).matchAll(global)].some((m) => Number(m[1]) >= least),
-      `the terminal to show ${pattern} with a number of at least ${least}`, timeoutMs, async () => screen);
+    await until(
+      async () => [...(screen = await this.terminalText()).matchAll(global)].some((m) => Number(m[1]) >= least),
+      `the terminal to show ${pattern} with a number of at least ${least}`,
+      timeoutMs,
+      async () => screen,
+    );
     return screen;
   }
 
@@ -230,16 +268,22 @@ export class Workbench {
    */
   async webviewFrame(script: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Frame> {
     let found: Frame | undefined;
-    await until(async () => {
-      for (const frame of this.page.frames()) {
-        const loads = await frame.evaluate((name) => document.querySelector(`script[src*="${name}"]`) !== null, script).catch(() => false);
-        if (loads) {
-          found = frame;
-          return true;
+    await until(
+      async () => {
+        for (const frame of this.page.frames()) {
+          const loads = await frame
+            .evaluate((name) => document.querySelector(`script[src*="${name}"]`) !== null, script)
+            .catch(() => false);
+          if (loads) {
+            found = frame;
+            return true;
+          }
         }
-      }
-      return false;
-    }, `a webview that loads ${script}`, timeoutMs);
+        return false;
+      },
+      `a webview that loads ${script}`,
+      timeoutMs,
+    );
     return found!;
   }
 
@@ -261,10 +305,15 @@ export class Workbench {
   /** Waits for a notification toast whose message matches `pattern`; returns its message. */
   async waitForNotification(pattern: RegExp, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
     let match: string | undefined;
-    await until(async () => {
-      match = (await this.notifications()).find((message) => pattern.test(message));
-      return match !== undefined;
-    }, `a notification matching ${pattern}`, timeoutMs, async () => JSON.stringify(await this.notifications()));
+    await until(
+      async () => {
+        match = (await this.notifications()).find((message) => pattern.test(message));
+        return match !== undefined;
+      },
+      `a notification matching ${pattern}`,
+      timeoutMs,
+      async () => JSON.stringify(await this.notifications()),
+    );
     return match!;
   }
 
@@ -273,8 +322,7 @@ export class Workbench {
   async activationTimeMs(displayName: string): Promise<number> {
     await this.runCommand('Developer: Show Running Extensions');
     const list = this.page.locator('.runtime-extensions-editor .monaco-list');
-    const row = list.locator('.extension')
-      .filter({ has: this.page.locator('.name', { hasText: exactly(displayName) }) });
+    const row = list.locator('.extension').filter({ has: this.page.locator('.name', { hasText: exactly(displayName) }) });
     await list.waitFor();
     // The list is virtualised and sorted slowest first: scroll until the row is rendered.
     await list.hover();
@@ -285,15 +333,23 @@ export class Workbench {
     }, `${displayName} in Running Extensions`);
     const time = row.locator('.activation-time');
     let text = '';
-    await until(async () => /\d+\s*ms/.test((text = (await time.textContent()) ?? '')),
-      `${displayName}'s activation time in Running Extensions`, DEFAULT_TIMEOUT_MS, async () => text);
+    await until(
+      async () => /\d+\s*ms/.test((text = (await time.textContent()) ?? '')),
+      `${displayName}'s activation time in Running Extensions`,
+      DEFAULT_TIMEOUT_MS,
+      async () => text,
+    );
     return Number(/(\d+)\s*ms/.exec(text)![1]);
   }
 }
 
 /** Polls `condition` every 250 ms until it holds; the error names `what` and, if given, `detail()`. */
-export async function until(condition: () => Promise<boolean>, what: string, timeoutMs = DEFAULT_TIMEOUT_MS,
-  detail?: () => Promise<string>): Promise<void> {
+export async function until(
+  condition: () => Promise<boolean>,
+  what: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  detail?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;

@@ -63,7 +63,12 @@ describe('the demo', () => {
     });
     demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await until(async () => /Open (http:\S+)/.test(output) || demo.exitCode !== null, 'the demo to print its URL', 180_000, async () => output);
+    await until(
+      async () => /Open (http:\S+)/.test(output) || demo.exitCode !== null,
+      'the demo to print its URL',
+      180_000,
+      async () => output,
+    );
     assert.equal(demo.exitCode, null, output);
   });
 
@@ -82,14 +87,19 @@ describe('the demo', () => {
     assert.match(`${host.description} ${host.ariaLabel}`, /production/);
     await workbench.expandTreeItem('Hosts', HOST);
     await workbench.waitForTreeItem('Hosts', (row) => /^load \d/.test(row.label), 'load figures', 60_000);
-    await workbench.waitForTreeItem('Hosts', (row) => /python3 .*app\.py/.test(row.label), 'the checkout service in the top processes', 60_000);
+    await workbench.waitForTreeItem(
+      'Hosts',
+      (row) => /python3 .*app\.py/.test(row.label),
+      'the checkout service in the top processes',
+      60_000,
+    );
     await workbench.runCommand('Firefighter: Run top on Host');
     await workbench.pickQuickItem(HOST);
     await workbench.waitForTerminalText(/load average/, 60_000);
     await workbench.screenshot('demo');
   });
 
-  test('Tail Log… follows the service\'s log: its newest lines, then new ones as the service writes them', async () => {
+  test("Tail Log… follows the service's log: its newest lines, then new ones as the service writes them", async () => {
     assert.ok(workbench, 'the workbench from the previous test');
     const log = path.join(/logs in (\S+)/.exec(output)![1], 'checkout.log');
     await workbench.runCommand('Firefighter: Tail Log…');
@@ -102,38 +112,62 @@ describe('the demo', () => {
     const first = stamps(await workbench.waitForTerminalText(/\d,\d{3} INFO \[[^\]]+\] GET \/checkout \d+ ms/, 60_000));
     const shownFirst = first.sort().at(-1)!;
     let newer: string | undefined;
-    await until(async () => (newer = stamps(await workbench!.terminalText()).find((stamp) => stamp > shownFirst)) !== undefined,
-      `a line written after ${shownFirst}`, 30_000, async () => workbench!.terminalText());
+    await until(
+      async () => (newer = stamps(await workbench!.terminalText()).find((stamp) => stamp > shownFirst)) !== undefined,
+      `a line written after ${shownFirst}`,
+      30_000,
+      async () => workbench!.terminalText(),
+    );
     assert.ok(readFileSync(log, 'utf8').includes(`${newer} INFO `), `the line stamped ${newer} is in ${log}`);
     await workbench.screenshot('demo-log');
   });
 
-  test('Snapshot Process Stacks on the service\'s row: a stopped debug session with its Python frames, the process never stopped', async () => {
+  test("Snapshot Process Stacks on the service's row: a stopped debug session with its Python frames, the process never stopped", async () => {
     assert.ok(workbench, 'the workbench from the previous test');
     const { page } = workbench;
     await workbench.openViewContainer('Firefighter');
-    const row = workbench.view('Hosts').locator('.monaco-list-row').filter({ hasText: /python3 .*app\.py/ }).first();
+    const row = workbench
+      .view('Hosts')
+      .locator('.monaco-list-row')
+      .filter({ hasText: /python3 .*app\.py/ })
+      .first();
     const pid = Number(/pid (\d+)/.exec((await row.locator('.label-description').textContent()) ?? '')?.[1]);
     assert.ok(pid > 0, 'the process row names its pid');
     await workbench.runContextMenuItemOn(row, 'the checkout service', 'Snapshot Process Stacks…');
-    await until(async () => page.locator('.debug-toolbar').isVisible(), 'the debug session to start', 120_000,
-      async () => `${JSON.stringify(await workbench!.notifications())} (screenshot: ${await workbench!.screenshot('demo-snapshot-start')})`);
+    await until(
+      async () => page.locator('.debug-toolbar').isVisible(),
+      'the debug session to start',
+      120_000,
+      async () => `${JSON.stringify(await workbench!.notifications())} (screenshot: ${await workbench!.screenshot('demo-snapshot-start')})`,
+    );
     await workbench.runCommand('View: Show Run and Debug');
     // The service burns CPU in bursts (one request in twenty backtracks): Continue takes the next
     // snapshot until one catches a request thread in the regex.
     const frames = page.locator('.debug-call-stack .monaco-list-row');
-    await until(async () => {
-      if ((await frames.filter({ hasText: 'validate_email' }).count()) > 0) return true;
-      if (await page.locator('.debug-toolbar').isVisible()) await page.keyboard.press('F5');
-      await page.waitForTimeout(1000);
-      return false;
-    }, 'validate_email on the call stack', 120_000,
-    async () => `${(await frames.allTextContents()).join(' | ')} (screenshot: ${await workbench!.screenshot('demo-snapshot-stack')})`);
+    await until(
+      async () => {
+        if ((await frames.filter({ hasText: 'validate_email' }).count()) > 0) return true;
+        if (await page.locator('.debug-toolbar').isVisible()) await page.keyboard.press('F5');
+        await page.waitForTimeout(1000);
+        return false;
+      },
+      'validate_email on the call stack',
+      120_000,
+      async () => `${(await frames.allTextContents()).join(' | ')} (screenshot: ${await workbench!.screenshot('demo-snapshot-stack')})`,
+    );
     await frames.filter({ hasText: 'validate_email' }).first().click();
     // The frame opens the service's source as deployed on the host, at the line it was running.
-    await until(async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''), 'app.py open in the editor');
-    await until(async () => /EMAIL_PATTERN\.match/.test((await page.locator('.part.editor .view-overlays .current-line, .part.editor .view-line').allTextContents()).join('\n')),
-      'the regex line in view');
+    await until(
+      async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''),
+      'app.py open in the editor',
+    );
+    await until(
+      async () =>
+        /EMAIL_PATTERN\.match/.test(
+          (await page.locator('.part.editor .view-overlays .current-line, .part.editor .view-line').allTextContents()).join('\n'),
+        ),
+      'the regex line in view',
+    );
     await workbench.screenshot('demo-snapshot');
     // The snapshot never stopped it: every thread of the service is running or sleeping.
     for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -160,7 +194,10 @@ describe('the demo', () => {
     assert.equal(hottest, 'validate_email');
     await workbench.screenshot('demo-flame-graph');
     await flame.locator('.box[data-function="validate_email"]').first().click();
-    await until(async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''), 'app.py opened from the flame graph');
+    await until(
+      async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''),
+      'app.py opened from the flame graph',
+    );
   });
 
   test('The Incident panel: steps ticked by what was done, a note kept as text, the write-up, and a second window sees it all', async () => {
@@ -169,12 +206,26 @@ describe('the demo', () => {
     await page.keyboard.press('Escape');
     await workbench.runCommand('Firefighter: Focus on Incident View');
     const guide = await workbench.webviewFrame('guide.js', 60_000);
-    await until(async () => /Checkout is slow/.test((await guide.locator('h1').textContent().catch(() => '')) ?? ''), 'the incident in the panel');
+    await until(
+      async () =>
+        /Checkout is slow/.test(
+          (await guide
+            .locator('h1')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ),
+      'the incident in the panel',
+    );
     const checked = async (id: string) => guide.locator(`#check-${id}`).isChecked();
-    await until(async () => (await checked('identify-connect')) && (await checked('identify-logs')) && (await checked('localize-method')),
-      'connect, logs and method ticked by what the test did', 60_000, async () => (await guide.locator('.steps').textContent()) ?? '');
+    await until(
+      async () => (await checked('identify-connect')) && (await checked('identify-logs')) && (await checked('localize-method')),
+      'connect, logs and method ticked by what the test did',
+      60_000,
+      async () => (await guide.locator('.steps').textContent()) ?? '',
+    );
     // Host text is data: markup and escape sequences in a note show as characters and run nothing.
-    const hostile = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\"> \u001b]0;owned\u0007 regex backtracks";
+    const hostile =
+      "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\"> \u001b]0;owned\u0007 regex backtracks";
     await guide.locator('form.note textarea').fill(hostile);
     await guide.locator('form.note select').selectOption('hypothesis');
     await guide.locator('form.note button[type=submit]').click();
@@ -186,7 +237,10 @@ describe('the demo', () => {
     await workbench.screenshot('demo-incident');
     // Write Up: write-up.md opens with the incident's title and the note on its timeline.
     await guide.locator('button', { hasText: 'Write Up' }).click();
-    await until(async () => /write-up\.md/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''), 'write-up.md open');
+    await until(
+      async () => /write-up\.md/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''),
+      'write-up.md open',
+    );
     const incidentDir = path.join(demoDir, 'workspace', 'incidents');
     const written = readdirSync(incidentDir).filter((name) => /^\d{4}-\d\d-\d\d-checkout-is-slow/.test(name));
     assert.equal(written.length, 1, `one incident folder in ${incidentDir}`);
@@ -215,8 +269,12 @@ describe('the demo', () => {
     await exited;
     assert.match(output, /==> demo: stopped/);
     // sshd, code-server, the service and the load generator all ran with paths in the demo folder.
-    await until(async () => processesMentioning(demoDir).length === 0, 'every demo process to end', 15_000,
-      async () => processesMentioning(demoDir).join(', '));
+    await until(
+      async () => processesMentioning(demoDir).length === 0,
+      'every demo process to end',
+      15_000,
+      async () => processesMentioning(demoDir).join(', '),
+    );
     // The sandbox sshd keeps its keys in a temp dir of its own: check its port is closed instead.
     const [, address, port] = /sshd on ([\d.]+):(\d+)/.exec(output)!;
     await until(async () => !(await isListening(address, Number(port))), `sshd on ${address}:${port} to stop`, 15_000);

@@ -48,10 +48,18 @@ describe('Hosts view with bad input', () => {
   test('an unreachable host shows the error on its node, naming the host', async () => {
     const { workbench } = session;
     await workbench.expandTreeItem('Hosts', 'down-1');
-    const error = await workbench.waitForTreeItem('Hosts', (row) => row.level > 1 && /down-1/.test(row.label) && /refused|unreachable/i.test(row.label),
-      'the connection error under down-1', 30_000);
+    const error = await workbench.waitForTreeItem(
+      'Hosts',
+      (row) => row.level > 1 && /down-1/.test(row.label) && /refused|unreachable/i.test(row.label),
+      'the connection error under down-1',
+      30_000,
+    );
     assert.ok(error.level > 1);
-    const host = await workbench.waitForTreeItem('Hosts', (row) => row.label === 'down-1' && /error/.test(row.description), 'down-1 marked as in error');
+    const host = await workbench.waitForTreeItem(
+      'Hosts',
+      (row) => row.label === 'down-1' && /error/.test(row.description),
+      'down-1 marked as in error',
+    );
     assert.equal(host.level, 1);
     await workbench.screenshot('unreachable');
   });

@@ -39,10 +39,15 @@ describe('Hosts view against a real sshd host', () => {
     const { workbench } = session;
     await workbench.expandTreeItem('Hosts', HOST);
     // Load averages 1/5/15 as figures, e.g. "load 0.42 0.30 0.20".
-    const load = await workbench.waitForTreeItem('Hosts',
-      (row) => row.level > 1 && /load/i.test(`${row.label} ${row.description}`)
-        && /\d+\.\d+.*\d+\.\d+.*\d+\.\d+/.test(`${row.label} ${row.description}`),
-      'load averages under the host', 60_000);
+    const load = await workbench.waitForTreeItem(
+      'Hosts',
+      (row) =>
+        row.level > 1 &&
+        /load/i.test(`${row.label} ${row.description}`) &&
+        /\d+\.\d+.*\d+\.\d+.*\d+\.\d+/.test(`${row.label} ${row.description}`),
+      'load averages under the host',
+      60_000,
+    );
     assert.ok(load.level > 1);
     await workbench.screenshot('host-health');
   });
@@ -55,7 +60,10 @@ describe('Hosts view against a real sshd host', () => {
     const screen = await workbench.waitForTerminalText(/load average/, 60_000);
     assert.match(screen, /^top - /m);
     const terminals = await workbench.terminalNames();
-    assert.ok(terminals.some((name) => name.includes(HOST)), `a terminal named after the host; terminals: ${terminals}`);
+    assert.ok(
+      terminals.some((name) => name.includes(HOST)),
+      `a terminal named after the host; terminals: ${terminals}`,
+    );
     await workbench.screenshot('top-terminal');
   });
 
@@ -63,11 +71,20 @@ describe('Hosts view against a real sshd host', () => {
     const { workbench } = session;
     await workbench.runCommand('Firefighter: Disconnect from Host');
     await workbench.pickQuickItem(HOST);
-    await workbench.waitForTreeItem('Hosts', (row) => row.level > 1 && /^Disconnected/.test(row.label), 'the disconnected row under the host');
+    await workbench.waitForTreeItem(
+      'Hosts',
+      (row) => row.level > 1 && /^Disconnected/.test(row.label),
+      'the disconnected row under the host',
+    );
     const host = (await workbench.treeItems('Hosts')).find((row) => row.label === HOST);
     assert.doesNotMatch(host?.description ?? '', /connected/);
     await workbench.runCommand('Firefighter: Connect to Host');
     await workbench.pickQuickItem(HOST);
-    await workbench.waitForTreeItem('Hosts', (row) => row.level > 1 && /^load \d/.test(row.label), 'load figures again after Connect', 30_000);
+    await workbench.waitForTreeItem(
+      'Hosts',
+      (row) => row.level > 1 && /^load \d/.test(row.label),
+      'load figures again after Connect',
+      30_000,
+    );
   });
 });

@@ -120,8 +120,12 @@ describe('Logs in the terminal panel', () => {
     // The list comes from the host: wait for it, then check the file (a click toggles its box).
     await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: appLog }).first().waitFor({ timeout: 60_000 });
     await workbench.pickQuickItem(appLog);
-    const description = await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: appLog }).first()
-      .locator('.label-description').textContent();
+    const description = await page
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ hasText: appLog })
+      .first()
+      .locator('.label-description')
+      .textContent();
     assert.match(description ?? '', /\d+(\.\d)? (B|KiB) · just now/);
     await workbench.screenshot('logs-picker');
     await page.keyboard.press('Enter');
@@ -135,10 +139,17 @@ describe('Logs in the terminal panel', () => {
     app.resume();
     await workbench.waitForTerminalNumber(/request (\d+) handled/, atStart + 5, 30_000);
     const numbers = requestNumbers(await workbench.terminalText());
-    assert.deepEqual(numbers, numbers.slice().sort((a, b) => a - b), 'in order');
+    assert.deepEqual(
+      numbers,
+      numbers.slice().sort((a, b) => a - b),
+      'in order',
+    );
     assert.equal(new Set(numbers).size, numbers.length, 'none twice');
     const names = await workbench.terminalNames();
-    assert.ok(names.some((name) => name.includes(`log · ${HOST} · app.log`)), `terminal named after host and file; terminals: ${names}`);
+    assert.ok(
+      names.some((name) => name.includes(`log · ${HOST} · app.log`)),
+      `terminal named after host and file; terminals: ${names}`,
+    );
     await workbench.screenshot('logs-terminal');
   });
 
@@ -154,19 +165,31 @@ describe('Logs in the terminal panel', () => {
     await workbench.waitForTerminalNumber(/request (\d+) handled/, pausedAt + 6, 30_000);
     const numbers = requestNumbers(await workbench.terminalText());
     const sorted = numbers.slice().sort((a, b) => a - b);
-    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => sorted[0] + i), `no gap on screen: ${numbers}`);
+    assert.deepEqual(
+      sorted,
+      Array.from({ length: sorted.length }, (_, i) => sorted[0] + i),
+      `no gap on screen: ${numbers}`,
+    );
   });
 
   test('"Open Log Buffer in Editor" shows the buffered lines in a read-only .log document', async () => {
     const { workbench, page } = { workbench: session.workbench, page: session.workbench.page };
     await workbench.runCommand('Firefighter: Open Log Buffer in Editor');
     let text = '';
-    await until(async () => /INFO checkout request \d+ handled/.test((text = await editorText(page))), 'the snapshot\'s lines in an editor',
-      30_000, async () => text);
+    await until(
+      async () => /INFO checkout request \d+ handled/.test((text = await editorText(page))),
+      "the snapshot's lines in an editor",
+      30_000,
+      async () => text,
+    );
     assert.equal(await activeTab(page), 'app.log');
     // The buffer holds everything shown, from the last 20 lines (firefighter.tailLines) that
     // existed when the terminal started.
-    assert.equal(requestNumbers(text)[0], startedAt - 19, `the snapshot starts 20 lines before line ${startedAt}, where the terminal started`);
+    assert.equal(
+      requestNumbers(text)[0],
+      startedAt - 19,
+      `the snapshot starts 20 lines before line ${startedAt}, where the terminal started`,
+    );
     const language = (await page.locator('[id="status.editor.mode"]').textContent())?.trim();
     assert.equal(language, 'Log');
     await workbench.screenshot('logs-editor');
@@ -184,7 +207,10 @@ describe('Logs in the terminal panel', () => {
     const lines = readFileSync(path.join(dir, files[0]), 'utf8').trimEnd().split('\n');
     assert.equal(lines.length, 10);
     const numbers = requestNumbers(lines.join('\n'));
-    assert.deepEqual(numbers, Array.from({ length: 10 }, (_, i) => numbers[0] + i));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 10 }, (_, i) => numbers[0] + i),
+    );
   });
 
   test('a typed path with a filter shows only the matching lines', async () => {
@@ -196,13 +222,18 @@ describe('Logs in the terminal panel', () => {
     await workbench.pickQuickItem(typedLog);
     await page.keyboard.press('Enter');
     await workbench.answerInputBox(/Filter for .*checkout\.txt on web-1/, 'ERROR');
-    await until(async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · checkout.txt`)),
-      'a terminal for checkout.txt');
+    await until(
+      async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · checkout.txt`)),
+      'a terminal for checkout.txt',
+    );
     const next = Math.ceil((typed.next + 1) / 5) * 5;
     const screen = await workbench.waitForTerminalNumber(/ERROR checkout request (\d+) handled/, next, 30_000);
     const shown = screen.split('\n').filter((line) => /request \d+ handled/.test(line));
     assert.ok(shown.length >= 2, `the earlier ERROR lines too: ${screen}`);
-    assert.ok(shown.every((line) => /ERROR/.test(line)), `only ERROR lines: ${shown.join('\n')}`);
+    assert.ok(
+      shown.every((line) => /ERROR/.test(line)),
+      `only ERROR lines: ${shown.join('\n')}`,
+    );
     await workbench.screenshot('logs-filtered');
   });
 
@@ -216,8 +247,10 @@ describe('Logs in the terminal panel', () => {
     await page.keyboard.press('Enter');
     await workbench.pickQuickItem('One merged terminal');
     await workbench.answerInputBox(/Filter for 2 logs on web-1/, '');
-    await until(async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · 2 files`)),
-      'a terminal for both files');
+    await until(
+      async () => (await workbench.terminalNames()).some((name) => name.includes(`log · ${HOST} · 2 files`)),
+      'a terminal for both files',
+    );
     await workbench.waitForTerminalText(/web-1 worker\.log │ .*request \d+ handled/, 30_000);
     await workbench.waitForTerminalText(/web-1 app\.log {4}│ .*request \d+ handled/, 30_000);
 
@@ -226,7 +259,11 @@ describe('Logs in the terminal panel', () => {
     await workbench.answerInputBox(/Filter for log · web-1 · 2 files/, '/error/i');
     await workbench.waitForTerminalText(/filter \/error\/i from the next line on/);
     const nextWorkerError = Math.ceil((worker.next + 1) / 5) * 5;
-    const screen = await workbench.waitForTerminalNumber(/web-1 worker\.log │ .*ERROR checkout request (\d+) handled/, nextWorkerError, 30_000);
+    const screen = await workbench.waitForTerminalNumber(
+      /web-1 worker\.log │ .*ERROR checkout request (\d+) handled/,
+      nextWorkerError,
+      30_000,
+    );
     const after = screen.slice(screen.lastIndexOf('from the next line on'));
     const shown = after.split('\n').filter((line) => /request \d+ handled/.test(line));
     assert.ok(shown.length > 0 && shown.every((line) => /ERROR/.test(line)), `only ERROR lines after the change: ${after}`);
@@ -238,6 +275,11 @@ describe('Logs in the terminal panel', () => {
     assert.ok(followersOn(appLog).length > 0, 'a follower runs for app.log while its terminal is open');
     await workbench.runCommand('Terminal: Kill All Terminals');
     const running = () => [appLog, typedLog, workerLog].flatMap(followersOn);
-    await until(async () => running().length === 0, 'the follower scripts to end on the host', 20_000, async () => running().join('\n'));
+    await until(
+      async () => running().length === 0,
+      'the follower scripts to end on the host',
+      20_000,
+      async () => running().join('\n'),
+    );
   });
 });

@@ -65,19 +65,30 @@ describe('Logs on several hosts at once', () => {
     // Right-clicked on the host that is down: the list comes from the hosts that answer, and the
     // picker says which one could not.
     await workbench.runContextMenuItem('Hosts', DOWN, 'Tail Log…');
-    await until(async () => /Tail Log on down-1, web-1, web-2/.test((await page.locator('.quick-input-widget .quick-input-title').textContent()) ?? ''),
-      'the picker titled with the three hosts');
+    await until(
+      async () =>
+        /Tail Log on down-1, web-1, web-2/.test((await page.locator('.quick-input-widget .quick-input-title').textContent()) ?? ''),
+      'the picker titled with the three hosts',
+    );
     await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: appLog }).first().waitFor({ timeout: 60_000 });
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await until(async () => /down-1 .*connection refused/.test((await input.getAttribute('placeholder')) ?? ''), 'the picker to say down-1 cannot be reached',
-      30_000, async () => (await input.getAttribute('placeholder')) ?? '');
+    await until(
+      async () => /down-1 .*connection refused/.test((await input.getAttribute('placeholder')) ?? ''),
+      'the picker to say down-1 cannot be reached',
+      30_000,
+      async () => (await input.getAttribute('placeholder')) ?? '',
+    );
     await workbench.pickQuickItem(appLog);
     await page.keyboard.press('Enter');
     await workbench.pickQuickItem('One merged terminal');
     await workbench.answerInputBox(/Filter for .*app\.log on 3 hosts/, '');
 
-    await until(async () => (await workbench.terminalNames()).some((name) => name.includes('log · 3 hosts · app.log')),
-      'a terminal for app.log on the three hosts', 30_000, async () => (await workbench.terminalNames()).join(', '));
+    await until(
+      async () => (await workbench.terminalNames()).some((name) => name.includes('log · 3 hosts · app.log')),
+      'a terminal for app.log on the three hosts',
+      30_000,
+      async () => (await workbench.terminalNames()).join(', '),
+    );
     const after = next + 2;
     await workbench.waitForTerminalNumber(/web-1 +app\.log │ .*request (\d+) handled/, after, 60_000);
     await workbench.waitForTerminalNumber(/web-2 +app\.log │ .*request (\d+) handled/, after, 60_000);

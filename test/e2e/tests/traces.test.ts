@@ -32,7 +32,16 @@ const VIEWS_AT_DEPLOY = [
   '',
 ].join('\n');
 
-const MODELS = ['"""Prices."""', '', '', 'def price(user):', '    items = len(user.cart)', '    cost = sum(item.cost for item in user.cart)', '    return cost / items', ''].join('\n');
+const MODELS = [
+  '"""Prices."""',
+  '',
+  '',
+  'def price(user):',
+  '    items = len(user.cart)',
+  '    cost = sum(item.cost for item in user.cart)',
+  '    return cost / items',
+  '',
+].join('\n');
 
 function traceback(sha: string): string {
   return [
@@ -66,51 +75,58 @@ async function statusBarText(page: Page): Promise<string> {
 
 /** Waits until the active editor tab is `title` with the cursor at `position` ("Ln 14, Col 1"). */
 async function waitForEditor(page: Page, title: string, position: string): Promise<void> {
-  await until(async () => (await activeTab(page)) === title && (await cursorPosition(page)) === position,
-    `the editor to show ${title} at ${position}`, 30_000,
-    async () => `tab "${await activeTab(page)}", "${await cursorPosition(page)}"`);
+  await until(
+    async () => (await activeTab(page)) === title && (await cursorPosition(page)) === position,
+    `the editor to show ${title} at ${position}`,
+    30_000,
+    async () => `tab "${await activeTab(page)}", "${await cursorPosition(page)}"`,
+  );
 }
 
 /** Ctrl+click on the first occurrence of `needle` in the visible terminal, as a user follows a link:
  * hover first (xterm asks the link providers on hover), then click with the modifier, until
  * `opened()` holds. */
 async function followTerminalLink(page: Page, needle: string, opened: () => Promise<boolean>): Promise<void> {
-  await until(async () => {
-    const point = await page.evaluate((text) => {
-      const rows = Array.from(document.querySelectorAll('.part.panel .terminal-wrapper.active .xterm-rows > div'));
-      for (const row of rows) {
-        const at = (row.textContent ?? '').indexOf(text);
-        if (at < 0) continue;
-        const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
-        let offset = 0;
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-          const length = node.textContent?.length ?? 0;
-          if (at < offset + length) {
-            const range = document.createRange();
-            range.setStart(node, at - offset);
-            range.setEnd(node, at - offset + 1);
-            const rect = range.getBoundingClientRect();
-            return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
+  await until(
+    async () => {
+      const point = await page.evaluate((text) => {
+        const rows = Array.from(document.querySelectorAll('.part.panel .terminal-wrapper.active .xterm-rows > div'));
+        for (const row of rows) {
+          const at = (row.textContent ?? '').indexOf(text);
+          if (at < 0) continue;
+          const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+          let offset = 0;
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const length = node.textContent?.length ?? 0;
+            if (at < offset + length) {
+              const range = document.createRange();
+              range.setStart(node, at - offset);
+              range.setEnd(node, at - offset + 1);
+              const rect = range.getBoundingClientRect();
+              return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
+            }
+            offset += length;
           }
-          offset += length;
         }
+        return null;
+      }, needle);
+      if (!point) return false;
+      await page.mouse.move(point.x - 3, point.y);
+      await page.mouse.move(point.x, point.y);
+      await page.waitForTimeout(400);
+      await page.keyboard.down('Control');
+      await page.mouse.click(point.x, point.y);
+      await page.keyboard.up('Control');
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
+        if (await opened()) return true;
+        await page.waitForTimeout(200);
       }
-      return null;
-    }, needle);
-    if (!point) return false;
-    await page.mouse.move(point.x - 3, point.y);
-    await page.mouse.move(point.x, point.y);
-    await page.waitForTimeout(400);
-    await page.keyboard.down('Control');
-    await page.mouse.click(point.x, point.y);
-    await page.keyboard.up('Control');
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline) {
-      if (await opened()) return true;
-      await page.waitForTimeout(200);
-    }
-    return false;
-  }, `the terminal link on "${needle}" to open its file`, 45_000);
+      return false;
+    },
+    `the terminal link on "${needle}" to open its file`,
+    45_000,
+  );
 }
 
 describe('Stack traces to the source line', () => {
@@ -130,7 +146,11 @@ describe('Stack traces to the source line', () => {
       workspaceFiles: {
         'app/views.py': VIEWS_AT_DEPLOY,
         'app/models.py': MODELS,
-        '.vscode/hosts.json': JSON.stringify({ hosts: [{ name: HOST, tags: ['production'], revisionCommand: `cat ${release}/REVISION` }] }, null, 2),
+        '.vscode/hosts.json': JSON.stringify(
+          { hosts: [{ name: HOST, tags: ['production'], revisionCommand: `cat ${release}/REVISION` }] },
+          null,
+          2,
+        ),
         '.vscode/settings.json': settings('head'),
       },
     });
@@ -155,7 +175,7 @@ describe('Stack traces to the source line', () => {
     await sandbox?.stop();
   });
 
-  test('a frame printed in the host\'s terminal opens the workspace file, its line moved onto HEAD', async () => {
+  test("a frame printed in the host's terminal opens the workspace file, its line moved onto HEAD", async () => {
     const { workbench } = session;
     const page = workbench.page;
     await workbench.runCommand('Firefighter: Open Shell on Host');
@@ -170,7 +190,12 @@ describe('Stack traces to the source line', () => {
     await waitForEditor(page, 'views.py', 'Ln 14, Col 1');
     // The status message follows the editor by a moment: wait for it rather than read it once.
     const moved = new RegExp(`views\\.py:12 at deployed ${deployed.slice(0, 7)} on ${HOST} is line 14 at HEAD \\(1 commit behind HEAD\\)`);
-    await until(async () => moved.test(await statusBarText(page)), 'the status bar to say where the line moved', 15_000, () => statusBarText(page));
+    await until(
+      async () => moved.test(await statusBarText(page)),
+      'the status bar to say where the line moved',
+      15_000,
+      () => statusBarText(page),
+    );
     await workbench.screenshot('frame-opened-at-head');
   });
 
@@ -182,7 +207,12 @@ describe('Stack traces to the source line', () => {
     await workbench.page.locator('.part.panel .terminal-wrapper.active').click();
     await followTerminalLink(page, 'views.py', async () => (await statusBarText(page)).includes(`${HOST} @ ${deployed.slice(0, 7)}`));
     await waitForEditor(page, 'views.py', 'Ln 12, Col 1');
-    await until(async () => /read-only/.test(await statusBarText(page)), 'the status bar to say read-only', 15_000, () => statusBarText(page));
+    await until(
+      async () => /read-only/.test(await statusBarText(page)),
+      'the status bar to say read-only',
+      15_000,
+      () => statusBarText(page),
+    );
     await workbench.screenshot('frame-opened-at-deployed');
   });
 
@@ -193,7 +223,12 @@ describe('Stack traces to the source line', () => {
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget .quick-input-box input').fill('incident.log');
     await workbench.pickQuickItem('incident.log');
-    await until(async () => (await activeTab(page)) === 'incident.log', 'incident.log to open', 30_000, () => activeTab(page));
+    await until(
+      async () => (await activeTab(page)) === 'incident.log',
+      'incident.log to open',
+      30_000,
+      () => activeTab(page),
+    );
     await page.locator('.part.editor .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+A');
     // From the palette, without Workbench.runCommand's Escape (which would clear the selection).
@@ -203,18 +238,29 @@ describe('Stack traces to the source line', () => {
     // web-1 declares its revision, so the command asks which host printed the trace.
     await workbench.pickQuickItem('No host');
 
-    const trace = await workbench.waitForTreeItem('Stack Traces', (row) => row.label === 'ZeroDivisionError: division by zero', 'the exception');
+    const trace = await workbench.waitForTreeItem(
+      'Stack Traces',
+      (row) => row.label === 'ZeroDivisionError: division by zero',
+      'the exception',
+    );
     assert.match(trace.description, /python · ×2/);
     const rows = await workbench.treeItems('Stack Traces');
     const frames = rows.filter((row) => row.level === 2);
     // Innermost first, application frames before library frames.
-    assert.deepEqual(frames.map((row) => row.label), ['price', 'handle', 'full_dispatch_request']);
+    assert.deepEqual(
+      frames.map((row) => row.label),
+      ['price', 'handle', 'full_dispatch_request'],
+    );
     assert.match(frames[0].description, /^app\/models\.py:7 · path suffix$/);
     assert.match(frames[1].description, /^app\/views\.py:12 · path suffix$/);
     assert.match(frames[2].description, /^app\.py:1484 · unmapped$/);
     assert.match(frames[2].ariaLabel, /library frame/);
     // The library frame is dimmed with a theme colour (a file decoration on its label).
-    const colorOf = (label: string) => workbench.treeRow('Stack Traces', label).locator('.label-name').evaluate((e) => getComputedStyle(e).color);
+    const colorOf = (label: string) =>
+      workbench
+        .treeRow('Stack Traces', label)
+        .locator('.label-name')
+        .evaluate((e) => getComputedStyle(e).color);
     assert.notEqual(await colorOf('full_dispatch_request'), await colorOf('handle'));
     await workbench.screenshot('stack-traces-view');
 
@@ -231,7 +277,8 @@ describe('Stack traces to the source line', () => {
     await writeFile(path.join(session.workspace, 'legacy/app/views.py'), VIEWS_AT_DEPLOY);
     await page.waitForTimeout(1500);
     await workbench.page.locator('.part.panel .terminal-wrapper.active').click();
-    const picker = page.locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    const picker = page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .filter({ has: page.locator('.label-name', { hasText: /^\s*views\.py\s*$/ }) });
     await followTerminalLink(page, 'views.py', async () => (await picker.count()) >= 2);
     const offered = await picker.locator('.label-description').allTextContents();
@@ -240,11 +287,15 @@ describe('Stack traces to the source line', () => {
     await picker.filter({ has: page.locator('.label-description', { hasText: /^\s*app\/views\.py\s*$/ }) }).click();
     await waitForEditor(page, 'views.py', 'Ln 12, Col 1');
 
-    const offer = await workbench.waitForNotification(/Open frames under \/srv\/app\/releases\/\w+ from \$\{workspaceFolder\} from now on\?/);
+    const offer = await workbench.waitForNotification(
+      /Open frames under \/srv\/app\/releases\/\w+ from \$\{workspaceFolder\} from now on\?/,
+    );
     assert.ok(offer);
-    await page.locator('.notifications-toasts .notification-list-item')
+    await page
+      .locator('.notifications-toasts .notification-list-item')
       .filter({ hasText: 'Open frames under' })
-      .locator('.monaco-button', { hasText: 'Save for All Hosts' }).click();
+      .locator('.monaco-button', { hasText: 'Save for All Hosts' })
+      .click();
     const settingsFile = path.join(session.workspace, '.vscode/settings.json');
     let saved: { remoteRoot: string; localRoot: string }[] = [];
     await until(async () => {
@@ -268,7 +319,7 @@ describe('Stack traces to the source line', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const copy = (text: string) => page.evaluate((t) => navigator.clipboard.writeText(t), text);
     const nodeTrace = [
-      'TypeError: Cannot read properties of undefined (reading \'cost\')',
+      "TypeError: Cannot read properties of undefined (reading 'cost')",
       '    at total (/srv/app/releases/abc/app/cart.js:3:19)',
       '    at Array.map (<anonymous>)',
       '',
@@ -279,19 +330,36 @@ describe('Stack traces to the source line', () => {
     await workbench.runCommand('View: Close All Editors');
     await workbench.runCommand('Firefighter: Analyze Stack Trace…');
     await workbench.pickQuickItem('No host');
-    const fromClipboard = await workbench.waitForTreeItem('Stack Traces', (row) => row.label.startsWith('TypeError: Cannot read properties'), 'the clipboard\'s trace');
+    const fromClipboard = await workbench.waitForTreeItem(
+      'Stack Traces',
+      (row) => row.label.startsWith('TypeError: Cannot read properties'),
+      "the clipboard's trace",
+    );
     assert.equal(fromClipboard.description, 'javascript');
-    await workbench.waitForTreeItem('Stack Traces', (row) => row.label === 'total' && /app\/cart\.js:3 · path suffix/.test(row.description), 'the mapped frame');
+    await workbench.waitForTreeItem(
+      'Stack Traces',
+      (row) => row.label === 'total' && /app\/cart\.js:3 · path suffix/.test(row.description),
+      'the mapped frame',
+    );
 
     // No trace in the clipboard: a paste box opens, and pasting a trace into it analyzes it.
     await copy('nothing to see here');
     await workbench.runCommand('Firefighter: Analyze Stack Trace…');
-    await until(async () => /^Untitled-\d+$/.test(await activeTab(page)), 'the paste box', 30_000, () => activeTab(page));
+    await until(
+      async () => /^Untitled-\d+$/.test(await activeTab(page)),
+      'the paste box',
+      30_000,
+      () => activeTab(page),
+    );
     await copy(traceback('0123abcd'));
     await page.locator('.part.editor .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+V');
     await workbench.pickQuickItem('No host');
-    await workbench.waitForTreeItem('Stack Traces', (row) => row.label === 'ZeroDivisionError: division by zero' && row.description === 'python', 'the pasted trace');
+    await workbench.waitForTreeItem(
+      'Stack Traces',
+      (row) => row.label === 'ZeroDivisionError: division by zero' && row.description === 'python',
+      'the pasted trace',
+    );
     await workbench.screenshot('paste-box');
   });
 });

@@ -30,8 +30,14 @@ describe('firefighter CLI', () => {
     assert.equal(text.code, 0);
     assert.match(text.stdout, /^web-1 {2}root@127\.0\.0\.\d+:\d+ {2}group checkout {2}\[production\]$/m);
     const json = await cli(['-F', sandbox.configFile, '--hosts', hostsJson, 'hosts', '--json']);
-    const [entry] = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual({ name: entry.name, tags: entry.tags, group: entry.group, port: entry.port }, { name: 'web-1', tags: ['production'], group: 'checkout', port: sandbox.host.port });
+    const [entry] = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      { name: entry.name, tags: entry.tags, group: entry.group, port: entry.port },
+      { name: 'web-1', tags: ['production'], group: 'checkout', port: sandbox.host.port },
+    );
   });
 
   test('exec prints the remote output and returns the remote exit code', async () => {
@@ -56,7 +62,10 @@ describe('firefighter CLI', () => {
 
   test('an unknown host key is refused with exit 4 (no prompt outside VS Code)', async () => {
     const dir = makeTempDir('cli-unknown');
-    const { configFile } = writeSshConfig({ dir, entries: [{ host: sandbox.host, identityFiles: [sandbox.userKey.privateKeyPath], unknownHostKey: true }] });
+    const { configFile } = writeSshConfig({
+      dir,
+      entries: [{ host: sandbox.host, identityFiles: [sandbox.userKey.privateKeyPath], unknownHostKey: true }],
+    });
     const result = await cli(['-F', configFile, 'exec', 'web-1', '--', 'true']);
     assert.equal(result.code, 4);
     assert.match(result.stderr, /web-1/);
@@ -65,7 +74,10 @@ describe('firefighter CLI', () => {
   test('a host nobody listens on fails with exit 3 naming the host', async () => {
     const dir = makeTempDir('cli-down');
     const port = await freePort('127.0.0.1');
-    const { configFile } = writeSshConfig({ dir, entries: [{ host: { name: 'down-1', address: '127.0.0.1', port }, identityFiles: [sandbox.userKey.privateKeyPath] }] });
+    const { configFile } = writeSshConfig({
+      dir,
+      entries: [{ host: { name: 'down-1', address: '127.0.0.1', port }, identityFiles: [sandbox.userKey.privateKeyPath] }],
+    });
     const result = await cli(['-F', configFile, 'health', 'down-1']);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /down-1/);

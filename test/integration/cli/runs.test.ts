@@ -22,7 +22,10 @@ async function cli(args: string[], stdin?: string): Promise<{ code: number; stdo
 }
 
 function eventsIn(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('firefighter as a process and its events', () => {
@@ -40,12 +43,10 @@ describe('firefighter as a process and its events', () => {
     const result = await cli(['-F', sandbox.configFile, '--events', file, 'exec', 'web-1', '--', 'exit 5']);
     assert.equal(result.code, 5);
     const events = eventsIn(file);
-    assert.deepEqual(events.map((e) => `${e.name} ${e.state ?? e.command}`), [
-      'connection.changed connecting',
-      'connection.changed connected',
-      'command.started exit 5',
-      'command.ended exit 5',
-    ]);
+    assert.deepEqual(
+      events.map((e) => `${e.name} ${e.state ?? e.command}`),
+      ['connection.changed connecting', 'connection.changed connected', 'command.started exit 5', 'command.ended exit 5'],
+    );
     const ended = events[3];
     assert.deepEqual(Object.keys(ended).slice(0, 4), ['name', 'at', 'host', 'source']);
     assert.equal(ended.host, 'web-1');
@@ -61,7 +62,7 @@ describe('firefighter as a process and its events', () => {
     assert.ok(ended.length > 0 && ended.every((e) => e.host === 'web-1' && e.exitCode === 0));
   });
 
-  test('--events FILE on tail records the follower\'s commands; on traces the file is created and every line is an event', async () => {
+  test("--events FILE on tail records the follower's commands; on traces the file is created and every line is an event", async () => {
     const log = path.join(dir, 'app.log');
     writeFileSync(log, 'one\ntwo\n');
     const file = path.join(dir, 'tail.events');
@@ -73,7 +74,10 @@ describe('firefighter as a process and its events', () => {
     assert.ok(eventsIn(file).some((e) => e.name === 'command.started' && e.host === 'web-1'));
 
     const tracesFile = path.join(dir, 'traces.events');
-    const traces = await cli(['--events', tracesFile, 'traces'], 'Traceback (most recent call last):\n  File "/srv/app/x.py", line 3, in f\nValueError: bad\n');
+    const traces = await cli(
+      ['--events', tracesFile, 'traces'],
+      'Traceback (most recent call last):\n  File "/srv/app/x.py", line 3, in f\nValueError: bad\n',
+    );
     assert.equal(traces.code, 0, traces.stderr);
     const text = readFileSync(tracesFile, 'utf8');
     for (const line of text.split('\n').filter(Boolean)) assert.equal(typeof JSON.parse(line).name, 'string');
@@ -87,8 +91,16 @@ describe('firefighter as a process and its events', () => {
   });
 
   test('-F or --hosts naming a device or a FIFO is bad usage (exit 2) at once, naming the file', async () => {
-    assert.deepEqual(await cli(['-F', '/dev/zero', 'hosts']), { code: 2, stdout: '', stderr: 'firefighter: -F /dev/zero: not a regular file\n' });
-    assert.deepEqual(await cli(['--hosts', '/dev/zero', 'hosts']), { code: 2, stdout: '', stderr: 'firefighter: --hosts /dev/zero: not a regular file\n' });
+    assert.deepEqual(await cli(['-F', '/dev/zero', 'hosts']), {
+      code: 2,
+      stdout: '',
+      stderr: 'firefighter: -F /dev/zero: not a regular file\n',
+    });
+    assert.deepEqual(await cli(['--hosts', '/dev/zero', 'hosts']), {
+      code: 2,
+      stdout: '',
+      stderr: 'firefighter: --hosts /dev/zero: not a regular file\n',
+    });
     const fifo = path.join(dir, 'hosts.fifo');
     spawnSync('mkfifo', [fifo]);
     assert.equal((await cli(['-F', sandbox.configFile, '--hosts', fifo, 'hosts'])).code, 2);
@@ -98,13 +110,19 @@ describe('firefighter as a process and its events', () => {
     const hostsJson = path.join(dir, 'inject.json');
     writeFileSync(hostsJson, JSON.stringify({ hosts: [{ name: '-oProxyCommand=touch /tmp/ff-pwned', address: '127.0.0.1' }] }));
     const listed = await cli(['-F', sandbox.configFile, '--hosts', hostsJson, 'hosts']);
-    assert.match(listed.stderr, /"name" "-oProxyCommand=touch \/tmp\/ff-pwned" starts with "-", which ssh would read as an option; this entry is skipped/);
+    assert.match(
+      listed.stderr,
+      /"name" "-oProxyCommand=touch \/tmp\/ff-pwned" starts with "-", which ssh would read as an option; this entry is skipped/,
+    );
     assert.doesNotMatch(listed.stdout, /ProxyCommand/);
   });
 
   test('escape sequences in hosts.json names, groups and tags are shown, not sent to the terminal', async () => {
     const hostsJson = path.join(dir, 'hostile.json');
-    writeFileSync(hostsJson, JSON.stringify({ hosts: [{ name: 'web-1', group: 'pay\u001b]52;c;cm0gLXJmIC8K\u0007', tags: ['\u001b[2J\u001b[31mprod'] }] }));
+    writeFileSync(
+      hostsJson,
+      JSON.stringify({ hosts: [{ name: 'web-1', group: 'pay\u001b]52;c;cm0gLXJmIC8K\u0007', tags: ['\u001b[2J\u001b[31mprod'] }] }),
+    );
     const result = await cli(['-F', sandbox.configFile, '--hosts', hostsJson, 'hosts']);
     assert.equal(result.code, 0);
     assert.doesNotMatch(result.stdout + result.stderr, /\u001b|\u0007/);
@@ -112,7 +130,14 @@ describe('firefighter as a process and its events', () => {
   });
 
   test('exec into a closed pipe ends quietly (141, nothing on stderr)', () => {
-    const run = spawnSync('bash', ['-c', `set -o pipefail; node --import tsx ${MAIN} -F ${sandbox.configFile} exec web-1 -- yes | head -c 10 >/dev/null; echo "exit=$?" >&2`], { env, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; node --import tsx ${MAIN} -F ${sandbox.configFile} exec web-1 -- yes | head -c 10 >/dev/null; echo "exit=$?" >&2`,
+      ],
+      { env, encoding: 'utf8', timeout: 30_000 },
+    );
     assert.equal(run.stderr, 'exit=141\n');
   });
 
@@ -120,7 +145,11 @@ describe('firefighter as a process and its events', () => {
     const block = 'Traceback (most recent call last):\n  File "/srv/app/x.py", line 3, in f\nValueError: bad\n';
     const input = path.join(dir, 'many-traces.txt');
     writeFileSync(input, block.repeat(20_000));
-    const run = spawnSync('bash', ['-c', `set -o pipefail; node --import tsx ${MAIN} traces < ${input} | head -c 10 >/dev/null; echo "exit=$?" >&2`], { env, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; node --import tsx ${MAIN} traces < ${input} | head -c 10 >/dev/null; echo "exit=$?" >&2`],
+      { env, encoding: 'utf8', timeout: 60_000 },
+    );
     assert.equal(run.stderr, 'exit=141\n');
   });
 
@@ -128,7 +157,16 @@ describe('firefighter as a process and its events', () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const { configFile } = writeSshConfig({ dir, fileName: 'silent_config', entries: [{ host: { name: 'silent-1', address: '127.0.0.1', port: (silent.address() as AddressInfo).port }, identityFiles: [sandbox.userKey.privateKeyPath] }] });
+      const { configFile } = writeSshConfig({
+        dir,
+        fileName: 'silent_config',
+        entries: [
+          {
+            host: { name: 'silent-1', address: '127.0.0.1', port: (silent.address() as AddressInfo).port },
+            identityFiles: [sandbox.userKey.privateKeyPath],
+          },
+        ],
+      });
       const io = captureIo({ env });
       const running = runCli(['-F', configFile, 'exec', 'silent-1', '--', 'true'], io);
       await new Promise((resolve) => silent.once('connection', resolve));
@@ -145,7 +183,10 @@ describe('firefighter as a process and its events', () => {
   test('Ctrl-C on exec stops at once with 130 and the remote command does not run on', async () => {
     const marker = `tick-${process.pid}`;
     const command = `while sleep 0.1; do echo ${marker}; done`;
-    const child = spawn('node', ['--import', 'tsx', MAIN, '-F', sandbox.configFile, 'exec', 'web-1', '--', command], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('node', ['--import', 'tsx', MAIN, '-F', sandbox.configFile, 'exec', 'web-1', '--', command], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -9,7 +9,16 @@ import type { GdbRuntime } from '../../../src/core/debug/gdb/gdbRuntime';
 import type { RuntimeOutput, RuntimeStop } from '../../../src/core/debug/runtime';
 import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import type { SshPool } from '../../../src/core/ssh/pool';
-import { generateKey, makeTempDir, startFaultProxy, startSshHost, viaProxy, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
+import {
+  generateKey,
+  makeTempDir,
+  startFaultProxy,
+  startSshHost,
+  viaProxy,
+  writeSshConfig,
+  type FaultProxy,
+  type SshHost,
+} from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
 import { compileTarget, describeTasks, markerLine, runsFreely, startTarget, TARGET_SOURCE, type Target } from './gdbSupport';
 
@@ -94,90 +103,121 @@ async function assertRunsFreely(pid: number): Promise<void> {
   });
 }
 
-test('preflight: a missing process and another user\'s process fail before anything stops, naming the host and what to change', { timeout: TIMEOUT }, async () => {
-  await assert.rejects(createGdbRuntime(await pool.connect('web-1'), { host: 'web-1', pid: 999_999_999 }), /^Error: Process 999999999 does not exist on web-1: pick a running process/);
-  await assert.rejects(
-    createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid }),
-    new RegExp(`^Error: Process ${target.pid} on ro-1 runs as uid 0 but you log in as nobody \\(uid \\d+\\): turn on "sudo"`),
-  );
-  // nobody has no passwordless sudo (or the host has no sudo at all): refused before any prompt.
-  await assert.rejects(
-    createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid, sudo: true }),
-    /^Error: (sudo on ro-1 asks nobody for a password \(sudo -n failed\)|sudo is not installed on ro-1): /,
-  );
-  assert.ok(runsFreely(target.pid));
-});
+test(
+  "preflight: a missing process and another user's process fail before anything stops, naming the host and what to change",
+  { timeout: TIMEOUT },
+  async () => {
+    await assert.rejects(
+      createGdbRuntime(await pool.connect('web-1'), { host: 'web-1', pid: 999_999_999 }),
+      /^Error: Process 999999999 does not exist on web-1: pick a running process/,
+    );
+    await assert.rejects(
+      createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid }),
+      new RegExp(`^Error: Process ${target.pid} on ro-1 runs as uid 0 but you log in as nobody \\(uid \\d+\\): turn on "sudo"`),
+    );
+    // nobody has no passwordless sudo (or the host has no sudo at all): refused before any prompt.
+    await assert.rejects(
+      createGdbRuntime(await pool.connect('ro-1'), { host: 'ro-1', pid: target.pid, sudo: true }),
+      /^Error: (sudo on ro-1 asks nobody for a password \(sudo -n failed\)|sudo is not installed on ro-1): /,
+    );
+    assert.ok(runsFreely(target.pid));
+  },
+);
 
-test('attach, threads, a conditional line breakpoint with locals, arguments, registers and evaluate, stepping, then detach', { timeout: TIMEOUT }, async () => {
-  const { runtime, stops, events, ends } = await attach();
-  // The process runs on after the attach.
-  await waitFor('the process to run under gdb', () => taskTracedButRunning(target.pid), 20_000);
-  const threads = await runtime.threads();
-  assert.equal(threads.length, 4);
-  assert.deepEqual(threads.filter((t) => t.name.startsWith('worker-')).map((t) => t.name.replace(/ \(LWP \d+\)$/, '')).sort(), ['worker-1', 'worker-2', 'worker-3']);
+test(
+  'attach, threads, a conditional line breakpoint with locals, arguments, registers and evaluate, stepping, then detach',
+  { timeout: TIMEOUT },
+  async () => {
+    const { runtime, stops, events, ends } = await attach();
+    // The process runs on after the attach.
+    await waitFor('the process to run under gdb', () => taskTracedButRunning(target.pid), 20_000);
+    const threads = await runtime.threads();
+    assert.equal(threads.length, 4);
+    assert.deepEqual(
+      threads
+        .filter((t) => t.name.startsWith('worker-'))
+        .map((t) => t.name.replace(/ \(LWP \d+\)$/, ''))
+        .sort(),
+      ['worker-1', 'worker-2', 'worker-3'],
+    );
 
-  const line = markerLine('BREAK-COST');
-  const placed = await runtime.setBreakpoints(TARGET_SOURCE, [{ line, condition: 'quantity == 2' }]);
-  assert.equal(placed.length, 1);
-  assert.equal(placed[0]!.verified, true);
-  assert.equal(placed[0]!.line, line);
-  const stop = await nextStop(stops, 0);
-  assert.equal(stop.reason, 'breakpoint');
-  assert.deepEqual(stop.hitBreakpointIds, [placed[0]!.id]);
-  assert.ok(stop.threadId);
-  assert.ok(!runsFreely(target.pid));
+    const line = markerLine('BREAK-COST');
+    const placed = await runtime.setBreakpoints(TARGET_SOURCE, [{ line, condition: 'quantity == 2' }]);
+    assert.equal(placed.length, 1);
+    assert.equal(placed[0]!.verified, true);
+    assert.equal(placed[0]!.line, line);
+    const stop = await nextStop(stops, 0);
+    assert.equal(stop.reason, 'breakpoint');
+    assert.deepEqual(stop.hitBreakpointIds, [placed[0]!.id]);
+    assert.ok(stop.threadId);
+    assert.ok(!runsFreely(target.pid));
 
-  const { frame, frames } = await topFrame(runtime, stop.threadId!);
-  assert.equal(frame.function, 'price');
-  assert.equal(frame.file, TARGET_SOURCE);
-  assert.equal(frame.line, line);
-  assert.equal(frame.app, true);
-  assert.equal(frames[1]!.function, 'worker');
-  const args = await scope(runtime, frame.id, 'Arguments');
-  assert.deepEqual(args.map((v) => [v.name, v.type]), [['quantity', 'int'], ['round', 'int']]);
-  assert.equal(args[0]!.value, '2');
-  const locals = await scope(runtime, frame.id, 'Locals');
-  assert.deepEqual(locals.map((v) => v.name), ['item', 'cost']);
-  const item = locals[0]!;
-  assert.equal(item.type, 'struct order');
-  assert.ok(item.reference > 0);
-  const fields = await runtime.variables(item.reference);
-  assert.deepEqual(fields.map((v) => v.name), ['id', 'amount', 'label']);
-  const registers = await scope(runtime, frame.id, 'Registers');
-  assert.match(registers.find((r) => r.name === 'rip')?.value ?? '', /^0x[0-9a-f]+$/);
+    const { frame, frames } = await topFrame(runtime, stop.threadId!);
+    assert.equal(frame.function, 'price');
+    assert.equal(frame.file, TARGET_SOURCE);
+    assert.equal(frame.line, line);
+    assert.equal(frame.app, true);
+    assert.equal(frames[1]!.function, 'worker');
+    const args = await scope(runtime, frame.id, 'Arguments');
+    assert.deepEqual(
+      args.map((v) => [v.name, v.type]),
+      [
+        ['quantity', 'int'],
+        ['round', 'int'],
+      ],
+    );
+    assert.equal(args[0]!.value, '2');
+    const locals = await scope(runtime, frame.id, 'Locals');
+    assert.deepEqual(
+      locals.map((v) => v.name),
+      ['item', 'cost'],
+    );
+    const item = locals[0]!;
+    assert.equal(item.type, 'struct order');
+    assert.ok(item.reference > 0);
+    const fields = await runtime.variables(item.reference);
+    assert.deepEqual(
+      fields.map((v) => v.name),
+      ['id', 'amount', 'label'],
+    );
+    const registers = await scope(runtime, frame.id, 'Registers');
+    assert.match(registers.find((r) => r.name === 'rip')?.value ?? '', /^0x[0-9a-f]+$/);
 
-  assert.equal((await runtime.evaluate('quantity * 10', frame.id)).value, '20');
-  assert.match((await runtime.evaluate('greeting', frame.id)).value, /"h\u00e9llo \\"quoted\\"\\n\\ttab"$/);
-  await assert.rejects(runtime.evaluate('no_such_symbol', frame.id), /No symbol "no_such_symbol" in current context/);
+    assert.equal((await runtime.evaluate('quantity * 10', frame.id)).value, '20');
+    assert.match((await runtime.evaluate('greeting', frame.id)).value, /"h\u00e9llo \\"quoted\\"\\n\\ttab"$/);
+    await assert.rejects(runtime.evaluate('no_such_symbol', frame.id), /No symbol "no_such_symbol" in current context/);
 
-  // Stepping: next goes to the following line; finish returns to the caller.
-  await runtime.setBreakpoints(TARGET_SOURCE, []);
-  await runtime.next(stop.threadId!);
-  const stepped = await nextStop(stops, 1);
-  assert.equal(stepped.reason, 'step');
-  assert.equal((await topFrame(runtime, stepped.threadId!)).frame.line, markerLine('AFTER-COST'));
-  await runtime.stepOut(stepped.threadId!);
-  const out = await nextStop(stops, 2);
-  assert.equal(out.reason, 'step');
-  assert.equal((await topFrame(runtime, out.threadId!)).frame.function, 'worker');
+    // Stepping: next goes to the following line; finish returns to the caller.
+    await runtime.setBreakpoints(TARGET_SOURCE, []);
+    await runtime.next(stop.threadId!);
+    const stepped = await nextStop(stops, 1);
+    assert.equal(stepped.reason, 'step');
+    assert.equal((await topFrame(runtime, stepped.threadId!)).frame.line, markerLine('AFTER-COST'));
+    await runtime.stepOut(stepped.threadId!);
+    const out = await nextStop(stops, 2);
+    assert.equal(out.reason, 'step');
+    assert.equal((await topFrame(runtime, out.threadId!)).frame.function, 'worker');
 
-  await runtime.detach();
-  await runtime.detach(); // twice is safe
-  assert.deepEqual(ends, ['detached']);
-  await assertRunsFreely(target.pid);
-  const names = events.map((e) => e.name);
-  assert.deepEqual(
-    names.filter((n) => n.startsWith('debug.')),
-    ['debug.attached', 'debug.paused', 'debug.continued', 'debug.paused', 'debug.continued', 'debug.paused', 'debug.detached'],
-  );
-  assert.deepEqual(
-    events.filter((e) => e.name === 'debug.attached' || e.name === 'debug.detached').map((e) => [e.name, 'host' in e && e.host, 'pid' in e && e.pid]),
-    [
-      ['debug.attached', 'web-1', target.pid],
-      ['debug.detached', 'web-1', target.pid],
-    ],
-  );
-});
+    await runtime.detach();
+    await runtime.detach(); // twice is safe
+    assert.deepEqual(ends, ['detached']);
+    await assertRunsFreely(target.pid);
+    const names = events.map((e) => e.name);
+    assert.deepEqual(
+      names.filter((n) => n.startsWith('debug.')),
+      ['debug.attached', 'debug.paused', 'debug.continued', 'debug.paused', 'debug.continued', 'debug.paused', 'debug.detached'],
+    );
+    assert.deepEqual(
+      events
+        .filter((e) => e.name === 'debug.attached' || e.name === 'debug.detached')
+        .map((e) => [e.name, 'host' in e && e.host, 'pid' in e && e.pid]),
+      [
+        ['debug.attached', 'web-1', target.pid],
+        ['debug.detached', 'web-1', target.pid],
+      ],
+    );
+  },
+);
 
 test('pause and continue, a hit count, a function breakpoint and a logpoint', { timeout: TIMEOUT }, async () => {
   const { runtime, stops, output } = await attach();
@@ -206,8 +246,14 @@ test('pause and continue, a hit count, a function breakpoint and a logpoint', { 
 
   // A function breakpoint, and one that does not exist (pending, unverified).
   await runtime.setBreakpoints(TARGET_SOURCE, []);
-  const functions = await runtime.setFunctionBreakpoints([{ function: 'price', condition: 'quantity == 3' }, { function: 'no_such_function' }]);
-  assert.deepEqual(functions.map((b) => b.verified), [true, false]);
+  const functions = await runtime.setFunctionBreakpoints([
+    { function: 'price', condition: 'quantity == 3' },
+    { function: 'no_such_function' },
+  ]);
+  assert.deepEqual(
+    functions.map((b) => b.verified),
+    [true, false],
+  );
   await runtime.continue();
   const inPrice = await nextStop(stops, 3);
   assert.equal(inPrice.reason, 'breakpoint');
@@ -218,7 +264,11 @@ test('pause and continue, a hit count, a function breakpoint and a logpoint', { 
   await runtime.setBreakpoints(TARGET_SOURCE, [{ line, condition: 'quantity == 3', logMessage: 'q={quantity} r={round} {nope}!' }]);
   const stopsBefore = stops.length;
   await runtime.continue();
-  await waitFor('two logpoint lines', () => output.filter((o) => /^q=3 r=\d+ <error: No symbol "nope" in current context\.>!\n$/.test(o.text)).length >= 2, 20_000);
+  await waitFor(
+    'two logpoint lines',
+    () => output.filter((o) => /^q=3 r=\d+ <error: No symbol "nope" in current context\.>!\n$/.test(o.text)).length >= 2,
+    20_000,
+  );
   assert.equal(stops.length, stopsBefore);
   await runtime.detach();
   await assertRunsFreely(target.pid);

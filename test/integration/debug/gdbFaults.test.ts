@@ -9,9 +9,28 @@ import type { GdbRuntime } from '../../../src/core/debug/gdb/gdbRuntime';
 import type { RuntimeStop } from '../../../src/core/debug/runtime';
 import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import type { SshPool } from '../../../src/core/ssh/pool';
-import { generateKey, makeTempDir, startFaultProxy, startSshHost, viaProxy, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
+import {
+  generateKey,
+  makeTempDir,
+  startFaultProxy,
+  startSshHost,
+  viaProxy,
+  writeSshConfig,
+  type FaultProxy,
+  type SshHost,
+} from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
-import { compileTarget, describeTasks, markerLine, recordingRunner, runsFreely, startTarget, taskStates, TARGET_SOURCE, type Target } from './gdbSupport';
+import {
+  compileTarget,
+  describeTasks,
+  markerLine,
+  recordingRunner,
+  runsFreely,
+  startTarget,
+  taskStates,
+  TARGET_SOURCE,
+  type Target,
+} from './gdbSupport';
 
 /**
  * Cycles of the random fault loop. The issue asks for 50; an attach costs 3-10 s of gdb start-up
@@ -116,17 +135,21 @@ test('a stalled link: the heartbeat stops arriving, the watchdog detaches after 
   await waitFor('the runtime to end', () => session.ends.length === 1, 20_000);
 });
 
-test('gdb killed with SIGKILL while a SIGSTOP is pending: the target is group-stopped, the watchdog sends SIGCONT', { timeout: 60_000 }, async () => {
-  const session = await attach();
-  await stopAtBreakpoint(session);
-  const gdbPid = taskStates(target.pid)[0]!.tracerPid;
-  assert.ok(gdbPid > 0);
-  // Queued while the threads sit in ptrace-stop; delivered when the kernel detaches them.
-  process.kill(target.pid, 'SIGSTOP');
-  process.kill(gdbPid, 'SIGKILL');
-  await assertRunsFreely('gdb was killed');
-  await waitFor('the runtime to end', () => session.ends.length === 1, 20_000);
-});
+test(
+  'gdb killed with SIGKILL while a SIGSTOP is pending: the target is group-stopped, the watchdog sends SIGCONT',
+  { timeout: 60_000 },
+  async () => {
+    const session = await attach();
+    await stopAtBreakpoint(session);
+    const gdbPid = taskStates(target.pid)[0]!.tracerPid;
+    assert.ok(gdbPid > 0);
+    // Queued while the threads sit in ptrace-stop; delivered when the kernel detaches them.
+    process.kill(target.pid, 'SIGSTOP');
+    process.kill(gdbPid, 'SIGKILL');
+    await assertRunsFreely('gdb was killed');
+    await waitFor('the runtime to end', () => session.ends.length === 1, 20_000);
+  },
+);
 
 test(`random faults, ${FAULT_CYCLES} cycles: after each every thread runs with no tracer`, { timeout: 300_000 }, async () => {
   const random = seeded(Number(process.env.FIREFIGHTER_GDB_FAULT_SEED ?? 35));
@@ -141,7 +164,8 @@ test(`random faults, ${FAULT_CYCLES} cycles: after each every thread runs with n
     const session = await attach();
     if (before === 'stopped at a breakpoint') await stopAtBreakpoint(session);
     // Inserted in the running code: a detach that left its int3 behind would kill the target.
-    if (before === 'running with a breakpoint') await session.runtime.setBreakpoints(TARGET_SOURCE, [{ line: markerLine('BREAK-COST'), condition: 'quantity == 99' }]);
+    if (before === 'running with a breakpoint')
+      await session.runtime.setBreakpoints(TARGET_SOURCE, [{ line: markerLine('BREAK-COST'), condition: 'quantity == 99' }]);
     switch (fault) {
       case 'cut':
         proxy.cut();
@@ -169,7 +193,9 @@ test(`random faults, ${FAULT_CYCLES} cycles: after each every thread runs with n
     await waitFor(`cycle ${cycle}: the runtime to end`, () => session.ends.length === 1, 20_000);
     live.splice(0);
   }
-  console.log(`gdb fault loop: ${FAULT_CYCLES} cycles in ${Date.now() - started} ms: ${[...counts].map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  console.log(
+    `gdb fault loop: ${FAULT_CYCLES} cycles in ${Date.now() - started} ms: ${[...counts].map(([f, n]) => `${f} ${n}`).join(', ')}`,
+  );
 });
 
 /** A small seeded generator (mulberry32), so a failing cycle sequence can be replayed. */

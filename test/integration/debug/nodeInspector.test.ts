@@ -99,40 +99,57 @@ function connectRefused(port: number): Promise<boolean> {
   });
 }
 
-test('SIGUSR1 opens the inspector, its own port is found and forwarded, /json/list names the script; a second open does not signal', { timeout: TIMEOUT }, async () => {
-  // --inspect-port=0: the inspector takes a free port, not 9229 (found by ownership, not by number).
-  const target = await startProcess(process.execPath, ['--inspect-port=0', script]);
-  const bus = new EventBus();
-  const events: IncidentEvent[] = [];
-  bus.onAny((event) => events.push(event));
-  const { runner, commands } = await recordingRunner('web-1');
+test(
+  'SIGUSR1 opens the inspector, its own port is found and forwarded, /json/list names the script; a second open does not signal',
+  { timeout: TIMEOUT },
+  async () => {
+    // --inspect-port=0: the inspector takes a free port, not 9229 (found by ownership, not by number).
+    const target = await startProcess(process.execPath, ['--inspect-port=0', script]);
+    const bus = new EventBus();
+    const events: IncidentEvent[] = [];
+    bus.onAny((event) => events.push(event));
+    const { runner, commands } = await recordingRunner('web-1');
 
-  const inspector = await openNodeInspector(runner, target.pid!, { events: bus });
-  assert.equal(inspector.signalled, true);
-  assert.ok(commands.some((c) => c === `kill -10 ${target.pid}`), 'SIGUSR1 was sent');
-  assert.notEqual(inspector.remotePort, 9229);
-  const targets = (await getJson(inspector.localPort, '/json/list')) as { url: string; webSocketDebuggerUrl: string }[];
-  assert.equal(targets.length, 1);
-  assert.equal(targets[0].url, `file://${script}`);
-  assert.match(targets[0].webSocketDebuggerUrl, new RegExp(`^ws://127\\.0\\.0\\.1:${inspector.localPort}/`), 'the inspector names the forwarded port (it answers with the Host header)');
-  assert.deepEqual(
-    events.flatMap((e) => (e.name === 'debug.inspectorOpened' ? [{ host: e.host, pid: e.pid, port: e.port, signalled: e.signalled }] : [])),
-    [{ host: 'web-1', pid: target.pid, port: inspector.remotePort, signalled: true }],
-  );
+    const inspector = await openNodeInspector(runner, target.pid!, { events: bus });
+    assert.equal(inspector.signalled, true);
+    assert.ok(
+      commands.some((c) => c === `kill -10 ${target.pid}`),
+      'SIGUSR1 was sent',
+    );
+    assert.notEqual(inspector.remotePort, 9229);
+    const targets = (await getJson(inspector.localPort, '/json/list')) as { url: string; webSocketDebuggerUrl: string }[];
+    assert.equal(targets.length, 1);
+    assert.equal(targets[0].url, `file://${script}`);
+    assert.match(
+      targets[0].webSocketDebuggerUrl,
+      new RegExp(`^ws://127\\.0\\.0\\.1:${inspector.localPort}/`),
+      'the inspector names the forwarded port (it answers with the Host header)',
+    );
+    assert.deepEqual(
+      events.flatMap((e) =>
+        e.name === 'debug.inspectorOpened' ? [{ host: e.host, pid: e.pid, port: e.port, signalled: e.signalled }] : [],
+      ),
+      [{ host: 'web-1', pid: target.pid, port: inspector.remotePort, signalled: true }],
+    );
 
-  commands.length = 0;
-  const again = await openNodeInspector(runner, target.pid!);
-  assert.equal(again.signalled, false);
-  assert.equal(again.remotePort, inspector.remotePort);
-  assert.deepEqual(commands.filter((c) => c.startsWith('kill')), [], 'no second signal');
-  assert.equal(((await getJson(again.localPort, '/json/version')) as { Browser: string }).Browser, `node.js/${process.version}`);
+    commands.length = 0;
+    const again = await openNodeInspector(runner, target.pid!);
+    assert.equal(again.signalled, false);
+    assert.equal(again.remotePort, inspector.remotePort);
+    assert.deepEqual(
+      commands.filter((c) => c.startsWith('kill')),
+      [],
+      'no second signal',
+    );
+    assert.equal(((await getJson(again.localPort, '/json/version')) as { Browser: string }).Browser, `node.js/${process.version}`);
 
-  await inspector.dispose();
-  assert.equal(await connectRefused(inspector.localPort), true, 'the forward is closed after dispose');
-  assert.equal(((await getJson(again.localPort, '/json/list')) as unknown[]).length, 1, 'the other forward still works');
-  await again.dispose();
-  assert.equal(target.exitCode, null, 'the target runs on');
-});
+    await inspector.dispose();
+    assert.equal(await connectRefused(inspector.localPort), true, 'the forward is closed after dispose');
+    assert.equal(((await getJson(again.localPort, '/json/list')) as unknown[]).length, 1, 'the other forward still works');
+    await again.dispose();
+    assert.equal(target.exitCode, null, 'the target runs on');
+  },
+);
 
 test('the inspector port taken by another process: the error names the port and what to do', { timeout: TIMEOUT }, async () => {
   // Hold 9229 here; if something else on the machine already holds it, the case is the same.
@@ -145,7 +162,9 @@ test('the inspector port taken by another process: the error names the port and 
     const target = await startProcess(process.execPath, [script]);
     await assert.rejects(
       openNodeInspector(await pool.connect('web-1'), target.pid!, { timeoutMs: 3_000 }),
-      new RegExp(`^NodeInspectorError: ${target.pid} on web-1 could not open its inspector: port 9229 is already taken by another process .*restart ${target.pid} with --inspect-port=0\\.$`),
+      new RegExp(
+        `^NodeInspectorError: ${target.pid} on web-1 could not open its inspector: port 9229 is already taken by another process .*restart ${target.pid} with --inspect-port=0\\.$`,
+      ),
     );
   } finally {
     holder.close();
@@ -161,16 +180,27 @@ test('a process named node that does not handle SIGUSR1 is refused and not signa
   const { runner, commands } = await recordingRunner('web-1');
   await assert.rejects(
     openNodeInspector(runner, target.pid!),
-    new RegExp(`^NodeInspectorError: ${target.pid} on web-1 does not handle SIGUSR1 \\(started with --disable-sigusr1\\?\\).*restart it with --inspect`),
+    new RegExp(
+      `^NodeInspectorError: ${target.pid} on web-1 does not handle SIGUSR1 \\(started with --disable-sigusr1\\?\\).*restart it with --inspect`,
+    ),
   );
-  assert.deepEqual(commands.filter((c) => c.startsWith('kill')), []);
+  assert.deepEqual(
+    commands.filter((c) => c.startsWith('kill')),
+    [],
+  );
   assert.equal(target.exitCode, null, 'it still runs');
 });
 
 test('preflight: a missing pid, a process that is not node, and a node of another user', { timeout: TIMEOUT }, async () => {
-  await assert.rejects(openNodeInspector(await pool.connect('web-1'), 999_999_999), /^NodeInspectorError: There is no process 999999999 on web-1; pick a running one\.$/);
+  await assert.rejects(
+    openNodeInspector(await pool.connect('web-1'), 999_999_999),
+    /^NodeInspectorError: There is no process 999999999 on web-1; pick a running one\.$/,
+  );
   const sleeper = await startProcess('/bin/sleep', ['600'], false);
-  await assert.rejects(openNodeInspector(await pool.connect('web-1'), sleeper.pid!), new RegExp(`^NodeInspectorError: ${sleeper.pid} on web-1 is not a Node process \\(/usr/bin/sleep\\)`));
+  await assert.rejects(
+    openNodeInspector(await pool.connect('web-1'), sleeper.pid!),
+    new RegExp(`^NodeInspectorError: ${sleeper.pid} on web-1 is not a Node process \\(/usr/bin/sleep\\)`),
+  );
   const target = await startProcess(process.execPath, ['--inspect-port=0', script]);
   await assert.rejects(
     openNodeInspector(await pool.connect('ro-1'), target.pid!),

@@ -38,7 +38,7 @@ after(async () => {
   await web.stop();
 });
 
-test('one exec over ssh reads health, and the figures equal what the host\'s /proc says', { timeout: 30_000 }, async () => {
+test("one exec over ssh reads health, and the figures equal what the host's /proc says", { timeout: 30_000 }, async () => {
   const commands: CommandRecord[] = [];
   const recorded = pool.onDidRunCommand((c) => commands.push(c));
   try {
@@ -74,7 +74,7 @@ test('the monitor refreshes a visible host over the pooled connection', { timeou
   }
 });
 
-test('the monitor publishes a host\'s first sample and a failed read as incident events', { timeout: 30_000 }, async () => {
+test("the monitor publishes a host's first sample and a failed read as incident events", { timeout: 30_000 }, async () => {
   const bus = new EventBus();
   const events: IncidentEvent[] = [];
   bus.onAny((e) => events.push(e));
@@ -84,7 +84,11 @@ test('the monitor publishes a host\'s first sample and a failed read as incident
   monitor.start('web-1');
   monitor.start('gone-1');
   try {
-    await waitFor('a sample of web-1 and three failed reads of gone-1', () => events.some((e) => e.name === 'health.sampled') && failedReads >= 3, 20_000);
+    await waitFor(
+      'a sample of web-1 and three failed reads of gone-1',
+      () => events.some((e) => e.name === 'health.sampled') && failedReads >= 3,
+      20_000,
+    );
   } finally {
     monitor.dispose();
   }
@@ -93,7 +97,12 @@ test('the monitor publishes a host\'s first sample and a failed read as incident
   assert.equal(sampled[0].host, 'web-1');
   assert.equal(sampled[0].reason, 'first');
   assert.equal(sampled[0].source, 'health');
-  assert.equal(sampled[0].cpus, readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length);
+  assert.equal(
+    sampled[0].cpus,
+    readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((l) => /^cpu\d+ /.test(l)).length,
+  );
   assert.ok(sampled[0].memoryAvailablePercent > 0 && sampled[0].memoryAvailablePercent <= 100);
   assert.equal(failed.length, 1, 'a host that stays down is one failure, not one per read');
   assert.equal(failed[0].host, 'gone-1');

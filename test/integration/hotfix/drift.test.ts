@@ -79,7 +79,10 @@ describe('drift of a deployed host', () => {
       assert.equal(report.truncated, false);
       const views = report.changes.find((change) => change.path === 'app/views.py');
       assert.equal(views?.repoBlob, git('rev-parse', `${deployed}:app/views.py`));
-      assert.equal(views?.hostBlob, execFileSync('git', ['hash-object', path.join(deployDir, 'app', 'views.py')], { encoding: 'utf8' }).trim());
+      assert.equal(
+        views?.hostBlob,
+        execFileSync('git', ['hash-object', path.join(deployDir, 'app', 'views.py')], { encoding: 'utf8' }).trim(),
+      );
       // The revision command, then one listing.
       assert.deepEqual(commands, [`cat ${deployDir}/REVISION`, 'sh -s']);
     } finally {
@@ -103,7 +106,16 @@ describe('drift of a deployed host', () => {
     const json = await run(['--json']);
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout);
-    assert.deepEqual(Object.keys(report).sort(), ['changes', 'commit', 'deployDir', 'host', 'hostFiles', 'ignore', 'revision', 'truncated']);
+    assert.deepEqual(Object.keys(report).sort(), [
+      'changes',
+      'commit',
+      'deployDir',
+      'host',
+      'hostFiles',
+      'ignore',
+      'revision',
+      'truncated',
+    ]);
     assert.deepEqual([report.host, report.deployDir, report.revision, report.commit], [HOST, deployDir, deployed, deployed]);
     assert.deepEqual(
       report.changes.map((change: { kind: string; path: string }) => `${change.kind} ${change.path}`),
@@ -112,7 +124,10 @@ describe('drift of a deployed host', () => {
     assert.deepEqual(Object.keys(report.changes[0]).sort(), ['hostBlob', 'hostBytes', 'kind', 'path', 'repoBlob']);
     const ignored = await run(['--ignore', 'REVISION']);
     assert.equal(ignored.code, 0, ignored.stderr);
-    assert.match(ignored.stdout, new RegExp(`^web-1 ${deployDir} at ${deployed.slice(0, 7)} \\(${deployed}\\): 3 files differ from the repository`));
+    assert.match(
+      ignored.stdout,
+      new RegExp(`^web-1 ${deployDir} at ${deployed.slice(0, 7)} \\(${deployed}\\): 3 files differ from the repository`),
+    );
     assert.match(ignored.stdout, /^ {2}added {5}app\/hotpatch\.py$/m);
     assert.match(ignored.stdout, /^ {2}missing {3}app\/old_helpers\.py$/m);
     assert.match(ignored.stdout, /^ {2}modified {2}app\/views\.py$/m);
@@ -136,7 +151,10 @@ describe('drift of a deployed host', () => {
     git('commit', '-q', '-m', 'bring the host fixes into the repository');
     // The branch now holds what the box runs: only the deploy's REVISION file still differs.
     const after = await readDrift({ repo, runner, host: host(), revision: started.branch });
-    assert.deepEqual(after.changes.map((change) => change.path), ['REVISION']);
+    assert.deepEqual(
+      after.changes.map((change) => change.path),
+      ['REVISION'],
+    );
     await assert.rejects(readHostFile(runner, host(), '../etc/passwd'), /Refusing the path/);
   });
 });

@@ -9,7 +9,18 @@ import { after, before, test } from 'node:test';
 import { LogFollower, type FollowerNotice, type FollowerPosition } from '../../../src/core/logs/follower';
 import type { SshPool } from '../../../src/core/ssh/pool';
 import { LogSession, stopOnDisconnect } from '../../../src/views/logs/session';
-import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, viaProxy, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
+import {
+  generateKey,
+  makeTempDir,
+  startFaultProxy,
+  startSshHost,
+  stopProcess,
+  trackProcess,
+  viaProxy,
+  writeSshConfig,
+  type FaultProxy,
+  type SshHost,
+} from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
 
 let dir: string;
@@ -159,52 +170,66 @@ test('a file that disappears and reappears is followed again', { timeout: 30_000
   }
 });
 
-test('following again from where a follower stopped, after a copytruncate refilled the file past that point: the rest from the copy, then the new file from its start', { timeout: 30_000 }, async () => {
-  const log = join(dir, 'refill.log');
-  writeFileSync(log, 'old 1\nold 2\n');
-  const first = follow('web-1', log, 5);
-  await waitFor('the first lines', () => first.lines.length === 2, 10_000);
-  first.follower.dispose();
-  // Followed again (r) and stopped before anything new was written: the check must still hold.
-  const again = follow('web-1', log, 5, first.follower.position);
-  await waitFor('the follower to resume', () => again.follower.state === 'following', 10_000);
-  const stoppedAt = again.follower.position;
-  again.follower.dispose();
-  // While nobody follows: one more line, then logrotate's copytruncate, then a writer that fills
-  // the truncated file past the old offset (same inode, other bytes).
-  appendFileSync(log, 'old 3\n');
-  copyFileSync(log, `${log}.1`);
-  writeFileSync(log, `new 1 ${'x'.repeat(40)}\nnew 2\n`);
-  const second = follow('web-1', log, 5, stoppedAt);
-  try {
-    await waitFor('the new file\'s last line', () => second.lines.includes('new 2'), 10_000);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(second.lines, ['old 3', `new 1 ${'x'.repeat(40)}`, 'new 2']);
-    assert.ok(second.notices.some((n) => n.kind === 'truncated'), JSON.stringify(second.notices));
-  } finally {
-    second.follower.dispose();
-  }
-});
+test(
+  'following again from where a follower stopped, after a copytruncate refilled the file past that point: the rest from the copy, then the new file from its start',
+  { timeout: 30_000 },
+  async () => {
+    const log = join(dir, 'refill.log');
+    writeFileSync(log, 'old 1\nold 2\n');
+    const first = follow('web-1', log, 5);
+    await waitFor('the first lines', () => first.lines.length === 2, 10_000);
+    first.follower.dispose();
+    // Followed again (r) and stopped before anything new was written: the check must still hold.
+    const again = follow('web-1', log, 5, first.follower.position);
+    await waitFor('the follower to resume', () => again.follower.state === 'following', 10_000);
+    const stoppedAt = again.follower.position;
+    again.follower.dispose();
+    // While nobody follows: one more line, then logrotate's copytruncate, then a writer that fills
+    // the truncated file past the old offset (same inode, other bytes).
+    appendFileSync(log, 'old 3\n');
+    copyFileSync(log, `${log}.1`);
+    writeFileSync(log, `new 1 ${'x'.repeat(40)}\nnew 2\n`);
+    const second = follow('web-1', log, 5, stoppedAt);
+    try {
+      await waitFor("the new file's last line", () => second.lines.includes('new 2'), 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(second.lines, ['old 3', `new 1 ${'x'.repeat(40)}`, 'new 2']);
+      assert.ok(
+        second.notices.some((n) => n.kind === 'truncated'),
+        JSON.stringify(second.notices),
+      );
+    } finally {
+      second.follower.dispose();
+    }
+  },
+);
 
-test('changing a host-side filter while following goes on where it was: nothing read again, no false rotation', { timeout: 30_000 }, async () => {
-  const log = join(dir, 'refilter.log');
-  writeFileSync(log, 'first 0\n');
-  const { follower, lines, notices } = follow('web-1', log, 5);
-  try {
-    await waitFor('the unfiltered line', () => lines.length === 1, 10_000);
-    follower.setFilter({ pattern: 'ccc' });
-    appendFileSync(log, 'aaa 1\nccc 2\nddd 3\n');
-    await waitFor('the matching line', () => lines.length === 2, 10_000);
-    follower.setFilter({ pattern: 'ddd' });
-    appendFileSync(log, 'ccc 4\nddd 5\n');
-    await waitFor('the next matching line', () => lines.includes('ddd 5'), 10_000);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(lines, ['first 0', 'ccc 2', 'ddd 5']);
-    assert.deepEqual(notices.filter((n) => n.kind === 'truncated' || n.kind === 'rotated'), []);
-  } finally {
-    follower.dispose();
-  }
-});
+test(
+  'changing a host-side filter while following goes on where it was: nothing read again, no false rotation',
+  { timeout: 30_000 },
+  async () => {
+    const log = join(dir, 'refilter.log');
+    writeFileSync(log, 'first 0\n');
+    const { follower, lines, notices } = follow('web-1', log, 5);
+    try {
+      await waitFor('the unfiltered line', () => lines.length === 1, 10_000);
+      follower.setFilter({ pattern: 'ccc' });
+      appendFileSync(log, 'aaa 1\nccc 2\nddd 3\n');
+      await waitFor('the matching line', () => lines.length === 2, 10_000);
+      follower.setFilter({ pattern: 'ddd' });
+      appendFileSync(log, 'ccc 4\nddd 5\n');
+      await waitFor('the next matching line', () => lines.includes('ddd 5'), 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(lines, ['first 0', 'ccc 2', 'ddd 5']);
+      assert.deepEqual(
+        notices.filter((n) => n.kind === 'truncated' || n.kind === 'rotated'),
+        [],
+      );
+    } finally {
+      follower.dispose();
+    }
+  },
+);
 
 test('a copytruncate copy that was compressed at once (PATH.1.gz) is read through gzip', { timeout: 30_000 }, async () => {
   const log = join(dir, 'gz.log');
@@ -219,7 +244,7 @@ test('a copytruncate copy that was compressed at once (PATH.1.gz) is read throug
   writeFileSync(log, 'new 1\n');
   const second = follow('web-1', log, 5, stoppedAt);
   try {
-    await waitFor('the new file\'s line', () => second.lines.includes('new 1'), 10_000);
+    await waitFor("the new file's line", () => second.lines.includes('new 1'), 10_000);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(second.lines, ['old 3', 'old 4', 'new 1']);
     assert.match(second.notices.find((n) => n.kind === 'truncated')?.message ?? '', /read the rest from its rotated copy/);
@@ -243,7 +268,13 @@ test('a filter that matches nothing shows nothing; the host does the filtering',
   const commands: string[] = [];
   const recorded = pool.onDidRunCommand((c) => commands.push(c.command));
   const lines: string[] = [];
-  const follower = new LogFollower({ host: 'web-1', path: log, connect: () => pool.connect('web-1'), filter: { pattern: 'NEVER' }, pollSeconds: 0.1 });
+  const follower = new LogFollower({
+    host: 'web-1',
+    path: log,
+    connect: () => pool.connect('web-1'),
+    filter: { pattern: 'NEVER' },
+    pollSeconds: 0.1,
+  });
   follower.onDidAppend((b) => lines.push(...b));
   try {
     await waitFor('following', () => follower.state === 'following', 10_000);
@@ -268,7 +299,14 @@ test('long lines, invalid UTF-8 and binary bytes arrive safe over ssh', { timeou
   const { follower } = follow('web-1', log);
   try {
     await waitFor('following', () => follower.state === 'following', 10_000);
-    appendFileSync(log, Buffer.concat([Buffer.from('x'.repeat(100_000) + '\n'), Buffer.from([0x66, 0xff, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0x0a]), Buffer.from('end\n')]));
+    appendFileSync(
+      log,
+      Buffer.concat([
+        Buffer.from('x'.repeat(100_000) + '\n'),
+        Buffer.from([0x66, 0xff, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0x0a]),
+        Buffer.from('end\n'),
+      ]),
+    );
     await waitFor('3 lines', () => follower.buffer.size === 3, 10_000);
     const shown = follower.buffer.lines();
     assert.equal(shown[0], `${'x'.repeat(65536)} … [line cut: ${100_000 - 65536} more bytes]`);
@@ -284,7 +322,14 @@ test('a stalled link is noticed by its silence and replaced; nothing is lost', {
   writeFileSync(log, '');
   const lines: string[] = [];
   const notices: FollowerNotice[] = [];
-  const follower = new LogFollower({ host: 'web-1', path: log, connect: () => pool.connect('web-1'), pollSeconds: 0.1, stallMs: 3000, backoff: { initialMs: 50, maxMs: 500 } });
+  const follower = new LogFollower({
+    host: 'web-1',
+    path: log,
+    connect: () => pool.connect('web-1'),
+    pollSeconds: 0.1,
+    stallMs: 3000,
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
   follower.onDidAppend((b) => lines.push(...b));
   follower.onDidNotice((n) => notices.push(n));
   try {
@@ -305,7 +350,7 @@ test('a stalled link is noticed by its silence and replaced; nothing is lost', {
   }
 });
 
-test('Disconnect stops the host\'s log sessions before the connection goes; r goes on where they stopped', { timeout: 30_000 }, async () => {
+test("Disconnect stops the host's log sessions before the connection goes; r goes on where they stopped", { timeout: 30_000 }, async () => {
   const log = join(dir, 'disconnect.log');
   writeFileSync(log, 'one\n');
   let screen = '';
@@ -315,7 +360,16 @@ test('Disconnect stops the host\'s log sessions before the connection goes; r go
     flushIntervalMs: 1,
     write: (text) => (screen += text),
     createFollower: (path, filter, resumeFrom) =>
-      new LogFollower({ host: 'web-1', path, connect: () => pool.connect('web-1'), startLines: 5, filter, resumeFrom, pollSeconds: 0.1, backoff: { initialMs: 50, maxMs: 500 } }),
+      new LogFollower({
+        host: 'web-1',
+        path,
+        connect: () => pool.connect('web-1'),
+        startLines: 5,
+        filter,
+        resumeFrom,
+        pollSeconds: 0.1,
+        backoff: { initialMs: 50, maxMs: 500 },
+      }),
   });
   const stopping = stopOnDisconnect(pool.onDidChangeState, () => [session]);
   const states: string[] = [];

@@ -13,7 +13,18 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { LogFollower, type FollowerNotice } from '../../../src/core/logs/follower';
 import type { SshPool } from '../../../src/core/ssh/pool';
-import { generateKey, makeTempDir, startFaultProxy, startSshHost, stopProcess, trackProcess, viaProxy, writeSshConfig, type FaultProxy, type SshHost } from '../../harness';
+import {
+  generateKey,
+  makeTempDir,
+  startFaultProxy,
+  startSshHost,
+  stopProcess,
+  trackProcess,
+  viaProxy,
+  writeSshConfig,
+  type FaultProxy,
+  type SshHost,
+} from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
 
 let dir: string;
@@ -164,11 +175,21 @@ async function rotateDuringOutages(mode: 'create' | 'copytruncate', directives: 
     assert.ok(onDisk.length > 5000, `${onDisk.length} lines on disk`);
     const missing = onDisk.filter((n) => !shown.has(n));
     const repeated = [...shown].filter(([, count]) => count > 1).map(([n]) => n);
-    assert.deepEqual({ missing: missing.slice(0, 20), missingCount: missing.length, repeated: repeated.slice(0, 20) }, { missing: [], missingCount: 0, repeated: [] });
+    assert.deepEqual(
+      { missing: missing.slice(0, 20), missingCount: missing.length, repeated: repeated.slice(0, 20) },
+      { missing: [], missingCount: 0, repeated: [] },
+    );
     const outOfOrder = lines.findIndex((line, i) => i > 0 && numberOf(line) <= numberOf(lines[i - 1]));
     assert.equal(outOfOrder, -1, `line ${outOfOrder}: ${lines[outOfOrder - 1]} then ${lines[outOfOrder]}`);
     assert.ok(!notices.some((n) => n.kind === 'lost'), JSON.stringify(notices.filter((n) => n.kind === 'lost')));
-    return { files: readdirSync(logDir).filter((f) => f.startsWith('app.log')).sort(), onDisk: onDisk.length, written, notices };
+    return {
+      files: readdirSync(logDir)
+        .filter((f) => f.startsWith('app.log'))
+        .sort(),
+      onDisk: onDisk.length,
+      written,
+      notices,
+    };
   } finally {
     follower.dispose();
     proxy.resume();
@@ -177,16 +198,38 @@ async function rotateDuringOutages(mode: 'create' | 'copytruncate', directives: 
   }
 }
 
-test('logrotate create + dateext + compress + delaycompress, two rotations in each of three outages: every line on disk shown once, in order', { timeout: 120_000 }, async () => {
-  const { files } = await rotateDuringOutages('create', ['rotate 20', 'create', 'dateext', 'dateformat -%Y%m%d-%H%M%S', 'compress', 'delaycompress', 'missingok']);
-  // Seven rotations: six compressed by the one after them, the newest not yet (delaycompress).
-  assert.equal(files.filter((f) => /^app\.log-\d{8}-\d{6}\.gz$/.test(f)).length, 6, files.join(' '));
-  assert.equal(files.filter((f) => /^app\.log-\d{8}-\d{6}$/.test(f)).length, 1, files.join(' '));
-});
+test(
+  'logrotate create + dateext + compress + delaycompress, two rotations in each of three outages: every line on disk shown once, in order',
+  { timeout: 120_000 },
+  async () => {
+    const { files } = await rotateDuringOutages('create', [
+      'rotate 20',
+      'create',
+      'dateext',
+      'dateformat -%Y%m%d-%H%M%S',
+      'compress',
+      'delaycompress',
+      'missingok',
+    ]);
+    // Seven rotations: six compressed by the one after them, the newest not yet (delaycompress).
+    assert.equal(files.filter((f) => /^app\.log-\d{8}-\d{6}\.gz$/.test(f)).length, 6, files.join(' '));
+    assert.equal(files.filter((f) => /^app\.log-\d{8}-\d{6}$/.test(f)).length, 1, files.join(' '));
+  },
+);
 
-test('logrotate copytruncate + compress + delaycompress, two rotations in each of three outages: every line on disk shown once, in order', { timeout: 120_000 }, async () => {
-  const { files, onDisk, written } = await rotateDuringOutages('copytruncate', ['rotate 20', 'copytruncate', 'compress', 'delaycompress', 'missingok']);
-  assert.deepEqual(files, ['app.log', 'app.log.1', ...[2, 3, 4, 5, 6, 7].map((n) => `app.log.${n}.gz`)].sort());
-  // What copytruncate itself dropped between its copy and its truncate (in no file): reported, not counted.
-  process.stdout.write(`# copytruncate: ${written - onDisk} of ${written} lines dropped by logrotate itself\n`);
-});
+test(
+  'logrotate copytruncate + compress + delaycompress, two rotations in each of three outages: every line on disk shown once, in order',
+  { timeout: 120_000 },
+  async () => {
+    const { files, onDisk, written } = await rotateDuringOutages('copytruncate', [
+      'rotate 20',
+      'copytruncate',
+      'compress',
+      'delaycompress',
+      'missingok',
+    ]);
+    assert.deepEqual(files, ['app.log', 'app.log.1', ...[2, 3, 4, 5, 6, 7].map((n) => `app.log.${n}.gz`)].sort());
+    // What copytruncate itself dropped between its copy and its truncate (in no file): reported, not counted.
+    process.stdout.write(`# copytruncate: ${written - onDisk} of ${written} lines dropped by logrotate itself\n`);
+  },
+);

@@ -51,7 +51,18 @@ describe('native snapshots', () => {
       assert.ok(snapshot.pauseMs > 0, 'a stopping engine reports the time it held the process');
       assert.ok(allThreadsRunning(pid), JSON.stringify(threadStates(pid)));
       assert.equal(events.length, 1);
-      assert.deepEqual(Object.keys(events[0] as object).sort(), ['at', 'engine', 'host', 'name', 'pauseMs', 'pid', 'runtime', 'source', 'threads', 'wallMs']);
+      assert.deepEqual(Object.keys(events[0] as object).sort(), [
+        'at',
+        'engine',
+        'host',
+        'name',
+        'pauseMs',
+        'pid',
+        'runtime',
+        'source',
+        'threads',
+        'wallMs',
+      ]);
       if (engine === 'gdb') assert.match(snapshot.warnings?.[0] ?? '', /gdb stopped every thread of process \d+ for \d+ ms/);
     });
   }
@@ -64,7 +75,10 @@ describe('native snapshots', () => {
 
   test('an engine the host does not have says what to install', async () => {
     // py-spy is not installed on these machines.
-    await assert.rejects(takeSnapshot(runner, pid, { engine: 'py-spy' }), /^HostToolError: web-1: py-spy is not installed; install it \(or pick another engine\)/);
+    await assert.rejects(
+      takeSnapshot(runner, pid, { engine: 'py-spy' }),
+      /^HostToolError: web-1: py-spy is not installed; install it \(or pick another engine\)/,
+    );
   });
 
   test('a process that is gone is named in the error', async () => {
@@ -98,7 +112,10 @@ describe('gdb on CPython without matching debug symbols', () => {
       t.after(() => stopProcess(target));
       const snapshot = await takeSnapshot(runner, target.pid as number, { engine: 'gdb' });
       const frames = snapshot.threads[0].frames;
-      assert.ok(frames.some((f) => /clock_nanosleep|select|pysleep/.test(f.function)), frames.map((f) => f.function).join(' '));
+      assert.ok(
+        frames.some((f) => /clock_nanosleep|select|pysleep/.test(f.function)),
+        frames.map((f) => f.function).join(' '),
+      );
       assert.ok(frames.every((f) => f.file === null || !f.file.endsWith('.py')));
       assert.ok(allThreadsRunning(target.pid as number));
     });

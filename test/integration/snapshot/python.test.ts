@@ -27,38 +27,45 @@ after(async () => {
 });
 
 for (const python of interpreters()) {
-  test(`CPython ${python.version} over ssh: one command on the pooled connection, the stacks, a snapshot.taken event`, { timeout: 120_000 }, async (t) => {
-    const target = await startTarget(python.path);
-    t.after(() => target.stop());
-    const bus = new EventBus();
-    const events: IncidentEvent<'snapshot.taken'>[] = [];
-    bus.on('snapshot.taken', (e) => events.push(e));
-    const commands: CommandRecord[] = [];
-    const runner = await pool.connect('web-1');
-    const recorded = pool.onDidRunCommand((c) => commands.push(c));
-    try {
-      const snapshot = await readPythonStacks(runner, target.pid, { events: bus, timeoutMs: 60_000 });
-      assert.equal(commands.length, 1);
-      assert.equal(commands[0].exitCode, 0);
-      assert.equal(snapshot.host, 'web-1');
-      assert.equal(snapshot.runtime, `cpython ${python.version}`);
-      assert.equal(snapshot.pauseMs, 0);
-      const main = snapshot.threads.find((th) => th.id === target.pid);
-      assert.deepEqual(main?.frames.slice(0, 3).map((f) => [f.function, f.file, f.line]), [
-        ['sleep_deep', TARGET_SCRIPT, targetLine('# main-sleep')],
-        ['middle', TARGET_SCRIPT, targetLine('    sleep_deep()')],
-        ['outer', TARGET_SCRIPT, targetLine('    middle()')],
-      ]);
-      assert.deepEqual(
-        snapshot.threads.map((th) => th.name),
-        ['MainThread', 'sleeper', 'spinner'],
-      );
-      assert.deepEqual(
-        events.map((e) => [e.name, e.source, e.host, e.pid, e.engine, e.threads, e.pauseMs, e.wallMs]),
-        [['snapshot.taken', 'snapshot', 'web-1', target.pid, 'python', 3, 0, snapshot.wallMs]],
-      );
-    } finally {
-      recorded.dispose();
-    }
-  });
+  test(
+    `CPython ${python.version} over ssh: one command on the pooled connection, the stacks, a snapshot.taken event`,
+    { timeout: 120_000 },
+    async (t) => {
+      const target = await startTarget(python.path);
+      t.after(() => target.stop());
+      const bus = new EventBus();
+      const events: IncidentEvent<'snapshot.taken'>[] = [];
+      bus.on('snapshot.taken', (e) => events.push(e));
+      const commands: CommandRecord[] = [];
+      const runner = await pool.connect('web-1');
+      const recorded = pool.onDidRunCommand((c) => commands.push(c));
+      try {
+        const snapshot = await readPythonStacks(runner, target.pid, { events: bus, timeoutMs: 60_000 });
+        assert.equal(commands.length, 1);
+        assert.equal(commands[0].exitCode, 0);
+        assert.equal(snapshot.host, 'web-1');
+        assert.equal(snapshot.runtime, `cpython ${python.version}`);
+        assert.equal(snapshot.pauseMs, 0);
+        const main = snapshot.threads.find((th) => th.id === target.pid);
+        assert.deepEqual(
+          main?.frames.slice(0, 3).map((f) => [f.function, f.file, f.line]),
+          [
+            ['sleep_deep', TARGET_SCRIPT, targetLine('# main-sleep')],
+            ['middle', TARGET_SCRIPT, targetLine('    sleep_deep()')],
+            ['outer', TARGET_SCRIPT, targetLine('    middle()')],
+          ],
+        );
+        assert.deepEqual(
+          snapshot.threads.map((th) => th.name),
+          ['MainThread', 'sleeper', 'spinner'],
+        );
+        assert.deepEqual(
+          events.map((e) => [e.name, e.source, e.host, e.pid, e.engine, e.threads, e.pauseMs, e.wallMs]),
+          [['snapshot.taken', 'snapshot', 'web-1', target.pid, 'python', 3, 0, snapshot.wallMs]],
+        );
+      } finally {
+        recorded.dispose();
+      }
+    },
+  );
 }

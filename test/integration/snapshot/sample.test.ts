@@ -45,34 +45,44 @@ function processesWith(text: string): number[] {
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-test('sampleProcess of a CPython target over ssh: one command, the spinning function on top, no sleeping thread, a sample.taken event', { timeout: 120_000 }, async (t) => {
-  const target = await startTarget('/usr/bin/python3');
-  t.after(() => target.stop());
-  const bus = new EventBus();
-  const events: IncidentEvent<'sample.taken'>[] = [];
-  bus.on('sample.taken', (e) => events.push(e));
-  const commands: CommandRecord[] = [];
-  const runner = await pool.connect('web-1');
-  const recorded = pool.onDidRunCommand((c) => commands.push(c));
-  t.after(() => recorded.dispose());
+test(
+  'sampleProcess of a CPython target over ssh: one command, the spinning function on top, no sleeping thread, a sample.taken event',
+  { timeout: 120_000 },
+  async (t) => {
+    const target = await startTarget('/usr/bin/python3');
+    t.after(() => target.stop());
+    const bus = new EventBus();
+    const events: IncidentEvent<'sample.taken'>[] = [];
+    bus.on('sample.taken', (e) => events.push(e));
+    const commands: CommandRecord[] = [];
+    const runner = await pool.connect('web-1');
+    const recorded = pool.onDidRunCommand((c) => commands.push(c));
+    t.after(() => recorded.dispose());
 
-  const result = await sampleProcess(runner, target.pid, { seconds: 1, hz: 100, events: bus });
+    const result = await sampleProcess(runner, target.pid, { seconds: 1, hz: 100, events: bus });
 
-  assert.equal(commands.length, 1, 'one round trip');
-  assert.equal(result.engine, 'python');
-  assert.equal(result.runtime, 'cpython 3.11');
-  assert.equal(result.failures, 0);
-  const hottest = result.profile.hottest();
-  assert.ok(hottest.length > 0);
-  // root first: the spinner thread's stack, whatever line it was on
-  assert.ok(hottest[0].frames.some((f) => f.function === 'spin'), `hottest ${hottest[0].frames.map((f) => f.function)}`);
-  assert.ok(hottest.every((s) => !s.frames.some((f) => f.function === 'nap' || f.function === 'sleep_deep')), 'a sleeping thread was counted');
-  assert.ok((result.idleStacks ?? 0) > 0);
-  assert.deepEqual(
-    events.map((e) => [e.host, e.pid, e.engine, e.samples, e.hz]),
-    [['web-1', target.pid, 'python', result.profile.samples, 100]],
-  );
-});
+    assert.equal(commands.length, 1, 'one round trip');
+    assert.equal(result.engine, 'python');
+    assert.equal(result.runtime, 'cpython 3.11');
+    assert.equal(result.failures, 0);
+    const hottest = result.profile.hottest();
+    assert.ok(hottest.length > 0);
+    // root first: the spinner thread's stack, whatever line it was on
+    assert.ok(
+      hottest[0].frames.some((f) => f.function === 'spin'),
+      `hottest ${hottest[0].frames.map((f) => f.function)}`,
+    );
+    assert.ok(
+      hottest.every((s) => !s.frames.some((f) => f.function === 'nap' || f.function === 'sleep_deep')),
+      'a sleeping thread was counted',
+    );
+    assert.ok((result.idleStacks ?? 0) > 0);
+    assert.deepEqual(
+      events.map((e) => [e.host, e.pid, e.engine, e.samples, e.hz]),
+      [['web-1', target.pid, 'python', result.profile.samples, 100]],
+    );
+  },
+);
 
 test('an aborted sampling run over ssh stops the loop on the host and returns what it had', { timeout: 120_000 }, async (t) => {
   const target = await startTarget('/usr/bin/python3');
@@ -104,6 +114,9 @@ test('a snapshot of a CPython target over ssh is one command that probes and rea
   assert.equal(snapshot.engine, 'python');
   assert.equal(snapshot.process.pid, target.pid);
   assert.equal(snapshot.runtime, 'cpython 3.11');
-  assert.deepEqual(snapshot.threads.map((th) => th.name), ['MainThread', 'sleeper', 'spinner']);
+  assert.deepEqual(
+    snapshot.threads.map((th) => th.name),
+    ['MainThread', 'sleeper', 'spinner'],
+  );
   assert.equal(snapshot.warnings, undefined);
 });

@@ -33,7 +33,11 @@ export async function startTarget(command: string, args: string[] = [], readyLin
 export function threadStates(pid: number): { tid: number; state: string; tracerPid: number }[] {
   return readdirSync(`/proc/${pid}/task`).map((tid) => {
     const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-    return { tid: Number(tid), state: /^State:\s+(\S)/m.exec(status)?.[1] ?? '?', tracerPid: Number(/^TracerPid:\s+(\d+)/m.exec(status)?.[1]) };
+    return {
+      tid: Number(tid),
+      state: /^State:\s+(\S)/m.exec(status)?.[1] ?? '?',
+      tracerPid: Number(/^TracerPid:\s+(\d+)/m.exec(status)?.[1]),
+    };
   });
 }
 

@@ -3,7 +3,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { SshError } from '../../../src/core/ssh/errors';
-import { generateKey, makeTempDir, startBastion, startSshHost, writeSshConfig, type KeyPair, type SshConfigEntry, type SshHost } from '../../harness';
+import {
+  generateKey,
+  makeTempDir,
+  startBastion,
+  startSshHost,
+  writeSshConfig,
+  type KeyPair,
+  type SshConfigEntry,
+  type SshHost,
+} from '../../harness';
 import { TEST_TIMEOUT_MS, poolFor, scriptedPrompts } from './support';
 
 let dir: string;
@@ -31,13 +40,20 @@ let configCount = 0;
 function config(entries: SshConfigEntry[], extraKnownHosts: string[] = []) {
   return writeSshConfig({ dir, fileName: `config-${++configCount}`, entries, extraKnownHosts });
 }
-const direct = (overrides: Partial<SshConfigEntry> = {}): SshConfigEntry => ({ host: web, identityFiles: [userKey.privateKeyPath], ...overrides });
+const direct = (overrides: Partial<SshConfigEntry> = {}): SshConfigEntry => ({
+  host: web,
+  identityFiles: [userKey.privateKeyPath],
+  ...overrides,
+});
 const stale = (host: SshHost) => `[${host.address}]:${host.port} ${staleKeyPub}`;
 
 async function connectError(configFile: string, name: string, options: Parameters<typeof poolFor>[1] = {}): Promise<SshError> {
   const pool = poolFor(configFile, options);
   try {
-    const error = await pool.connect(name).then(() => assert.fail(`connected to ${name}`), (e: unknown) => e);
+    const error = await pool.connect(name).then(
+      () => assert.fail(`connected to ${name}`),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof SshError, String(error));
     assert.equal(pool.state(name).kind, 'error');
     return error;
@@ -72,27 +88,31 @@ test('a revoked host key is refused', { timeout: TEST_TIMEOUT_MS }, async () => 
   assert.equal((await connectError(configFile, 'web-1')).kind, 'hostKeyRevoked');
 });
 
-test('an unknown host key is shown with its SHA256 fingerprint; accepting appends it to known_hosts', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'ask' })]);
-  const { prompts, asked } = scriptedPrompts({ acceptHostKey: true });
-  const pool = poolFor(configFile, { prompts });
-  try {
-    assert.equal((await pool.runner('web-1').exec('echo trusted')).stdout, 'trusted\n');
-    assert.deepEqual(asked, [{ kind: 'confirmUnknownHostKey', host: 'web-1', detail: `ssh-ed25519 ${web.hostKeyFingerprint}` }]);
-    assert.equal(readFileSync(knownHostsFile, 'utf8'), `${web.knownHostsLine()}\n`);
-  } finally {
-    pool.dispose();
-  }
-  // Known now: a new session does not ask again.
-  const again = scriptedPrompts({ acceptHostKey: false });
-  const second = poolFor(configFile, { prompts: again.prompts });
-  try {
-    await second.connect('web-1');
-    assert.deepEqual(again.asked, []);
-  } finally {
-    second.dispose();
-  }
-});
+test(
+  'an unknown host key is shown with its SHA256 fingerprint; accepting appends it to known_hosts',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'ask' })]);
+    const { prompts, asked } = scriptedPrompts({ acceptHostKey: true });
+    const pool = poolFor(configFile, { prompts });
+    try {
+      assert.equal((await pool.runner('web-1').exec('echo trusted')).stdout, 'trusted\n');
+      assert.deepEqual(asked, [{ kind: 'confirmUnknownHostKey', host: 'web-1', detail: `ssh-ed25519 ${web.hostKeyFingerprint}` }]);
+      assert.equal(readFileSync(knownHostsFile, 'utf8'), `${web.knownHostsLine()}\n`);
+    } finally {
+      pool.dispose();
+    }
+    // Known now: a new session does not ask again.
+    const again = scriptedPrompts({ acceptHostKey: false });
+    const second = poolFor(configFile, { prompts: again.prompts });
+    try {
+      await second.connect('web-1');
+      assert.deepEqual(again.asked, []);
+    } finally {
+      second.dispose();
+    }
+  },
+);
 
 test('an unknown host key the user declines is refused and not recorded', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'ask' })]);
@@ -111,12 +131,16 @@ test('without prompts (the CLI) an unknown host key is refused under yes and ask
   }
 });
 
-test('StrictHostKeyChecking yes refuses an unknown key without asking, even when someone could be asked', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { configFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'yes' })]);
-  const { prompts, asked } = scriptedPrompts({ acceptHostKey: true });
-  assert.equal((await connectError(configFile, 'web-1', { prompts })).kind, 'hostKeyUnknown');
-  assert.deepEqual(asked, []);
-});
+test(
+  'StrictHostKeyChecking yes refuses an unknown key without asking, even when someone could be asked',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { configFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'yes' })]);
+    const { prompts, asked } = scriptedPrompts({ acceptHostKey: true });
+    assert.equal((await connectError(configFile, 'web-1', { prompts })).kind, 'hostKeyUnknown');
+    assert.deepEqual(asked, []);
+  },
+);
 
 test('accept-new records an unknown key without asking, also for a non-interactive caller', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'accept-new' })]);
@@ -129,25 +153,34 @@ test('accept-new records an unknown key without asking, also for a non-interacti
   }
 });
 
-test('HashKnownHosts yes: an accepted key is written hashed, and OpenSSH\'s ssh-keygen -F and ssh itself find it', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { configFile, knownHostsFile } = config([direct({ unknownHostKey: true, strictHostKeyChecking: 'accept-new', extra: ['HashKnownHosts yes'] })]);
-  const pool = poolFor(configFile);
-  try {
-    await pool.connect('web-1');
-  } finally {
-    pool.dispose();
-  }
-  const written = readFileSync(knownHostsFile, 'utf8');
-  assert.match(written, /^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-ed25519 \S+\n$/);
-  assert.ok(!written.includes(web.address), 'the address is not in the file in plain text');
-  const found = execFileSync('ssh-keygen', ['-F', `[${web.address}]:${web.port}`, '-f', knownHostsFile], { encoding: 'utf8' });
-  assert.match(found, /Host \[127\.0\.0\.\d+\]:\d+ found: line 1/);
-  // OpenSSH itself accepts the host with StrictHostKeyChecking yes against that file.
-  const ssh = spawnSync('ssh', ['-F', configFile, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', 'web-1', 'echo', 'known'], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(ssh.stdout, 'known\n', ssh.stderr);
-});
+test(
+  "HashKnownHosts yes: an accepted key is written hashed, and OpenSSH's ssh-keygen -F and ssh itself find it",
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { configFile, knownHostsFile } = config([
+      direct({ unknownHostKey: true, strictHostKeyChecking: 'accept-new', extra: ['HashKnownHosts yes'] }),
+    ]);
+    const pool = poolFor(configFile);
+    try {
+      await pool.connect('web-1');
+    } finally {
+      pool.dispose();
+    }
+    const written = readFileSync(knownHostsFile, 'utf8');
+    assert.match(written, /^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-ed25519 \S+\n$/);
+    assert.ok(!written.includes(web.address), 'the address is not in the file in plain text');
+    const found = execFileSync('ssh-keygen', ['-F', `[${web.address}]:${web.port}`, '-f', knownHostsFile], { encoding: 'utf8' });
+    assert.match(found, /Host \[127\.0\.0\.\d+\]:\d+ found: line 1/);
+    // OpenSSH itself accepts the host with StrictHostKeyChecking yes against that file.
+    const ssh = spawnSync('ssh', ['-F', configFile, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', 'web-1', 'echo', 'known'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(ssh.stdout, 'known\n', ssh.stderr);
+  },
+);
 
-test('an unknown key on the jump host is asked about under the jump host\'s name', { timeout: TEST_TIMEOUT_MS }, async () => {
+test("an unknown key on the jump host is asked about under the jump host's name", { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = config([
     { host: bastion, identityFiles: [userKey.privateKeyPath], unknownHostKey: true, strictHostKeyChecking: 'ask' },
     direct({ proxyJump: 'bastion' }),

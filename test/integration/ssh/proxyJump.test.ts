@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { HostStateChange } from '../../../src/core/ssh/pool';
-import { generateKey, makeTempDir, startBastion, startFaultProxy, startSshHost, viaProxy, writeSshConfig, type FaultProxy, type KeyPair, type SshHost } from '../../harness';
+import {
+  generateKey,
+  makeTempDir,
+  startBastion,
+  startFaultProxy,
+  startSshHost,
+  viaProxy,
+  writeSshConfig,
+  type FaultProxy,
+  type KeyPair,
+  type SshHost,
+} from '../../harness';
 import { TEST_TIMEOUT_MS, poolFor, waitFor } from './support';
 
 let dir: string;
@@ -79,25 +90,29 @@ test('each hop is a pooled connection shared with direct use of that host', { ti
   }
 });
 
-test('a drop on the first hop fails the target\'s channels clearly, and the next use reconnects the chain', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { configFile } = writeConfig();
-  const pool = poolFor(configFile);
-  try {
-    const runner = pool.runner('db-1');
-    const streaming = await runner.spawn('while true; do echo tick; sleep 0.05; done');
-    await new Promise((resolve) => streaming.stdout.once('data', resolve));
-    const before = outerProxy.connectionCount;
-    outerProxy.cut();
-    const lost = await streaming.exit;
-    assert.equal(lost.exitCode, null);
-    assert.match(lost.error?.message ?? '', /^db-1 \(.+\): connection lost/);
-    assert.equal((await runner.exec('echo again')).stdout, 'again\n');
-    assert.equal(outerProxy.connectionCount - before, 1);
-    assert.equal(pool.state('db-1').kind, 'connected');
-  } finally {
-    pool.dispose();
-  }
-});
+test(
+  "a drop on the first hop fails the target's channels clearly, and the next use reconnects the chain",
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { configFile } = writeConfig();
+    const pool = poolFor(configFile);
+    try {
+      const runner = pool.runner('db-1');
+      const streaming = await runner.spawn('while true; do echo tick; sleep 0.05; done');
+      await new Promise((resolve) => streaming.stdout.once('data', resolve));
+      const before = outerProxy.connectionCount;
+      outerProxy.cut();
+      const lost = await streaming.exit;
+      assert.equal(lost.exitCode, null);
+      assert.match(lost.error?.message ?? '', /^db-1 \(.+\): connection lost/);
+      assert.equal((await runner.exec('echo again')).stdout, 'again\n');
+      assert.equal(outerProxy.connectionCount - before, 1);
+      assert.equal(pool.state('db-1').kind, 'connected');
+    } finally {
+      pool.dispose();
+    }
+  },
+);
 
 test('Disconnect while a jump host is still logging in stops that login too', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { configFile } = writeConfig();
@@ -106,12 +121,15 @@ test('Disconnect while a jump host is still logging in stops that login too', { 
   pool.onDidChangeState((change) => change.host === 'outer' && outerStates.push(change.state.kind));
   outerProxy.stall();
   try {
-    const dialling = pool.connect('db-1').then(() => assert.fail('connected'), (e: unknown) => e as Error);
+    const dialling = pool.connect('db-1').then(
+      () => assert.fail('connected'),
+      (e: unknown) => e as Error,
+    );
     await waitFor('the dial to reach the outer bastion', () => outerProxy.openConnections === 1, 2000);
     pool.disconnect('db-1');
     assert.match((await dialling).message, /disconnected while connecting/);
     // Nothing else needed the jump host: its login ends too, while the link is still stalled.
-    await waitFor('the jump host\'s connection to close', () => outerProxy.openConnections === 0, 2000);
+    await waitFor("the jump host's connection to close", () => outerProxy.openConnections === 0, 2000);
     outerProxy.resume();
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(outerStates, ['connecting', 'idle'], 'the jump host shown idle, and not connected afterwards');

@@ -10,11 +10,10 @@ export const TEST_TIMEOUT_MS = 30_000;
 export type PromptLog = { kind: keyof AuthPrompts; host: string; detail: string }[];
 
 /** Prompts that answer from `answers` and log every question. */
-export function scriptedPrompts(answers: {
-  passphrase?: string;
-  password?: string;
-  acceptHostKey?: boolean;
-}): { prompts: AuthPrompts; asked: PromptLog } {
+export function scriptedPrompts(answers: { passphrase?: string; password?: string; acceptHostKey?: boolean }): {
+  prompts: AuthPrompts;
+  asked: PromptLog;
+} {
   const asked: PromptLog = [];
   return {
     asked,

@@ -63,7 +63,10 @@ describe('deployed revision over SSH', () => {
   });
 
   test('a failing revision command says which host and what to fix', async () => {
-    await assert.rejects(revisions().read(HOST, { revisionCommand: `cat ${release}/MISSING` }), /revision command of web-1 failed.*No such file.*revisionCommand/);
+    await assert.rejects(
+      revisions().read(HOST, { revisionCommand: `cat ${release}/MISSING` }),
+      /revision command of web-1 failed.*No such file.*revisionCommand/,
+    );
   });
 
   test('"deployed" mode shows the line at the deployed commit, read from git', async () => {
@@ -84,7 +87,10 @@ describe('deployed revision over SSH', () => {
     assert.deepEqual(moved.kind === 'head' && [moved.file, moved.line, moved.moved], ['app/views.py', 5, 'moved']);
     const changed = await planRevision(path.join(repo, 'app', 'views.py'), 4, revision, 'head');
     assert.deepEqual(changed.kind === 'head' && [changed.line, changed.moved], [6, 'changed']);
-    assert.match(describePlan(changed, HOST) ?? '', /views\.py:4 at deployed \w{7} on web-1 was changed since; nearest line at HEAD is 6 \(2 commits behind HEAD\)/);
+    assert.match(
+      describePlan(changed, HOST) ?? '',
+      /views\.py:4 at deployed \w{7} on web-1 was changed since; nearest line at HEAD is 6 \(2 commits behind HEAD\)/,
+    );
   });
 
   test('a revision the local repository lacks asks for a fetch', async () => {

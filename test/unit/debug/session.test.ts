@@ -51,7 +51,8 @@ before(async () => {
       return runtime;
     },
     mapper: {
-      toLocal: async (_host, file) => (file.startsWith('/srv/checkout/') ? `/work/checkout/${file.slice('/srv/checkout/'.length)}` : undefined),
+      toLocal: async (_host, file) =>
+        file.startsWith('/srv/checkout/') ? `/work/checkout/${file.slice('/srv/checkout/'.length)}` : undefined,
       toRemote: async (_host, file) => file,
     },
     readRemoteFile: async (host, file) => {
@@ -87,13 +88,19 @@ test('a snapshot opens as a stopped session: threads, frames mapped to the works
 
   assert.equal(stop.body.threadId, 4242, 'the thread running application code is shown first');
   const threads = (await client.threadsRequest()).body.threads;
-  assert.deepEqual(threads.map((t) => t.name), ['load-1', 'MainThread']);
+  assert.deepEqual(
+    threads.map((t) => t.name),
+    ['load-1', 'MainThread'],
+  );
   const frames = (await client.stackTraceRequest({ threadId: 4242 })).body.stackFrames;
-  assert.deepEqual(frames.map((f) => [f.name, f.source?.path ?? f.source?.name, f.line]), [
-    ['validate_email', '/work/checkout/app.py', 32],
-    ['handle', '/work/checkout/app.py', 60],
-    ['serve_forever', 'socketserver.py', 237],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [f.name, f.source?.path ?? f.source?.name, f.line]),
+    [
+      ['validate_email', '/work/checkout/app.py', 32],
+      ['handle', '/work/checkout/app.py', 60],
+      ['serve_forever', 'socketserver.py', 237],
+    ],
+  );
   assert.equal(frames[2].presentationHint, 'subtle');
   const reference = frames[2].source?.sourceReference ?? 0;
   assert.ok(reference > 0, 'an unmapped file is served from the host');

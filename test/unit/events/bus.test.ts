@@ -13,7 +13,9 @@ test('an event carries its name, the clock time, its source and its payload', ()
   bus.onAny((e) => seen.push(e));
   clock.advance(500);
   bus.publish('command.ended', 'pool', { host: 'web-1', id: '7', command: 'uptime', durationMs: 3, exitCode: 0 });
-  assert.deepEqual(seen, [{ name: 'command.ended', at: 1_500, source: 'pool', host: 'web-1', id: '7', command: 'uptime', durationMs: 3, exitCode: 0 }]);
+  assert.deepEqual(seen, [
+    { name: 'command.ended', at: 1_500, source: 'pool', host: 'web-1', id: '7', command: 'uptime', durationMs: 3, exitCode: 0 },
+  ]);
 });
 
 test('a named listener hears only its name; a disposed one hears nothing', () => {
@@ -54,7 +56,10 @@ test('--events writes one JSON line per event, host and source before the payloa
     '{"name":"connection.changed","at":42,"host":"web-1","source":"pool","state":"connected"}',
     '{"name":"trace.analysed","at":42,"source":"traces","fingerprint":"abc","language":"python"}',
   ]);
-  assert.equal(eventLine({ name: 'log.stopped', at: 1, source: 's', host: 'h', path: '/p', reason: 'r' }), '{"name":"log.stopped","at":1,"host":"h","source":"s","path":"/p","reason":"r"}\n');
+  assert.equal(
+    eventLine({ name: 'log.stopped', at: 1, source: 's', host: 'h', path: '/p', reason: 'r' }),
+    '{"name":"log.stopped","at":1,"host":"h","source":"s","path":"/p","reason":"r"}\n',
+  );
 });
 
 test('the manual clock fires due timers in order and only when advanced', () => {

@@ -80,7 +80,9 @@ test('activate() registers every command package.json declares, and closing disp
   const subscriptions = await activate();
   assert.deepEqual([...registered.commands].sort(), manifest.contributes.commands.map((c: { command: string }) => c.command).sort());
   assert.ok(registered.alive.has('terminal links'));
-  const loaded = Object.keys(require.cache).filter((file) => !before.has(file) && /[\\/]src[\\/](remote|inventory|views[\\/](logs[\\/]features|traces[\\/]actions))\.ts$/.test(file));
+  const loaded = Object.keys(require.cache).filter(
+    (file) => !before.has(file) && /[\\/]src[\\/](remote|inventory|views[\\/](logs[\\/]features|traces[\\/]actions))\.ts$/.test(file),
+  );
   assert.deepEqual(loaded, [], 'no lazily loaded bundle is loaded by activation');
   for (const subscription of subscriptions) subscription.dispose();
   assert.deepEqual([...registered.alive], []);

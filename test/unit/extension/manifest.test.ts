@@ -24,7 +24,10 @@ test('menus only name declared commands', () => {
 });
 
 test('the Hosts view lives in the Firefighter activity-bar container', () => {
-  assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id), ['firefighter']);
+  assert.deepEqual(
+    manifest.contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id),
+    ['firefighter'],
+  );
   assert.ok(manifest.contributes.views.firefighter.some((v: { id: string }) => v.id === 'firefighter.hosts'));
 });
 
@@ -40,7 +43,9 @@ test('the CLI is the package bin, built to dist/cli.js', () => {
 test('every bundle the extension loads on first use is built, kept external and shipped in the .vsix', () => {
   // Each loader lives beside its feature (docs/architecture.md, "Layout"): find them all.
   const sources = readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
-  const loaded = sources.flatMap((file) => [...readFileSync(path.join(root, 'src', file), 'utf8').matchAll(/require\('\.\/(\w+\.js)'\)/g)].map((m) => m[1]));
+  const loaded = sources.flatMap((file) =>
+    [...readFileSync(path.join(root, 'src', file), 'utf8').matchAll(/require\('\.\/(\w+\.js)'\)/g)].map((m) => m[1]),
+  );
   assert.deepEqual(loaded.sort(), ['debug.js', 'hotfix.js', 'incident.js', 'inventory.js', 'logs.js', 'remote.js', 'traces.js']);
   const build = readFileSync(path.join(root, 'scripts/build.mjs'), 'utf8');
   const shipped = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');

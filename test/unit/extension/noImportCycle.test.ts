@@ -18,7 +18,14 @@ async function lint(t: TestContext, files: Record<string, string>): Promise<stri
   const eslint = new ESLint({
     cwd: dir,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { firefighter }, rules: { 'firefighter/no-import-cycle': 'error' } }],
+    overrideConfig: [
+      {
+        files: ['**/*.ts'],
+        languageOptions: { parser: tseslint.parser },
+        plugins: { firefighter },
+        rules: { 'firefighter/no-import-cycle': 'error' },
+      },
+    ],
   });
   const results = await eslint.lintFiles(['**/*.ts']);
   return results.flatMap((r) => r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.message}`)).sort();

@@ -41,13 +41,22 @@ const expectedDefaults: SettingTypes = {
 };
 
 test('the reader types exactly the settings package.json declares, and unset ones read as its defaults', () => {
-  assert.deepEqual(Object.keys(schemas).sort(), Object.keys(expectedDefaults).map((key) => `firefighter.${key}`).sort());
+  assert.deepEqual(
+    Object.keys(schemas).sort(),
+    Object.keys(expectedDefaults)
+      .map((key) => `firefighter.${key}`)
+      .sort(),
+  );
   const settings = new Settings(fakeWorkspace({}).workspace, schemas, () => assert.fail('nothing to report'));
   for (const key of Object.keys(expectedDefaults) as SettingKey[]) assert.deepEqual(settings.get(key), expectedDefaults[key], key);
 });
 
 test('a set value is read as it is', () => {
-  const { workspace } = fakeWorkspace({ 'firefighter.healthInterval': 2, 'firefighter.terminalTransport': 'openssh', 'firefighter.sshConfigFile': '~/alt' });
+  const { workspace } = fakeWorkspace({
+    'firefighter.healthInterval': 2,
+    'firefighter.terminalTransport': 'openssh',
+    'firefighter.sshConfigFile': '~/alt',
+  });
   const settings = new Settings(workspace, schemas, () => assert.fail('nothing to report'));
   assert.equal(settings.get('healthInterval'), 2);
   assert.equal(settings.get('terminalTransport'), 'openssh');
@@ -55,7 +64,12 @@ test('a set value is read as it is', () => {
 });
 
 test('a value of the wrong type, outside the enum or under the minimum reads as the default, reported once', () => {
-  const { workspace } = fakeWorkspace({ 'firefighter.healthInterval': 0, 'firefighter.terminalTransport': 'telnet', 'firefighter.connectTimeout': '30', 'firefighter.pathMappings': {} });
+  const { workspace } = fakeWorkspace({
+    'firefighter.healthInterval': 0,
+    'firefighter.terminalTransport': 'telnet',
+    'firefighter.connectTimeout': '30',
+    'firefighter.pathMappings': {},
+  });
   const reports: string[] = [];
   const settings = new Settings(workspace, schemas, (message) => reports.push(message));
   for (let i = 0; i < 3; i++) {
@@ -72,7 +86,7 @@ test('a value of the wrong type, outside the enum or under the minimum reads as 
   ]);
 });
 
-test('a change event per key: only that key\'s listeners hear, with the new value; dispose stops them', () => {
+test("a change event per key: only that key's listeners hear, with the new value; dispose stops them", () => {
   const { workspace, change, listeners } = fakeWorkspace({});
   const settings = new Settings(workspace, schemas, () => undefined);
   const intervals: number[] = [];

@@ -35,6 +35,12 @@ test('uptime and sizes pick readable units', () => {
 
 test('the text report lists figures then the process table', () => {
   const text = formatHealthText(health);
-  assert.match(text, /^web-1 {2}up 3d 4h\nload 0\.42 .*\ncpu 12\.5% busy\nmem 1\.2 GiB \/ 3\.8 GiB\n\n +PID USER +%CPU +%MEM {2}COMMAND\n +4242 www-data +97\.3 +1\.5 {2}python3 app\.py\n$/);
-  assert.equal(formatHealthText({ available: false, host: 'mac-1', reason: 'health not available: Darwin has no /proc/loadavg' }), 'mac-1: health not available: Darwin has no /proc/loadavg\n');
+  assert.match(
+    text,
+    /^web-1 {2}up 3d 4h\nload 0\.42 .*\ncpu 12\.5% busy\nmem 1\.2 GiB \/ 3\.8 GiB\n\n +PID USER +%CPU +%MEM {2}COMMAND\n +4242 www-data +97\.3 +1\.5 {2}python3 app\.py\n$/,
+  );
+  assert.equal(
+    formatHealthText({ available: false, host: 'mac-1', reason: 'health not available: Darwin has no /proc/loadavg' }),
+    'mac-1: health not available: Darwin has no /proc/loadavg\n',
+  );
 });

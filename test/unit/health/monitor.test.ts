@@ -92,7 +92,12 @@ function monitorWith(sampler: { sample: (runner: RemoteRunner) => Promise<Health
 test('a watched host is read again one interval after its last read ended, until stopped', async () => {
   const clock = new ManualClock();
   const runner = new LocalRunner('web-1');
-  const monitor = new HealthMonitor({ connect: async () => runner, intervalMs: INTERVAL, sampler: new HealthSampler({ pairDelaySeconds: 0.01 }), clock });
+  const monitor = new HealthMonitor({
+    connect: async () => runner,
+    intervalMs: INTERVAL,
+    sampler: new HealthSampler({ pairDelaySeconds: 0.01 }),
+    clock,
+  });
   const first = next(monitor.onDidSample);
   monitor.start('web-1');
   const sample = await first;
@@ -189,7 +194,7 @@ test('several hosts are watched independently and dispose stops all of them', as
   assert.equal(sampler.reads, 2);
 });
 
-test('health.sampled: a host\'s first sample, with the figures this machine\'s /proc gives', async () => {
+test("health.sampled: a host's first sample, with the figures this machine's /proc gives", async () => {
   const clock = new ManualClock();
   const bus = new EventBus(clock);
   const events: IncidentEvent[] = [];
@@ -205,7 +210,9 @@ test('health.sampled: a host\'s first sample, with the figures this machine\'s /
   monitor.start('web-1');
   const reading = (await sampled).reading as HostHealth;
   monitor.dispose();
-  const cpus = readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+  const cpus = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((l) => /^cpu\d+ /.test(l)).length;
   assert.equal(events.length, 1);
   assert.deepEqual(events[0], {
     name: 'health.sampled',
@@ -249,7 +256,14 @@ test('health.sampled: load per CPU crossing 1.0 up, then down', async () => {
   assert.deepEqual(reasons(events), ['health.sampled:first', 'health.sampled:loadHigh', 'health.sampled:loadNormal']);
   const high = events[1] as IncidentEvent<'health.sampled'>;
   assert.deepEqual(
-    { host: high.host, cpus: high.cpus, load: high.load, loadPerCpu: high.loadPerCpu, cpuBusyPercent: high.cpuBusyPercent, memoryAvailablePercent: high.memoryAvailablePercent },
+    {
+      host: high.host,
+      cpus: high.cpus,
+      load: high.load,
+      loadPerCpu: high.loadPerCpu,
+      cpuBusyPercent: high.cpuBusyPercent,
+      memoryAvailablePercent: high.memoryAvailablePercent,
+    },
     { host: 'web-1', cpus: 4, load: [4, 1, 0.5], loadPerCpu: 1.0, cpuBusyPercent: 50, memoryAvailablePercent: 50 },
   );
   assert.equal((events[2] as IncidentEvent<'health.sampled'>).loadPerCpu, 0.99);
@@ -268,7 +282,14 @@ test('health.sampled: both crossing in one sample are two events', async () => {
 
 test('health.failed: once per run of failures with the same message, then recovered', async () => {
   const refused = new Error('web-1: connection refused');
-  const events = await eventsOf([health('web-1', 0.1, 50), refused, refused, new Error('web-1: timed out'), health('web-1', 0.1, 50), health('web-1', 0.1, 50)]);
+  const events = await eventsOf([
+    health('web-1', 0.1, 50),
+    refused,
+    refused,
+    new Error('web-1: timed out'),
+    health('web-1', 0.1, 50),
+    health('web-1', 0.1, 50),
+  ]);
   assert.deepEqual(reasons(events), ['health.sampled:first', 'health.failed', 'health.failed', 'health.sampled:recovered']);
   assert.deepEqual(
     events.filter((e) => e.name === 'health.failed'),
@@ -277,7 +298,7 @@ test('health.failed: once per run of failures with the same message, then recove
       { name: 'health.failed', at: events[2].at, source: 'health', host: 'web-1', message: 'web-1: timed out' },
     ],
   );
-  assert.equal(events[2].at - events[1].at, 2 * INTERVAL, 'stamped with the monitor\'s clock');
+  assert.equal(events[2].at - events[1].at, 2 * INTERVAL, "stamped with the monitor's clock");
 });
 
 test('a host without /proc publishes no sample event', async () => {

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { healthScript, parseCmdlines, parseHealthOutput, parseProcStats, splitHeadOutput, splitSections } from '../../../src/core/health/proc';
+import {
+  healthScript,
+  parseCmdlines,
+  parseHealthOutput,
+  parseProcStats,
+  splitHeadOutput,
+  splitSections,
+} from '../../../src/core/health/proc';
 import type { HostHealth } from '../../../src/core/health/types';
 
 // Captured on a 2-CPU Linux VM by the sampling script itself (a first read, paired 0.5 s apart),
@@ -43,7 +50,10 @@ test('the busy process leads the list with its share of one CPU, user and comman
   // pid 23182: utime 100 -> 150 ticks while each CPU spent 99 / 2 jiffies
   assert.deepEqual(top, { pid: 23182, user: 'root', cpuPercent: 101, memPercent: 0, command: 'sh -c while :; do :; done' });
   const cpu = reading().processes.map((p) => p.cpuPercent);
-  assert.deepEqual(cpu, [...cpu].sort((a, b) => b - a));
+  assert.deepEqual(
+    cpu,
+    [...cpu].sort((a, b) => b - a),
+  );
   assert.equal(reading().processes.length, 10);
 });
 
@@ -92,9 +102,15 @@ test('without a paired sample, CPU figures and the page size come from the previ
   // Twice the page size, twice the memory share.
   const biggest = [...first.reading.processes].sort((a, b) => b.memPercent - a.memPercent)[0];
   const twice = again.reading.processes.find((p) => p.pid === biggest.pid);
-  assert.ok(biggest.memPercent > 0 && twice && Math.abs(twice.memPercent - 2 * biggest.memPercent) <= 0.1, `${biggest.memPercent} -> ${twice?.memPercent}`);
+  assert.ok(
+    biggest.memPercent > 0 && twice && Math.abs(twice.memPercent - 2 * biggest.memPercent) <= 0.1,
+    `${biggest.memPercent} -> ${twice?.memPercent}`,
+  );
   assert.equal(again.snapshot?.pageSize, 8192);
-  assert.throws(() => parseHealthOutput('web-1', refresh, fixtureNonce, { topCount: 3, now: 0 }), /web-1: health output is missing its pagesize section/);
+  assert.throws(
+    () => parseHealthOutput('web-1', refresh, fixtureNonce, { topCount: 3, now: 0 }),
+    /web-1: health output is missing its pagesize section/,
+  );
 });
 
 test('a refresh starts three programs whatever the process count; a first read also pauses and asks for the page size', () => {
@@ -106,7 +122,9 @@ test('a refresh starts three programs whatever the process count; a first read a
 
 test('only the paths the script reads count as file headers, so a process name cannot forge one', () => {
   // A name has at most 15 bytes: enough for "\n==> x <==\n", too few for any path the script reads.
-  const files = splitHeadOutput('==> /proc/5/stat <==\n5 (\n==> x <==\n) S 1 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 99 0 12\n\n==> /proc/6/stat <==\n6 (b) S\n');
+  const files = splitHeadOutput(
+    '==> /proc/5/stat <==\n5 (\n==> x <==\n) S 1 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 99 0 12\n\n==> /proc/6/stat <==\n6 (b) S\n',
+  );
   assert.deepEqual([...files.keys()], ['/proc/5/stat', '/proc/6/stat']);
   assert.deepEqual(parseProcStats(files), [{ pid: 5, comm: '\n==> x <==\n', ticks: 10, startTime: 99, rssPages: 12 }]);
 });

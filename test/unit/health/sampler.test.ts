@@ -8,7 +8,9 @@ import type { ExecResult, RemoteRunner } from '../../../src/core/ssh/remote';
 import { LocalRunner } from '../../support/localRunner';
 
 function procCpuCount(): number {
-  return readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+  return readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((l) => /^cpu\d+ /.test(l)).length;
 }
 
 test('one exec reads this machine, and the figures match /proc', async () => {
@@ -23,7 +25,10 @@ test('one exec reads this machine, and the figures match /proc', async () => {
   const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   assert.ok(Math.abs(health.uptimeSeconds - uptime) <= 2, `${health.uptimeSeconds} vs ${uptime}`);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
-  assert.ok(health.load.every((l, i) => Math.abs(l - load[i]) < 1), `${health.load} vs ${load}`);
+  assert.ok(
+    health.load.every((l, i) => Math.abs(l - load[i]) < 1),
+    `${health.load} vs ${load}`,
+  );
   assert.ok(health.cpuBusyPercent >= 0 && health.cpuBusyPercent <= 100);
 });
 
@@ -57,7 +62,8 @@ test('a host without /proc says health is not available instead of failing', asy
   const local = new LocalRunner('mac-1');
   const mac: RemoteRunner = {
     host: 'mac-1',
-    exec: (command) => local.exec(`uname() { echo Darwin; }; ${command.replace(/\/proc\/loadavg/g, '/nonexistent/loadavg').replace(/^sh -c /, 'eval ')}`),
+    exec: (command) =>
+      local.exec(`uname() { echo Darwin; }; ${command.replace(/\/proc\/loadavg/g, '/nonexistent/loadavg').replace(/^sh -c /, 'eval ')}`),
     spawn: (command) => local.spawn(command),
   };
   const reading = await new HealthSampler().sample(mac);
@@ -70,5 +76,8 @@ test('a failing read names the host and what went wrong', async () => {
     exec: async (): Promise<ExecResult> => ({ exitCode: 127, signal: null, stdout: '', stderr: 'sh: not found\n' }),
     spawn: () => Promise.reject(new Error('unused')),
   };
-  await assert.rejects(new HealthSampler().sample(broken), /^Error: web-9: reading health failed: sh: not found\. .*check that the login shell/);
+  await assert.rejects(
+    new HealthSampler().sample(broken),
+    /^Error: web-9: reading health failed: sh: not found\. .*check that the login shell/,
+  );
 });

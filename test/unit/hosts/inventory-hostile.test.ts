@@ -10,7 +10,11 @@ import { tempDir } from '../../support/tempDir';
 
 const ENV = { USER: 'alice' };
 
-function workspace(t: Parameters<typeof tempDir>[0], hostsJson: string | Buffer, sshConfig = ''): { sshConfigFile: string; hostsJsonFile: string; homeDir: string } {
+function workspace(
+  t: Parameters<typeof tempDir>[0],
+  hostsJson: string | Buffer,
+  sshConfig = '',
+): { sshConfigFile: string; hostsJsonFile: string; homeDir: string } {
   const dir = tempDir(t, 'ff-inventory-hostile-');
   fs.mkdirSync(path.join(dir, '.ssh'));
   const sshConfigFile = path.join(dir, '.ssh', 'config');
@@ -22,10 +26,27 @@ function workspace(t: Parameters<typeof tempDir>[0], hostsJson: string | Buffer,
 
 describe('inventory: names that are not host names', () => {
   it('refuses a hosts.json name that reads as an ssh option, at its line, and keeps the others', (t) => {
-    const files = workspace(t, ['{ "hosts": [', '  { "name": "-oProxyCommand=touch /tmp/x", "address": "10.0.0.1" },', '  { "name": "web-1", "address": "10.0.0.2" }', '] }'].join('\n'));
+    const files = workspace(
+      t,
+      [
+        '{ "hosts": [',
+        '  { "name": "-oProxyCommand=touch /tmp/x", "address": "10.0.0.1" },',
+        '  { "name": "web-1", "address": "10.0.0.2" }',
+        '] }',
+      ].join('\n'),
+    );
     const { hosts, errors } = loadInventory({ ...files, env: ENV });
-    assert.deepEqual(hosts.map((host) => host.name), ['web-1']);
-    assert.deepEqual(errors, [{ file: files.hostsJsonFile, line: 2, message: '"name" "-oProxyCommand=touch /tmp/x" starts with "-", which ssh would read as an option; this entry is skipped' }]);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['web-1'],
+    );
+    assert.deepEqual(errors, [
+      {
+        file: files.hostsJsonFile,
+        line: 2,
+        message: '"name" "-oProxyCommand=touch /tmp/x" starts with "-", which ssh would read as an option; this entry is skipped',
+      },
+    ]);
   });
 
   it('refuses names with spaces, "@" or escape sequences, and addresses or users that read as options', (t) => {
@@ -39,7 +60,10 @@ describe('inventory: names that are not host names', () => {
     ];
     const files = workspace(t, JSON.stringify({ hosts: entries }, null, 1));
     const { hosts, errors } = loadInventory({ ...files, env: ENV });
-    assert.deepEqual(hosts.map((host) => host.name), ['db-3']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['db-3'],
+    );
     assert.equal(errors.length, 5);
     assert.match(errors[2].message, /is not a host name/);
     assert.match(errors[3].message, /"address" "-oProxyCommand=x" starts with "-"/);
@@ -48,8 +72,14 @@ describe('inventory: names that are not host names', () => {
   it('refuses an ssh_config Host name that reads as an option, at its line', (t) => {
     const files = workspace(t, '{ "hosts": [] }', 'Host good\n  Port 22\nHost -oProxyCommand=x\n  Port 23\n');
     const { hosts, errors } = loadInventory({ ...files, env: ENV });
-    assert.deepEqual(hosts.map((host) => host.name), ['good']);
-    assert.deepEqual(errors.map((e) => [e.line, e.message]), [[3, 'Host "-oProxyCommand=x" starts with "-", which ssh would read as an option; it is not listed']]);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['good'],
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.message]),
+      [[3, 'Host "-oProxyCommand=x" starts with "-", which ssh would read as an option; it is not listed']],
+    );
   });
 });
 
@@ -57,7 +87,9 @@ describe('inventory: files that are not hosts files', () => {
   it('--hosts /dev/zero is refused at once as not a regular file, naming it', (t) => {
     const files = workspace(t, '');
     const { errors } = loadInventory({ ...files, hostsJsonFile: '/dev/zero', env: ENV });
-    assert.deepEqual(errors, [{ file: '/dev/zero', message: 'cannot read /dev/zero: not a regular file; no hosts were read from this file' }]);
+    assert.deepEqual(errors, [
+      { file: '/dev/zero', message: 'cannot read /dev/zero: not a regular file; no hosts were read from this file' },
+    ]);
   });
 
   it('a FIFO is refused instead of blocking', (t) => {
@@ -72,12 +104,17 @@ describe('inventory: files that are not hosts files', () => {
     const files = workspace(t, `{ "hosts": [ { "name": "web-1", "address": "10.0.0.1", "group": "${'x'.repeat(20 * 1024 * 1024)}" } ] }`);
     const { hosts, errors } = loadInventory({ ...files, env: ENV });
     assert.deepEqual(hosts, []);
-    assert.match(errors[0].message, new RegExp(`^cannot read ${files.hostsJsonFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: larger than 4\\.0 MiB \\(20\\.0 MiB\\)`));
+    assert.match(
+      errors[0].message,
+      new RegExp(`^cannot read ${files.hostsJsonFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: larger than 4\\.0 MiB \\(20\\.0 MiB\\)`),
+    );
   });
 
   it('very deep nesting is reported at its line, naming the file, not as a stack overflow', (t) => {
     const files = workspace(t, `{ "hosts": [ { "name": "web-1", "tags": ${'['.repeat(100_000)}${']'.repeat(100_000)} } ] }`);
     const { errors } = loadInventory({ ...files, env: ENV });
-    assert.deepEqual(errors, [{ file: files.hostsJsonFile, line: 1, message: 'nested deeper than 64 levels; no hosts were read from this file' }]);
+    assert.deepEqual(errors, [
+      { file: files.hostsJsonFile, line: 1, message: 'nested deeper than 64 levels; no hosts were read from this file' },
+    ]);
   });
 });

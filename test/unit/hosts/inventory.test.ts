@@ -67,7 +67,10 @@ describe('inventory: merging ssh config and hosts.json', () => {
   it('loads the ssh config hosts alone when there is no hosts.json', () => {
     const { hosts, errors } = load(path.join(FIXTURES, 'workspace', 'missing.json'));
     assert.deepEqual(errors, []);
-    assert.deepEqual(hosts.map((host) => host.name), ['bastion', 'web-1', 'web-2']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['bastion', 'web-1', 'web-2'],
+    );
     assert.ok(hosts.every((host) => host.origin === 'ssh_config' && host.tags.length === 0 && !host.production));
   });
 });
@@ -90,7 +93,10 @@ describe('inventory: bad input', () => {
       ].join('\n'),
     );
     const { hosts, errors } = load(file);
-    assert.deepEqual(hosts.map((host) => host.name), ['bastion', 'web-1', 'web-2', 'db-3']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['bastion', 'web-1', 'web-2', 'db-3'],
+    );
     assert.equal(hosts[1].production, true);
     assert.equal(hosts[1].group, undefined, 'the duplicate entry is not merged in');
     assert.deepEqual(
@@ -101,7 +107,11 @@ describe('inventory: bad input', () => {
         [file, 6, 'host entry has no "name"; it is skipped'],
         [file, 7, 'a host entry must be an object with a "name"'],
         [file, 8, '"web-1" is listed twice; this entry is ignored'],
-        [file, 9, '"db-3": unknown field "adress" is ignored (known: name, address, user, port, identityFile, proxyJump, tags, group, logs, revisionCommand, revision, deployDir)'],
+        [
+          file,
+          9,
+          '"db-3": unknown field "adress" is ignored (known: name, address, user, port, identityFile, proxyJump, tags, group, logs, revisionCommand, revision, deployDir)',
+        ],
         [file, 10, 'db-4: ProxyJump "a@:1" is not [user@]host[:port]'],
       ],
     );
@@ -110,10 +120,11 @@ describe('inventory: bad input', () => {
   it('reports a syntax error with its line and still lists the ssh config hosts', () => {
     const file = writeHostsJson('{\n  "hosts": [\n    { "name": "web-1" }\n    { "name": "web-2" }\n  ]\n}\n');
     const { hosts, errors } = load(file);
-    assert.deepEqual(hosts.map((host) => host.name), ['bastion', 'web-1', 'web-2']);
-    assert.deepEqual(errors, [
-      { file, line: 4, message: 'expected "," or "]" in a list, found "{"; no hosts were read from this file' },
-    ]);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['bastion', 'web-1', 'web-2'],
+    );
+    assert.deepEqual(errors, [{ file, line: 4, message: 'expected "," or "]" in a list, found "{"; no hosts were read from this file' }]);
   });
 
   it('reports a file without a hosts list', () => {
@@ -127,7 +138,10 @@ describe('inventory: bad input', () => {
     const sshConfig = path.join(dir, 'config');
     fs.writeFileSync(sshConfig, 'Host ok\n  Port nope\nHost "bad\n');
     const { hosts, errors } = load(undefined, sshConfig);
-    assert.deepEqual(hosts.map((host) => host.name), ['ok']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['ok'],
+    );
     assert.deepEqual(errors, [
       { file: sshConfig, line: 2, message: 'Port: "nope" is not a port number (1-65535)' },
       { file: sshConfig, line: 3, message: 'Host "bad: unbalanced quotes' },
@@ -140,7 +154,10 @@ describe('inventory: bad input', () => {
     const sshConfig = path.join(dir, 'config');
     fs.writeFileSync(sshConfig, 'Host a\n  ProxyJump b\nHost b\n  ProxyJump a\nHost c\n');
     const { hosts, errors } = load(undefined, sshConfig);
-    assert.deepEqual(hosts.map((host) => host.name), ['c']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['c'],
+    );
     assert.deepEqual(
       errors.map((error) => [error.line, error.message]),
       [
@@ -156,10 +173,19 @@ describe('JSONC reader', () => {
     const node = parseJsonc('// head\n{\n  /* c */ "a": [1, "x\\n",],\n  "b": { "c": null, },\n}');
     assert.equal(node.kind, 'object');
     assert.ok(node.kind === 'object');
-    assert.deepEqual(node.members.map((member) => [member.key, member.line, member.value.line]), [['a', 3, 3], ['b', 4, 4]]);
+    assert.deepEqual(
+      node.members.map((member) => [member.key, member.line, member.value.line]),
+      [
+        ['a', 3, 3],
+        ['b', 4, 4],
+      ],
+    );
     const list = node.members[0].value;
     assert.ok(list.kind === 'array');
-    assert.deepEqual(list.items.map((item) => ('value' in item ? item.value : null)), [1, 'x\n']);
+    assert.deepEqual(
+      list.items.map((item) => ('value' in item ? item.value : null)),
+      [1, 'x\n'],
+    );
   });
 
   it('names the line of an unterminated string or comment', () => {

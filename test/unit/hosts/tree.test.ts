@@ -82,7 +82,13 @@ describe('hosts tree', () => {
   });
 
   it('lists hosts flat when none has a group', () => {
-    const flat = buildHostTree(hosts.map(({ group: _group, ...host }) => host), () => ({ kind: 'idle' }));
-    assert.deepEqual(flat.map((node) => `${node.kind}:${node.label}`), ['host:bastion', 'host:web-1', 'host:web-2', 'host:db-1']);
+    const flat = buildHostTree(
+      hosts.map(({ group: _group, ...host }) => host),
+      () => ({ kind: 'idle' }),
+    );
+    assert.deepEqual(
+      flat.map((node) => `${node.kind}:${node.label}`),
+      ['host:bastion', 'host:web-1', 'host:web-2', 'host:db-1'],
+    );
   });
 });

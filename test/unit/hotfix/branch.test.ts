@@ -68,7 +68,10 @@ test('startHotfix refuses over uncommitted changes, naming them, and leaves the 
 test('startHotfix says to fetch when the deployed revision is not in the repository, and rejects a bad incident id', async (t) => {
   const dir = tempDir(t, 'hotfix-');
   repoWithHistory(dir);
-  await assert.rejects(startHotfix({ repo: dir, incident: 'inc-1', revision: '0f'.repeat(20), host: 'web-1' }), /web-1 runs revision 0f0f.*git fetch --all/);
+  await assert.rejects(
+    startHotfix({ repo: dir, incident: 'inc-1', revision: '0f'.repeat(20), host: 'web-1' }),
+    /web-1 runs revision 0f0f.*git fetch --all/,
+  );
   await assert.rejects(startHotfix({ repo: dir, incident: 'a..b', revision: 'v1' }), /cannot be part of a git branch name/);
 });
 
@@ -78,11 +81,24 @@ test('the watcher publishes each commit on the hotfix branch once, then its merg
   const { bus, events } = recorder();
   const started = await startHotfix({ repo: dir, incident: 'inc-7', revision: deployed, events: bus });
   const clock = new ManualClock();
-  const watcher = new HotfixWatcher({ repo: dir, incident: 'inc-7', branch: started.branch, from: started.commit, into: started.previousBranch, clock, intervalMs: 1000, events: bus });
+  const watcher = new HotfixWatcher({
+    repo: dir,
+    incident: 'inc-7',
+    branch: started.branch,
+    from: started.commit,
+    into: started.previousBranch,
+    clock,
+    intervalMs: 1000,
+    events: bus,
+  });
   t.after(() => watcher.dispose());
   await watcher.start();
   await watcher.poll();
-  assert.deepEqual(events.map((e) => e.name), ['hotfix.branchCreated'], 'the start commit is not a hotfix commit, nor merged');
+  assert.deepEqual(
+    events.map((e) => e.name),
+    ['hotfix.branchCreated'],
+    'the start commit is not a hotfix commit, nor merged',
+  );
 
   writeFileSync(path.join(dir, 'app.py'), 'v = 1  # fixed\n');
   git('commit', '-q', '-am', 'guard the division');
@@ -93,16 +109,22 @@ test('the watcher publishes each commit on the hotfix branch once, then its merg
   clock.advance(1000);
   await waitFor('two hotfix.committed events', () => events.filter((e) => e.name === 'hotfix.committed').length === 2);
   const committed = events.filter((e): e is IncidentEvent<'hotfix.committed'> => e.name === 'hotfix.committed');
-  assert.deepEqual(committed.map((e) => [e.commit, e.message, e.branch, e.incident]), [
-    [commits[0], 'guard the division', 'hotfix/inc-7', 'inc-7'],
-    [commits[1], 'regression test', 'hotfix/inc-7', 'inc-7'],
-  ]);
+  assert.deepEqual(
+    committed.map((e) => [e.commit, e.message, e.branch, e.incident]),
+    [
+      [commits[0], 'guard the division', 'hotfix/inc-7', 'inc-7'],
+      [commits[1], 'regression test', 'hotfix/inc-7', 'inc-7'],
+    ],
+  );
 
   git('checkout', '-q', 'main');
   git('merge', '-q', '--no-edit', '-X', 'theirs', 'hotfix/inc-7');
   await watcher.poll();
   await watcher.poll();
   const merged = events.filter((e): e is IncidentEvent<'hotfix.merged'> => e.name === 'hotfix.merged');
-  assert.deepEqual(merged.map((e) => [e.branch, e.into, e.commit]), [['hotfix/inc-7', 'main', commits[1]]]);
+  assert.deepEqual(
+    merged.map((e) => [e.branch, e.into, e.commit]),
+    [['hotfix/inc-7', 'main', commits[1]]],
+  );
   assert.equal(events.filter((e) => e.name === 'hotfix.committed').length, 2);
 });

@@ -41,7 +41,11 @@ test('ignored patterns match any path component, on both sides', () => {
   assert.equal(ignored('app/mod.py'), false);
   assert.equal(ignored('app/mod.pyc.txt'), false);
   assert.equal(ignored('.github/ci.yml'), false);
-  const changes = compareFiles([{ path: 'a/b.pyc', blob: A, bytes: 1 }], [{ path: 'tracked/__pycache__/c.py', blob: B }], ['*.pyc', '__pycache__']);
+  const changes = compareFiles(
+    [{ path: 'a/b.pyc', blob: A, bytes: 1 }],
+    [{ path: 'tracked/__pycache__/c.py', blob: B }],
+    ['*.pyc', '__pycache__'],
+  );
   assert.deepEqual(changes, []);
 });
 

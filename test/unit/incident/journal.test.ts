@@ -49,19 +49,42 @@ describe('incident journal and recorder', () => {
     bus.publish('connection.changed', 'pool', { host: 'web-2', state: 'connected' });
     clock.advance(1000);
     bus.publish('command.started', 'pool', { host: 'web-2', id: 'c1', command: 'mysql -u app --password hunter2 -e "select 1"' });
-    bus.publish('health.sampled', 'health', { host: 'web-2', reason: 'loadHigh', cpus: 2, load: [5, 4, 3], loadPerCpu: 2.5, cpuBusyPercent: 99, memoryAvailablePercent: 40 });
-    bus.publish('trace.analysed', 'traces', { fingerprint: 'abcdef0123456789', language: 'python', exception: 'KeyError', topAppFrame: { function: 'run', file: '/srv/app/jobs.py', line: 18 } });
-    bus.publish('frame.opened', 'traces', { remote: { function: 'run', file: '/srv/app/jobs.py', line: 18 }, local: null, reason: 'no mapping' });
+    bus.publish('health.sampled', 'health', {
+      host: 'web-2',
+      reason: 'loadHigh',
+      cpus: 2,
+      load: [5, 4, 3],
+      loadPerCpu: 2.5,
+      cpuBusyPercent: 99,
+      memoryAvailablePercent: 40,
+    });
+    bus.publish('trace.analysed', 'traces', {
+      fingerprint: 'abcdef0123456789',
+      language: 'python',
+      exception: 'KeyError',
+      topAppFrame: { function: 'run', file: '/srv/app/jobs.py', line: 18 },
+    });
+    bus.publish('frame.opened', 'traces', {
+      remote: { function: 'run', file: '/srv/app/jobs.py', line: 18 },
+      local: null,
+      reason: 'no mapping',
+    });
     await recorder.idle();
     assert.deepEqual(errors, []);
 
     const timeline = await journal.store.timeline(id);
-    assert.deepEqual(timeline.map((e) => (e.type === 'event' ? e.name : e.type)), ['milestone', 'connection.changed', 'command.started', 'health.sampled', 'trace.analysed', 'frame.opened']);
+    assert.deepEqual(
+      timeline.map((e) => (e.type === 'event' ? e.name : e.type)),
+      ['milestone', 'connection.changed', 'command.started', 'health.sampled', 'trace.analysed', 'frame.opened'],
+    );
     const command = timeline[2];
     assert.ok(command.type === 'event' && command.data.command === 'mysql -u app --password [REDACTED] -e "select 1"');
     const files = readdirSync(path.join(root, 'incidents', id, 'timeline'));
     assert.ok(files.every((f) => !readFileSync(path.join(root, 'incidents', id, 'timeline', f), 'utf8').includes('hunter2')));
-    assert.ok(files.every((f) => /^\d{8}T\d{9}Z-[0-9a-f]{8}\.json$/.test(f)), files.join());
+    assert.ok(
+      files.every((f) => /^\d{8}T\d{9}Z-[0-9a-f]{8}\.json$/.test(f)),
+      files.join(),
+    );
 
     const incident = await journal.store.read(id);
     const done = incident.steps.flatMap((s) => s.checks.filter((c) => c.done).map((c) => `${s.id}/${c.id}`));
@@ -69,7 +92,10 @@ describe('incident journal and recorder', () => {
     const connect = incident.steps[0].checks[0].how;
     assert.ok(connect?.by === 'event' && connect.entry === timeline[1].id && connect.at === '2026-12-02T03:00:00.000Z');
     assert.deepEqual(incident.hosts, ['web-2']);
-    assert.deepEqual(incident.traces.map((tr) => [tr.fingerprint, tr.appFrames]), [['abcdef0123456789', ['run@jobs.py']]]);
+    assert.deepEqual(
+      incident.traces.map((tr) => [tr.fingerprint, tr.appFrames]),
+      [['abcdef0123456789', ['run@jobs.py']]],
+    );
   });
 
   it('records nothing while no incident is active, and not the journal’s own events twice', async (t) => {
@@ -83,7 +109,10 @@ describe('incident journal and recorder', () => {
     state.active = id;
     await journal.note(id, 'maybe the cache', 'hypothesis');
     await recorder.idle();
-    assert.deepEqual((await journal.store.timeline(id)).map((e) => e.type), ['milestone', 'note']);
+    assert.deepEqual(
+      (await journal.store.timeline(id)).map((e) => e.type),
+      ['milestone', 'note'],
+    );
   });
 
   it('keeps a check unticked by hand against later events', async (t) => {
@@ -93,10 +122,24 @@ describe('incident journal and recorder', () => {
     const recorder = new IncidentRecorder(journal, bus, { activeIncident: () => id, onError: (e) => assert.fail(String(e)) });
     t.after(() => recorder.dispose());
     await journal.setCheckByHand(id, 'identify', 'load-high', false, 'a cron job, not the incident');
-    bus.publish('health.sampled', 'health', { host: 'web-1', reason: 'loadHigh', cpus: 1, load: [3, 2, 1], loadPerCpu: 3, cpuBusyPercent: 90, memoryAvailablePercent: 50 });
+    bus.publish('health.sampled', 'health', {
+      host: 'web-1',
+      reason: 'loadHigh',
+      cpus: 1,
+      load: [3, 2, 1],
+      loadPerCpu: 3,
+      cpuBusyPercent: 90,
+      memoryAvailablePercent: 50,
+    });
     await recorder.idle();
     const check = (await journal.store.read(id)).steps[0].checks.find((c) => c.id === 'load-high');
-    assert.deepEqual(check?.how, { by: 'hand', done: false, reason: 'a cron job, not the incident', at: '2026-12-02T03:00:00.000Z', who: 'alice' });
+    assert.deepEqual(check?.how, {
+      by: 'hand',
+      done: false,
+      reason: 'a cron job, not the incident',
+      at: '2026-12-02T03:00:00.000Z',
+      who: 'alice',
+    });
     assert.equal(check?.done, false);
   });
 
@@ -110,10 +153,16 @@ describe('incident journal and recorder', () => {
     const note = await journal.note(id, `seen with DB_PASSWORD=hunter2 in env:\n${TRACE}`, 'decision');
     assert.ok(note.text.startsWith('seen with DB_PASSWORD=[REDACTED] in env:'));
     const incident = await journal.store.read(id);
-    assert.deepEqual(incident.traces.map((tr) => tr.fingerprint), [findStackTraces(TRACE)[0].fingerprint]);
+    assert.deepEqual(
+      incident.traces.map((tr) => tr.fingerprint),
+      [findStackTraces(TRACE)[0].fingerprint],
+    );
     assert.ok(incident.traces[0].appFrames.includes('run@jobs.py'), incident.traces[0].appFrames.join());
     assert.equal(payloads.length, 3);
-    assert.ok(payloads.every((p) => !/abc123def|hunter2/.test(p)), payloads.join('\n'));
+    assert.ok(
+      payloads.every((p) => !/abc123def|hunter2/.test(p)),
+      payloads.join('\n'),
+    );
   });
 
   it('pins an entry by appending, and refuses an unknown one', async (t) => {
@@ -145,13 +194,20 @@ describe('incident journal and recorder', () => {
     const { id } = await journal.start({ title: 'Two processes', severity: 'SEV3' });
     const writer = (who: string) =>
       new Promise<number | null>((resolve) =>
-        spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'noteWriter.ts'), root, id, who, '50'], { stdio: 'inherit' }).on('exit', resolve),
+        spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'noteWriter.ts'), root, id, who, '50'], { stdio: 'inherit' }).on(
+          'exit',
+          resolve,
+        ),
       );
     assert.deepEqual(await Promise.all([writer('alice'), writer('bob')]), [0, 0]);
     const texts = (await journal.store.timeline(id)).flatMap((e) => (e.type === 'note' ? [e.text] : []));
     assert.equal(texts.length, 100);
     for (const who of ['alice', 'bob']) {
-      assert.deepEqual(texts.filter((text) => text.startsWith(who)), Array.from({ length: 50 }, (_, n) => `${who} ${n}`), `${who}'s notes, in order`);
+      assert.deepEqual(
+        texts.filter((text) => text.startsWith(who)),
+        Array.from({ length: 50 }, (_, n) => `${who} ${n}`),
+        `${who}'s notes, in order`,
+      );
     }
   });
 

@@ -3,7 +3,27 @@
 // so a schema cannot silently use more than this checks.
 type Schema = boolean | { [keyword: string]: unknown };
 
-const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'examples', 'definitions', '$ref', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'oneOf', 'anyOf', 'pattern', 'minLength', 'format']);
+const KNOWN = new Set([
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'examples',
+  'definitions',
+  '$ref',
+  'type',
+  'enum',
+  'const',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'oneOf',
+  'anyOf',
+  'pattern',
+  'minLength',
+  'format',
+]);
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -29,12 +49,15 @@ export function validate(root: Schema, value: unknown): string[] {
     if (schema.type !== undefined) {
       const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
       const actual = typeOf(v);
-      if (!types.some((t) => t === actual || (t === 'number' && actual === 'integer'))) out.push(`${at}: is ${actual}, not ${types.join(' or ')}`);
+      if (!types.some((t) => t === actual || (t === 'number' && actual === 'integer')))
+        out.push(`${at}: is ${actual}, not ${types.join(' or ')}`);
     }
-    if (Array.isArray(schema.enum) && !schema.enum.includes(v)) out.push(`${at}: ${JSON.stringify(v)} is not one of ${JSON.stringify(schema.enum)}`);
+    if (Array.isArray(schema.enum) && !schema.enum.includes(v))
+      out.push(`${at}: ${JSON.stringify(v)} is not one of ${JSON.stringify(schema.enum)}`);
     if ('const' in schema && v !== schema.const) out.push(`${at}: is not ${JSON.stringify(schema.const)}`);
     if (typeof v === 'string') {
-      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(v)) out.push(`${at}: "${v}" does not match ${schema.pattern}`);
+      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(v))
+        out.push(`${at}: "${v}" does not match ${schema.pattern}`);
       if (typeof schema.minLength === 'number' && [...v].length < schema.minLength) out.push(`${at}: shorter than ${schema.minLength}`);
       if (schema.format === 'date-time' && Number.isNaN(Date.parse(v))) out.push(`${at}: "${v}" is not a date-time`);
     }
@@ -48,7 +71,10 @@ export function validate(root: Schema, value: unknown): string[] {
       }
     }
     if (Array.isArray(v) && schema.items !== undefined) v.forEach((item, i) => check(schema.items as Schema, item, `${at}[${i}]`, out));
-    for (const [keyword, needed] of [['oneOf', 1], ['anyOf', 0]] as const) {
+    for (const [keyword, needed] of [
+      ['oneOf', 1],
+      ['anyOf', 0],
+    ] as const) {
       const branches = schema[keyword] as Schema[] | undefined;
       if (!branches) continue;
       const passing = branches.filter((branch) => {

@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeIncident, currentStep, eventMayTick, IncidentError, newIncident, setCheck, setMilestone } from '../../../src/core/incident/model';
+import {
+  closeIncident,
+  currentStep,
+  eventMayTick,
+  IncidentError,
+  newIncident,
+  setCheck,
+  setMilestone,
+} from '../../../src/core/incident/model';
 import { STEP_DEFINITIONS } from '../../../src/core/incident/steps';
 
 const T0 = '2026-12-02T03:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
-const fresh = () => newIncident({ id: '2026-12-02-checkout', title: ' Checkout timeouts ', severity: 'SEV2', hosts: ['web-1', 'web-1'], commander: 'alice' }, T0);
+const fresh = () =>
+  newIncident(
+    { id: '2026-12-02-checkout', title: ' Checkout timeouts ', severity: 'SEV2', hosts: ['web-1', 'web-1'], commander: 'alice' },
+    T0,
+  );
 
 describe('incident model', () => {
   it('starts active, detected now, with the four steps and nothing ticked', () => {
@@ -19,7 +31,10 @@ describe('incident model', () => {
       incident.steps.map((s) => [s.id, s.checks.length]),
       STEP_DEFINITIONS.map((s) => [s.id, s.checks.length]),
     );
-    assert.deepEqual(incident.steps[1].checks.map((c) => c.id), ['service', 'module', 'method', 'statement', 'repeat']);
+    assert.deepEqual(
+      incident.steps[1].checks.map((c) => c.id),
+      ['service', 'module', 'method', 'statement', 'repeat'],
+    );
     assert.ok(incident.steps.every((s) => s.checks.every((c) => !c.done && c.how === null)));
     assert.equal(currentStep(incident), 'identify');
   });
@@ -60,7 +75,10 @@ describe('incident model', () => {
     assert.equal(incident.steps[0].checks[0].done, true);
     assert.equal(eventMayTick(incident, 'identify', 'connect'), false, 'the first event is the evidence');
     assert.throws(() => setCheck(incident, 'identify', 'live-stats', { by: 'hand', done: true, reason: ' ', at: at(2) }), /needs a reason/);
-    assert.throws(() => setCheck(incident, 'identify', 'nope', { by: 'hand', done: true, reason: 'x', at: at(2) }), /no check "identify\/nope"/);
+    assert.throws(
+      () => setCheck(incident, 'identify', 'nope', { by: 'hand', done: true, reason: 'x', at: at(2) }),
+      /no check "identify\/nope"/,
+    );
     incident = setCheck(incident, 'identify', 'load-high', { by: 'hand', done: false, reason: 'load is fine, 0.3 per CPU', at: at(3) });
     assert.equal(eventMayTick(incident, 'identify', 'load-high'), false);
     assert.equal(eventMayTick(incident, 'identify', 'live-stats'), true);

@@ -41,7 +41,11 @@ describe('redaction', () => {
 
   it('leaves the repository’s real ssh configs, hosts file and /proc capture alone', () => {
     const fixtures = path.join(__dirname, '../../fixtures');
-    const files = ['ssh', 'hosts', 'proc'].flatMap((dir) => readdirSync(path.join(fixtures, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)));
+    const files = ['ssh', 'hosts', 'proc'].flatMap((dir) =>
+      readdirSync(path.join(fixtures, dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name)),
+    );
     assert.ok(files.length >= 8, files.join());
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -77,7 +81,11 @@ describe('redaction', () => {
   });
 
   it('redacts every string of a JSON value, and whole values under secret keys', () => {
-    const value = { command: 'mysql --password hunter2', env: { DB_PASSWORD: 'plain', apiKey: 'k-123', count: 3, path: '/x' }, list: ['token=abc123'] };
+    const value = {
+      command: 'mysql --password hunter2',
+      env: { DB_PASSWORD: 'plain', apiKey: 'k-123', count: 3, path: '/x' },
+      list: ['token=abc123'],
+    };
     assert.deepEqual(redactValue(value), {
       command: `mysql --password ${REDACTED}`,
       env: { DB_PASSWORD: REDACTED, apiKey: REDACTED, count: 3, path: '/x' },

@@ -12,7 +12,10 @@ describe('event → check rules', () => {
     assert.deepEqual(ticks('health.sampled', { reason: 'loadHigh', loadPerCpu: 2.5 }), ['identify/live-stats', 'identify/load-high']);
     assert.deepEqual(ticks('log.started', { path: '/var/log/app.log' }), ['identify/logs']);
     assert.deepEqual(ticks('log.excerptSaved', { file: 'e.log', lines: 3 }), ['localize/service']);
-    assert.deepEqual(ticks('trace.analysed', { fingerprint: 'f', topAppFrame: { function: 'run', file: 'a.py', line: 3 } }), ['localize/module', 'localize/method']);
+    assert.deepEqual(ticks('trace.analysed', { fingerprint: 'f', topAppFrame: { function: 'run', file: 'a.py', line: 3 } }), [
+      'localize/module',
+      'localize/method',
+    ]);
     assert.deepEqual(ticks('trace.analysed', { fingerprint: 'f' }), ['localize/module']);
     assert.deepEqual(ticks('snapshot.taken', { host: 'web-1', pid: 4 }), ['localize/method']);
     assert.deepEqual(ticks('sample.taken', { host: 'web-1', pid: 4 }), ['localize/method']);
@@ -36,7 +39,22 @@ describe('event → check rules', () => {
 
   it('names only checks that exist', () => {
     const all = new Set(STEP_DEFINITIONS.flatMap((s) => s.checks.map((c) => `${s.id}/${c.id}`)));
-    const names = ['connection.changed', 'health.sampled', 'log.started', 'log.excerptSaved', 'trace.analysed', 'snapshot.taken', 'sample.taken', 'frame.opened', 'incident.searched', 'hotfix.branchCreated', 'hotfix.tested', 'hotfix.deployed', 'hotfix.verified', 'incident.writtenUp'];
+    const names = [
+      'connection.changed',
+      'health.sampled',
+      'log.started',
+      'log.excerptSaved',
+      'trace.analysed',
+      'snapshot.taken',
+      'sample.taken',
+      'frame.opened',
+      'incident.searched',
+      'hotfix.branchCreated',
+      'hotfix.tested',
+      'hotfix.deployed',
+      'hotfix.verified',
+      'incident.writtenUp',
+    ];
     const data = { state: 'connected', reason: 'loadHigh', topAppFrame: {}, local: {}, passed: true, ok: true };
     for (const name of names) for (const tick of ticks(name, data)) assert.ok(all.has(tick), tick);
   });

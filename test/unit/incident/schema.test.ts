@@ -38,12 +38,32 @@ describe('incident schemas', () => {
       change(copy);
       return validate(incidentSchema, copy);
     };
-    assert.deepEqual(broken((i) => (i.severity = 'SEV5')), ['$.severity: "SEV5" is not one of ["SEV1","SEV2","SEV3","SEV4"]']);
-    assert.deepEqual(broken((i) => delete i.title), ['$: missing title']);
-    assert.deepEqual(broken((i) => (i.milestones.resolved = 'yesterday')), ['$.milestones.resolved: matches 0 of the anyOf branches']);
-    assert.deepEqual(broken((i) => (i.steps[0].checks[0].how = { by: 'hand', done: true, at: i.createdAt })), ['$.steps[0].checks[0].how: matches 0 of the oneOf branches']);
-    assert.deepEqual(broken((i) => (i.actionItems[0].type = 'blame')), ['$.actionItems[0].type: "blame" is not one of ["mitigate","prevent","process"]']);
-    assert.deepEqual(broken((i) => (i.typo = 1)), ['$.typo: not allowed']);
-    assert.deepEqual(validate(entrySchema, { id: 'a1', at: '2026-12-02T03:00:00.000Z', type: 'note', kind: 'rant', text: 'x' }), ['$: matches 0 of the oneOf branches']);
+    assert.deepEqual(
+      broken((i) => (i.severity = 'SEV5')),
+      ['$.severity: "SEV5" is not one of ["SEV1","SEV2","SEV3","SEV4"]'],
+    );
+    assert.deepEqual(
+      broken((i) => delete i.title),
+      ['$: missing title'],
+    );
+    assert.deepEqual(
+      broken((i) => (i.milestones.resolved = 'yesterday')),
+      ['$.milestones.resolved: matches 0 of the anyOf branches'],
+    );
+    assert.deepEqual(
+      broken((i) => (i.steps[0].checks[0].how = { by: 'hand', done: true, at: i.createdAt })),
+      ['$.steps[0].checks[0].how: matches 0 of the oneOf branches'],
+    );
+    assert.deepEqual(
+      broken((i) => (i.actionItems[0].type = 'blame')),
+      ['$.actionItems[0].type: "blame" is not one of ["mitigate","prevent","process"]'],
+    );
+    assert.deepEqual(
+      broken((i) => (i.typo = 1)),
+      ['$.typo: not allowed'],
+    );
+    assert.deepEqual(validate(entrySchema, { id: 'a1', at: '2026-12-02T03:00:00.000Z', type: 'note', kind: 'rant', text: 'x' }), [
+      '$: matches 0 of the oneOf branches',
+    ]);
   });
 });

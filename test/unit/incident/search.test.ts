@@ -33,7 +33,10 @@ describe('past incidents', () => {
     const hits = await searchIncidents(new IncidentStore(root), { traces: traceRecordsIn(read('traces/python-chained.txt'), '') });
     assert.equal(hits[0].incident.id, ids.jobs);
     assert.match(hits[0].reasons[0], /^same trace [0-9a-f]{16}$/);
-    assert.ok(hits.every((hit) => hit.incident.id === ids.jobs), 'the other traces share nothing with it');
+    assert.ok(
+      hits.every((hit) => hit.incident.id === ids.jobs),
+      'the other traces share nothing with it',
+    );
   });
 
   it('finds a trace with another fingerprint by the app frames it shares', async (t) => {
@@ -53,13 +56,19 @@ describe('past incidents', () => {
     const ids = await registry(root);
     const store = new IncidentStore(root);
     const byWords = await searchIncidents(store, { text: 'Coupon regex' });
-    assert.deepEqual(byWords.map((hit) => hit.incident.id), [ids.checkout]);
+    assert.deepEqual(
+      byWords.map((hit) => hit.incident.id),
+      [ids.checkout],
+    );
     assert.deepEqual(byWords[0].reasons, ['words: coupon, regex']);
     // "orders" is in the orders incident's title and in the checkout trace's frames (OrderService…): title first.
     const orders = await searchIncidents(store, { text: 'orders' });
     assert.equal(orders[0].incident.id, ids.orders);
     const both = await searchIncidents(store, { text: 'coupon regex timeouts', traces: traceRecordsIn(read('traces/go-panic.txt'), '') });
-    assert.deepEqual(both.map((hit) => hit.incident.id), [ids.orders, ids.checkout]);
+    assert.deepEqual(
+      both.map((hit) => hit.incident.id),
+      [ids.orders, ids.checkout],
+    );
     assert.deepEqual(await searchIncidents(store, { text: 'coupon', exclude: ids.checkout }), []);
     assert.deepEqual(await searchIncidents(store, { text: 'nothing matches this' }), []);
   });

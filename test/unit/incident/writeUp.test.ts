@@ -35,7 +35,10 @@ describe('write-up', () => {
     const { id, journal, clock } = await investigateCheckout(root, TRACE);
     const file = await journal.writeUp(id);
     const edited = readFileSync(file, 'utf8')
-      .replace('_What happened, to whom and for how long, in two or three sentences._', 'Checkout timed out for 31 minutes.\n\nMore by hand.')
+      .replace(
+        '_What happened, to whom and for how long, in two or three sentences._',
+        'Checkout timed out for 31 minutes.\n\nMore by hand.',
+      )
       .replace(/<!-- firefighter:begin detection -->[\s\S]*?<!-- firefighter:end detection -->\n/, '')
       .replace('### Where we got lucky\n\n_…_', '### Where we got lucky\n\nIt was a quiet night.');
     writeFileSync(file, edited);
@@ -47,6 +50,10 @@ describe('write-up', () => {
     assert.ok(!again.includes('firefighter:begin detection'));
     assert.ok(again.includes('- Decision: second look: the regex was added in 4f2a9c1'));
     assert.equal(again.match(/firefighter:begin timeline/g)?.length, 1);
-    assert.equal(renderWriteUp({ incident: await journal.store.read(id), timeline: await journal.store.timeline(id) }, again), again, 'nothing new, nothing changes');
+    assert.equal(
+      renderWriteUp({ incident: await journal.store.read(id), timeline: await journal.store.timeline(id) }, again),
+      again,
+      'nothing new, nothing changes',
+    );
   });
 });

@@ -55,8 +55,14 @@ describe('picker and prompts', () => {
 
   it('describes a file by size and age, marking one the ssh user cannot read', () => {
     const now = Date.UTC(2024, 4, 1, 3, 0, 0);
-    assert.equal(describeLogFile({ path: '/a.log', sizeBytes: 12_900_000, modifiedMs: now - 5 * 60_000, readable: true }, now), '12 MiB · 5 min ago');
-    assert.equal(describeLogFile({ path: '/b.log', sizeBytes: 512, modifiedMs: now - 3 * 86_400_000, readable: false }, now), '512 B · 3 days ago · not readable by the ssh user');
+    assert.equal(
+      describeLogFile({ path: '/a.log', sizeBytes: 12_900_000, modifiedMs: now - 5 * 60_000, readable: true }, now),
+      '12 MiB · 5 min ago',
+    );
+    assert.equal(
+      describeLogFile({ path: '/b.log', sizeBytes: 512, modifiedMs: now - 3 * 86_400_000, readable: false }, now),
+      '512 B · 3 days ago · not readable by the ssh user',
+    );
     assert.equal(describeLogFile({ path: '/c.log', sizeBytes: 1536, modifiedMs: now, readable: true }, now), '1.5 KiB · just now');
   });
 
@@ -96,7 +102,10 @@ describe('names', () => {
   });
 
   it('prefixes merged lines with host and the shortest suffix that tells files apart, aligned', () => {
-    assert.deepEqual(sourcePrefixes(onWeb1(['/var/log/app.log', '/var/log/nginx/access.log'])), ['web-1 app.log    │ ', 'web-1 access.log │ ']);
+    assert.deepEqual(sourcePrefixes(onWeb1(['/var/log/app.log', '/var/log/nginx/access.log'])), [
+      'web-1 app.log    │ ',
+      'web-1 access.log │ ',
+    ]);
     assert.deepEqual(sourcePrefixes(onWeb1(['/srv/a/app.log', '/srv/b/app.log'])), ['web-1 a/app.log │ ', 'web-1 b/app.log │ ']);
   });
 
@@ -120,7 +129,10 @@ describe('several hosts', () => {
       [{ host: 'web-2', path: '/var/log/worker.log' }],
     ]);
     assert.deepEqual(tailGroups(['web-1', 'web-2'], ['/var/log/app.log'], true), [
-      [{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-2', path: '/var/log/app.log' }],
+      [
+        { host: 'web-1', path: '/var/log/app.log' },
+        { host: 'web-2', path: '/var/log/app.log' },
+      ],
     ]);
     // One host: as before, a terminal per file or one for all of them.
     assert.deepEqual(tailGroups(['web-1'], paths, true), [paths.map((path) => ({ host: 'web-1', path }))]);
@@ -128,8 +140,13 @@ describe('several hosts', () => {
   });
 
   it('prefixes merged lines with the host and the file, aligned', () => {
-    assert.deepEqual(sourcePrefixes([{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-10', path: '/var/log/app.log' }]),
-      ['web-1  app.log │ ', 'web-10 app.log │ ']);
+    assert.deepEqual(
+      sourcePrefixes([
+        { host: 'web-1', path: '/var/log/app.log' },
+        { host: 'web-10', path: '/var/log/app.log' },
+      ]),
+      ['web-1  app.log │ ', 'web-10 app.log │ '],
+    );
     assert.deepEqual(sourcePrefixes(tailGroups(['web-1', 'db-1'], paths, true)[0]), [
       'web-1 app.log    │ ',
       'web-1 worker.log │ ',
@@ -149,7 +166,12 @@ describe('several hosts', () => {
 
 describe('log lists of several hosts', () => {
   const now = Date.UTC(2024, 4, 1, 12, 0, 0);
-  const entry = (path: string, minutesAgo: number, sizeBytes = 1024) => ({ path, sizeBytes, modifiedMs: now - minutesAgo * 60_000, readable: true });
+  const entry = (path: string, minutesAgo: number, sizeBytes = 1024) => ({
+    path,
+    sizeBytes,
+    modifiedMs: now - minutesAgo * 60_000,
+    readable: true,
+  });
 
   it('shows each path once, newest copy first, and says which hosts have a file the others lack', () => {
     const listed = new Map([
@@ -157,11 +179,14 @@ describe('log lists of several hosts', () => {
       ['web-2', [entry('/var/log/app.log', 0, 4096), entry('/var/log/worker.log', 5)]],
     ]);
     const merged = mergeLogLists(['web-1', 'web-2', 'down-1'], listed);
-    assert.deepEqual(merged.map((log) => [log.path, log.hosts]), [
-      ['/var/log/app.log', ['web-1', 'web-2']],
-      ['/var/log/worker.log', ['web-2']],
-      ['/var/log/old.log', ['web-1']],
-    ]);
+    assert.deepEqual(
+      merged.map((log) => [log.path, log.hosts]),
+      [
+        ['/var/log/app.log', ['web-1', 'web-2']],
+        ['/var/log/worker.log', ['web-2']],
+        ['/var/log/old.log', ['web-1']],
+      ],
+    );
     assert.equal(merged[0].entry.sizeBytes, 4096, "the newest copy's size");
     assert.equal(describeListedLog(merged[1], 2, now), '1.0 KiB · 5 min ago · only on web-2');
     assert.equal(describeListedLog(merged[0], 2, now), '4.0 KiB · just now');
@@ -169,7 +194,13 @@ describe('log lists of several hosts', () => {
 
   it('lists what has answered so far, in the order the hosts were selected', () => {
     assert.deepEqual(mergeLogLists(['web-1', 'web-2'], new Map()), []);
-    const both = mergeLogLists(['web-2', 'web-1'], new Map([['web-1', [entry('/a.log', 1)]], ['web-2', [entry('/a.log', 1)]]]));
+    const both = mergeLogLists(
+      ['web-2', 'web-1'],
+      new Map([
+        ['web-1', [entry('/a.log', 1)]],
+        ['web-2', [entry('/a.log', 1)]],
+      ]),
+    );
     assert.deepEqual(both[0].hosts, ['web-2', 'web-1']);
   });
 });

@@ -73,7 +73,7 @@ function setup(paths: string[], filter?: LogFilter, host = 'web-1') {
 }
 
 describe('LogSession', () => {
-  it('shows one file\'s lines as they are, after a line saying what is followed and which keys work', async () => {
+  it("shows one file's lines as they are, after a line saying what is followed and which keys work", async () => {
     const { session, followers, screen, settle } = setup(['/var/log/app.log'], { pattern: 'ERROR' });
     session.start();
     assert.equal(followers.length, 1);
@@ -157,7 +157,10 @@ describe('LogSession', () => {
     const hostsOf: string[] = [];
     let screen = '';
     const session = new LogSession({
-      sources: [{ host: 'web-1', path: '/var/log/app.log' }, { host: 'web-2', path: '/var/log/app.log' }],
+      sources: [
+        { host: 'web-1', path: '/var/log/app.log' },
+        { host: 'web-2', path: '/var/log/app.log' },
+      ],
       colour: false,
       flushIntervalMs: 1,
       write: (text) => (screen += text),
@@ -210,7 +213,10 @@ describe('LogSession', () => {
     assert.ok(screen().endsWith('— Disconnected from web-1. Press r to follow again. —\r\n'));
     assert.deepEqual(session.lines(), ['web-1 app.log    │ a1']);
     assert.equal(session.retry(), 2);
-    assert.deepEqual(followers.slice(2).map((f) => f.resumeFrom), [{ inode: '42', offset: 3, tail: Buffer.from('a1\n') }, undefined]);
+    assert.deepEqual(
+      followers.slice(2).map((f) => f.resumeFrom),
+      [{ inode: '42', offset: 3, tail: Buffer.from('a1\n') }, undefined],
+    );
     stopping.dispose();
     session.dispose();
     other.session.dispose();

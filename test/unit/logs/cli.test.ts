@@ -35,7 +35,10 @@ test('tail: bad usage exits 2, an unreachable host 3, an unreadable log 1 with t
     const streams = captureIo();
     assert.equal(await tail(args, streams), 2, args.join(' '));
     assert.match(streams.err(), /usage: firefighter tail HOST PATH/);
-    assert.match(streams.err(), /exit codes: 0 interrupted, 1 the log cannot be read \(permission denied, not a file\),\n  2 bad usage, 3 cannot connect or authenticate, 4 host key refused\n$/);
+    assert.match(
+      streams.err(),
+      /exit codes: 0 interrupted, 1 the log cannot be read \(permission denied, not a file\),\n  2 bad usage, 3 cannot connect or authenticate, 4 host key refused\n$/,
+    );
   }
   const down = captureIo();
   const refused = makeTailCommand(async (host) => {
@@ -65,7 +68,10 @@ test('tail follows ~/PATH in the home directory of the ssh user on the host', as
 test('tail exits 3, or 4 for a host key, when a reconnect cannot log in', async (t) => {
   const dir = tempDir(t, 'ff-tail-');
   writeFileSync(join(dir, 'app.log'), 'x\n');
-  for (const [kind, code] of [['auth', 3], ['hostKeyChanged', 4]] as const) {
+  for (const [kind, code] of [
+    ['auth', 3],
+    ['hostKeyChanged', 4],
+  ] as const) {
     const local = new LocalRunner('web-1');
     let connects = 0;
     const tail = makeTailCommand(async () => {
@@ -86,7 +92,12 @@ test('tail --lines +K starts at line K; an absurdly large N gives the whole file
   const dir = tempDir(t, 'ff-tail-');
   const file = join(dir, 'app.log');
   writeFileSync(file, 'one\ntwo\nthree\n');
-  for (const [lines, expected] of [['+2', 'two\nthree\n'], ['+1', 'one\ntwo\nthree\n'], ['99999999999999999999', 'one\ntwo\nthree\n'], ['1', 'three\n']] as const) {
+  for (const [lines, expected] of [
+    ['+2', 'two\nthree\n'],
+    ['+1', 'one\ntwo\nthree\n'],
+    ['99999999999999999999', 'one\ntwo\nthree\n'],
+    ['1', 'three\n'],
+  ] as const) {
     const streams = captureIo();
     const exit = makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', file, '--lines', lines], streams);
     await until(`the lines of --lines ${lines}`, () => streams.out() === expected);
@@ -99,11 +110,14 @@ test('tail of a device or a /proc file is one clear error, exit 1', async () => 
   for (const path of ['/dev/zero', '/proc/loadavg']) {
     const streams = captureIo();
     assert.equal(await makeTailCommand(async () => new LocalRunner('web-1'))(['web-1', path], streams), 1);
-    assert.equal(streams.err(), `firefighter: web-1:${path} is not a regular file (a device, FIFO or socket, or a /proc or /sys file whose size says nothing); choose a log file instead\n`);
+    assert.equal(
+      streams.err(),
+      `firefighter: web-1:${path} is not a regular file (a device, FIFO or socket, or a /proc or /sys file whose size says nothing); choose a log file instead\n`,
+    );
   }
 });
 
-test('tail --events: the follower\'s events of the run', async (t) => {
+test("tail --events: the follower's events of the run", async (t) => {
   const dir = tempDir(t, 'ff-tail-');
   const file = join(dir, 'app.log');
   writeFileSync(file, 'one\n');

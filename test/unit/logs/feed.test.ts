@@ -30,7 +30,7 @@ test('a burst larger than the terminal can take is shown as a skipped-lines mark
   assert.equal(writes.length, 2);
 });
 
-test('a merged terminal prefixes each follower\'s lines; colour highlights the filter', async () => {
+test("a merged terminal prefixes each follower's lines; colour highlights the filter", async () => {
   const writes: string[] = [];
   const feed = new TerminalFeed({ write: (t) => writes.push(t), flushIntervalMs: 5 });
   const a = source();

@@ -3,7 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { compileFilter, hostGrep, matchesFilter, type LogFilter } from '../../../src/core/logs/filter';
 
-const sample = ['GET /api/users 200 12ms', 'POST /api/orders 500 340ms', 'ERROR timeout after 30s', 'error: Disk full', 'a.b literal', 'aXb', 'tab\there', ''];
+const sample = [
+  'GET /api/users 200 12ms',
+  'POST /api/orders 500 340ms',
+  'ERROR timeout after 30s',
+  'error: Disk full',
+  'a.b literal',
+  'aXb',
+  'tab\there',
+  '',
+];
 
 /** The lines the host's grep would pass, run for real in the C locale. */
 function grepLines(filter: LogFilter): string[] {
@@ -35,7 +44,11 @@ test('host grep selects exactly the lines the JavaScript filter matches', () => 
   ];
   for (const filter of filters) {
     const re = compileFilter(filter);
-    assert.deepEqual(grepLines(filter), sample.filter((l) => matchesFilter(re, l)), JSON.stringify(filter));
+    assert.deepEqual(
+      grepLines(filter),
+      sample.filter((l) => matchesFilter(re, l)),
+      JSON.stringify(filter),
+    );
   }
 });
 
@@ -52,7 +65,10 @@ test('host grep never drops a line with non-ASCII text that the filter matches',
   const lines = ['user=zoë login', 'user=bob login', 'a é b', 'x\u00a0y', 'naïve=1', '日本語 ok'];
   const grep = (args: { options: string[]; pattern: string }) => {
     try {
-      return execFileSync('grep', ['-a', ...args.options, '-e', args.pattern], { input: lines.join('\n') + '\n', env: { LC_ALL: 'C' } }).toString().split('\n').slice(0, -1);
+      return execFileSync('grep', ['-a', ...args.options, '-e', args.pattern], { input: lines.join('\n') + '\n', env: { LC_ALL: 'C' } })
+        .toString()
+        .split('\n')
+        .slice(0, -1);
     } catch {
       return [];
     }

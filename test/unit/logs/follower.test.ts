@@ -30,7 +30,10 @@ function follow(t: TestContext, path: string, options: Partial<LogFollowerOption
 }
 
 const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
-const text = (from: number, to: number) => numbered(from, to).map((l) => `${l}\n`).join('');
+const text = (from: number, to: number) =>
+  numbered(from, to)
+    .map((l) => `${l}\n`)
+    .join('');
 
 test('starts with the last N lines, then follows; a partial line waits for its end', async (t) => {
   const file = join(tempDir(t), 'app.log');
@@ -123,7 +126,10 @@ test('rename+create rotation: the old file is drained, then the new one read fro
   writeFileSync(file, text(31, 40));
   await until('30 lines', () => lines.length === 30);
   assert.deepEqual(lines, numbered(11, 40));
-  assert.deepEqual(notices.map((n) => n.kind), ['rotated']);
+  assert.deepEqual(
+    notices.map((n) => n.kind),
+    ['rotated'],
+  );
   assert.match(notices[0].message, /^box:.*app\.log was rotated; following the new file from its start$/);
 });
 
@@ -190,7 +196,10 @@ test('a file that disappears and reappears is picked up again from its start', a
   await until('6 lines', () => lines.length === 6);
   assert.deepEqual(lines, numbered(1, 6));
   assert.equal(follower.state, 'following');
-  assert.deepEqual(notices.map((n) => n.kind), ['missing', 'created']);
+  assert.deepEqual(
+    notices.map((n) => n.kind),
+    ['missing', 'created'],
+  );
 });
 
 test('a file that does not exist yet is waited for', async (t) => {
@@ -260,7 +269,10 @@ test('a cancelled login or a host key to check stops the follower with its messa
   assert.equal(attempts, 3);
   assert.deepEqual(
     notices.map((n) => n.message),
-    [`box:${file}: box (10.0.0.5:22): connection refused; reconnecting in 0.0 s`, `box:${file}: box (10.0.0.5:22): connection refused; reconnecting in 0.0 s`],
+    [
+      `box:${file}: box (10.0.0.5:22): connection refused; reconnecting in 0.0 s`,
+      `box:${file}: box (10.0.0.5:22): connection refused; reconnecting in 0.0 s`,
+    ],
   );
 });
 
@@ -285,7 +297,10 @@ test('a channel lost with the connection says why, without the script it was run
   await until('3 lines', () => lines.length === 3);
   local.cut();
   await until('reconnecting', () => notices.some((n) => n.kind === 'reconnecting'));
-  assert.equal(notices[0].message, `box:${file}: box (10.0.0.5:22): connection lost: read ECONNRESET. It reconnects on next use; reconnecting in 0.0 s`);
+  assert.equal(
+    notices[0].message,
+    `box:${file}: box (10.0.0.5:22): connection lost: read ECONNRESET. It reconnects on next use; reconnecting in 0.0 s`,
+  );
 });
 
 test('an unreadable file fails with a message naming host and file', async (t) => {
@@ -295,11 +310,18 @@ test('an unreadable file fails with a message naming host and file', async (t) =
   writeFileSync(file, 'x\n', { mode: 0o600 });
   const local = new LocalRunner('box');
   // Run the script as an unprivileged user: root can read anything.
-  const asNobody: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(`runuser -u nobody -- ${c}`, o), spawn: (c) => local.spawn(`runuser -u nobody -- ${c}`) };
+  const asNobody: RemoteRunner = {
+    host: 'box',
+    exec: (c, o) => local.exec(`runuser -u nobody -- ${c}`, o),
+    spawn: (c) => local.spawn(`runuser -u nobody -- ${c}`),
+  };
   const { follower } = follow(t, file, { connect: async () => asNobody });
   await follower.done;
   assert.equal(follower.state, 'failed');
-  assert.equal(follower.error?.message, `box:${file}: permission denied; the ssh user cannot read this file (ask for read access, e.g. membership of its group, or choose another file)`);
+  assert.equal(
+    follower.error?.message,
+    `box:${file}: permission denied; the ssh user cannot read this file (ask for read access, e.g. membership of its group, or choose another file)`,
+  );
 
   mkdirSync(join(dir, 'adir'));
   const other = follow(t, join(dir, 'adir'));
@@ -347,7 +369,9 @@ test('hosts without GNU dd use tail|head and follow just the same', async (t) =>
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   // A dd that knows no iflag=skip_bytes,count_bytes, like BusyBox's or BSD's.
-  writeFileSync(join(bin, 'dd'), '#!/bin/sh\ncase "$*" in *iflag=*) echo "dd: unknown operand" >&2; exit 1 ;; esac\nexec /bin/dd "$@"\n', { mode: 0o755 });
+  writeFileSync(join(bin, 'dd'), '#!/bin/sh\ncase "$*" in *iflag=*) echo "dd: unknown operand" >&2; exit 1 ;; esac\nexec /bin/dd "$@"\n', {
+    mode: 0o755,
+  });
   const local = new LocalRunner('box');
   const plainDd: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(c, o), spawn: (c) => local.spawn(`PATH=${bin}:$PATH ${c}`) };
   const file = join(dir, 'app.log');

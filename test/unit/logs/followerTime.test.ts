@@ -133,20 +133,28 @@ test('reconnect delays double while the host cannot be reached, but not when it 
   }
 });
 
-test('a remote shell\'s stderr (title and clipboard escapes) is shown visible in the reconnecting notice', async (t) => {
+test("a remote shell's stderr (title and clipboard escapes) is shown visible in the reconnecting notice", async (t) => {
   const { runner, channels } = fakeHost();
   const { notices } = follow(t, { connect: async () => runner });
   await until('the channel', () => channels.length === 1);
   channels[0].end(1, '\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\nbash: warning: setlocale\r\n');
   await until('the notice', () => notices.length === 1);
-  assert.equal(notices[0].message, 'box:/var/log/app.log: \u241b]0;owned\u2407\u241b]52;c;ZXZpbA==\u2407 bash: warning: setlocale; reconnecting in 0.2 s');
+  assert.equal(
+    notices[0].message,
+    'box:/var/log/app.log: \u241b]0;owned\u2407\u241b]52;c;ZXZpbA==\u2407 bash: warning: setlocale; reconnecting in 0.2 s',
+  );
   assert.doesNotMatch(notices[0].message, /[\x00-\x1f\x7f-\x9f]/);
 });
 
 test('the follower publishes started, resumed, rotated and stopped, and gives the host the bytes it stopped after', async (t) => {
   const { runner, channels } = fakeHost();
   const { published, events } = recordEvents();
-  const { clock, follower, lines } = follow(t, { connect: async () => runner, events, filter: { pattern: 'x', regex: false }, hostFilter: false });
+  const { clock, follower, lines } = follow(t, {
+    connect: async () => runner,
+    events,
+    filter: { pattern: 'x', regex: false },
+    hostFilter: false,
+  });
   assert.deepEqual(published, [{ name: 'log.started', source: 'follower', host: 'box', path: '/var/log/app.log', filter: 'x', lines: 10 }]);
   await until('the channel', () => channels.length === 1);
   channels[0].say('O start 7 12 6\nB 7 0 6\nx one\nD 7 6 6\nx two\n');
@@ -163,7 +171,14 @@ test('the follower publishes started, resumed, rotated and stopped, and gives th
   follower.dispose();
   assert.deepEqual(published.slice(1), [
     { name: 'log.resumed', source: 'follower', host: 'box', path: '/var/log/app.log', offset: 12 },
-    { name: 'log.rotated', source: 'follower', host: 'box', path: '/var/log/app.log', how: 'renamed', message: 'box:/var/log/app.log was rotated; following the new file from its start' },
+    {
+      name: 'log.rotated',
+      source: 'follower',
+      host: 'box',
+      path: '/var/log/app.log',
+      how: 'renamed',
+      message: 'box:/var/log/app.log was rotated; following the new file from its start',
+    },
     { name: 'log.stopped', source: 'follower', host: 'box', path: '/var/log/app.log', reason: 'stopped' },
   ]);
 });

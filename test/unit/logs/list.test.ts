@@ -37,16 +37,24 @@ test('log globs expand on the host in one exec, newest first with sizes', async 
 
 test('with more files than the limit, the newest are kept, whatever their names', async (t) => {
   const dir = tempDir(t, 'ff-list-');
-  const files: [string, number][] = [['a.log', 1_000_000], ['b.log', 2_000_000], ['y.log', 4_000_000], ['z.log', 3_000_000]];
+  const files: [string, number][] = [
+    ['a.log', 1_000_000],
+    ['b.log', 2_000_000],
+    ['y.log', 4_000_000],
+    ['z.log', 3_000_000],
+  ];
   for (const [name, mtime] of files) {
     writeFileSync(join(dir, name), 'x');
     utimesSync(join(dir, name), mtime, mtime);
   }
   const entries = await listLogFiles(new LocalRunner('box'), [`${dir}/*.log`], 2);
-  assert.deepEqual(entries.map((e) => e.path), [join(dir, 'y.log'), join(dir, 'z.log')]);
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    [join(dir, 'y.log'), join(dir, 'z.log')],
+  );
 });
 
-test('a glob starting ~/ lists files under the ssh user\'s home', async (t) => {
+test("a glob starting ~/ lists files under the ssh user's home", async (t) => {
   const home = tempDir(t, 'ff-list-');
   mkdirSync(join(home, 'app', 'logs'), { recursive: true });
   writeFileSync(join(home, 'app', 'logs', 'api.log'), 'x');
@@ -55,7 +63,10 @@ test('a glob starting ~/ lists files under the ssh user\'s home', async (t) => {
   const withHome: RemoteRunner = { host: 'box', exec: (c, o) => local.exec(`HOME='${home}' ${c}`, o), spawn: (c) => local.spawn(c) };
   const entries = await listLogFiles(withHome, ['~/app/**/*.log']);
   assert.deepEqual(entries.map((e) => e.path).sort(), [join(home, 'app/logs/api.log'), join(home, 'app/worker.log')]);
-  assert.deepEqual((await listLogFiles(withHome, ['~/app/*.log'])).map((e) => e.path), [join(home, 'app/worker.log')]);
+  assert.deepEqual(
+    (await listLogFiles(withHome, ['~/app/*.log'])).map((e) => e.path),
+    [join(home, 'app/worker.log')],
+  );
 });
 
 test('a host that cannot list its logs gets an error saying which host, what failed and what to check', async () => {

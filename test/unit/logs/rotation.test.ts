@@ -16,7 +16,10 @@ import { recordEvents } from './recordEvents';
 
 const until = (what: string, predicate: () => boolean) => waitFor(what, predicate, 15_000, 10);
 const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
-const text = (from: number, to: number) => numbered(from, to).map((l) => `${l}\n`).join('');
+const text = (from: number, to: number) =>
+  numbered(from, to)
+    .map((l) => `${l}\n`)
+    .join('');
 
 /** A log in its own directory with a logrotate config for it; `rotate()` runs logrotate -f. */
 function rotatedLog(t: TestContext, directives: string[]) {
@@ -39,7 +42,15 @@ function follower(t: TestContext, file: string, events?: EventPublisher) {
   };
   const lines: string[] = [];
   const notices: FollowerNotice[] = [];
-  const follower = new LogFollower({ host: 'box', path: file, connect, startLines: 10, pollSeconds: 0.05, backoff: { initialMs: 20, maxMs: 100 }, events });
+  const follower = new LogFollower({
+    host: 'box',
+    path: file,
+    connect,
+    startLines: 10,
+    pollSeconds: 0.05,
+    backoff: { initialMs: 20, maxMs: 100 },
+    events,
+  });
   follower.onDidAppend((batch) => lines.push(...batch));
   follower.onDidNotice((n) => notices.push(n));
   t.after(() => follower.dispose());
@@ -70,10 +81,17 @@ for (const mode of ['create', 'copytruncate']) {
       written += 5;
     }
     // Our file is app.log.3.gz now (create), or its copy is (copytruncate).
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('app.log')).sort(), ['app.log', 'app.log.1', 'app.log.2.gz', 'app.log.3.gz']);
+    assert.deepEqual(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('app.log'))
+        .sort(),
+      ['app.log', 'app.log.1', 'app.log.2.gz', 'app.log.3.gz'],
+    );
     online();
     await until(`${written} lines`, () => lines.length >= written);
-    await until('the last notice', () => notices.some((n) => n.kind === (mode === 'create' ? 'rotated' : 'truncated') && /from its start/.test(n.message)));
+    await until('the last notice', () =>
+      notices.some((n) => n.kind === (mode === 'create' ? 'rotated' : 'truncated') && /from its start/.test(n.message)),
+    );
     assert.deepEqual(lines, numbered(1, written));
     assert.ok(!notices.some((n) => n.kind === 'lost'), JSON.stringify(notices));
   });
@@ -94,7 +112,10 @@ test('rotations that deleted the old file: says the rest of it is gone, then fol
   await until('the new file', () => lines.length === 20);
   assert.deepEqual(lines, [...numbered(1, 10), ...numbered(31, 40)]);
   const lost = notices.find((n) => n.kind === 'lost');
-  assert.equal(lost?.message, `box:${file} was rotated while the connection was down and no file holds the rest of the old one any more; lines after byte 71 of it are missing`);
+  assert.equal(
+    lost?.message,
+    `box:${file} was rotated while the connection was down and no file holds the rest of the old one any more; lines after byte 71 of it are missing`,
+  );
   assert.deepEqual(
     published.filter((e) => e.name === 'log.skipped'),
     [{ name: 'log.skipped', source: 'follower', host: 'box', path: file, message: lost?.message }],

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { shellWord } from '../../../src/core/util/shell';
 
 test('shellWord gives sh one word back unchanged, whatever it holds', () => {
-  for (const word of ['', 'plain', 'it\'s', "''", 'a b\tc\nd', '$HOME `id` $(id) * ? [a] ~/x', '\\', '-n']) {
+  for (const word of ['', 'plain', "it's", "''", 'a b\tc\nd', '$HOME `id` $(id) * ? [a] ~/x', '\\', '-n']) {
     const out = execFileSync('sh', ['-c', `printf '%s' ${shellWord(word)}`]).toString();
     assert.equal(out, word, JSON.stringify(word));
   }

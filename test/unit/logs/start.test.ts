@@ -15,7 +15,14 @@ const numbered = (from: number, to: number) => Array.from({ length: to - from + 
 function follow(t: TestContext, path: string, options: Partial<LogFollowerOptions>) {
   const lines: string[] = [];
   const notices: FollowerNotice[] = [];
-  const follower = new LogFollower({ host: 'box', path, connect: async () => new LocalRunner('box'), pollSeconds: 0.05, buffer: { maxLines: 1 }, ...options });
+  const follower = new LogFollower({
+    host: 'box',
+    path,
+    connect: async () => new LocalRunner('box'),
+    pollSeconds: 0.05,
+    buffer: { maxLines: 1 },
+    ...options,
+  });
   follower.onDidAppend((batch) => {
     for (const line of batch) lines.push(line);
   });
@@ -45,7 +52,12 @@ test('the last N lines are all given even when they span far more than the first
 
 test('from line K as tail -n +K: +1 is the whole file; past the end it says the file is shorter and follows from its end', async (t) => {
   const file = join(tempDir(t, 'ff-start-'), 'app.log');
-  writeFileSync(file, numbered(1, 20).map((l) => `${l}\n`).join(''));
+  writeFileSync(
+    file,
+    numbered(1, 20)
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
   const whole = follow(t, file, { fromLine: 1 });
   await until('20 lines', () => whole.lines.length === 20);
   assert.deepEqual(whole.lines, numbered(1, 20));
@@ -73,6 +85,9 @@ test('a device, a FIFO or a /proc file is refused at once with one clear message
     const { follower } = follow(t, path, {});
     await follower.done;
     assert.equal(follower.state, 'failed', path);
-    assert.equal(follower.error?.message, `box:${path} is not a regular file (a device, FIFO or socket, or a /proc or /sys file whose size says nothing); choose a log file instead`);
+    assert.equal(
+      follower.error?.message,
+      `box:${path} is not a regular file (a device, FIFO or socket, or a /proc or /sys file whose size says nothing); choose a log file instead`,
+    );
   }
 });

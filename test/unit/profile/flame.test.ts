@@ -14,28 +14,46 @@ const stacks: ProfileStack[] = [
 test('the flame tree is outermost first, one box per function however many lines it was seen at', () => {
   const root = buildFlameTree(stacks);
   assert.equal(root.total, 100);
-  assert.deepEqual(root.children.map((c) => [c.frame.function, c.total]), [['main', 100]]);
+  assert.deepEqual(
+    root.children.map((c) => [c.frame.function, c.total]),
+    [['main', 100]],
+  );
   const main = root.children[0];
-  assert.deepEqual(main.children.map((c) => [c.frame.function, c.total, c.self]), [['accept', 20, 20], ['handle', 80, 0]]);
+  assert.deepEqual(
+    main.children.map((c) => [c.frame.function, c.total, c.self]),
+    [
+      ['accept', 20, 20],
+      ['handle', 80, 0],
+    ],
+  );
   const validate = main.children[1].children[0];
   assert.deepEqual([validate.frame.function, validate.total, validate.self], ['validate_email', 80, 10]);
-  assert.deepEqual(validate.children.map((c) => [c.frame.function, c.total]), [['match', 70]]);
+  assert.deepEqual(
+    validate.children.map((c) => [c.frame.function, c.total]),
+    [['match', 70]],
+  );
 });
 
 test('the hottest functions: by self samples, with shares and the line seen most often', () => {
   const rows = hottestFunctions(stacks);
-  assert.deepEqual(rows.map((r) => [r.function, r.self, r.total, r.line]), [
-    ['match', 70, 70, 300],
-    ['accept', 20, 20, 12],
-    ['validate_email', 10, 80, 31],
-    ['main', 0, 100, 90],
-    ['handle', 0, 80, 60],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.function, r.self, r.total, r.line]),
+    [
+      ['match', 70, 70, 300],
+      ['accept', 20, 20, 12],
+      ['validate_email', 10, 80, 31],
+      ['main', 0, 100, 90],
+      ['handle', 0, 80, 60],
+    ],
+  );
   assert.equal(rows[0].selfShare, 0.7);
   assert.equal(rows[3].totalShare, 1);
 });
 
 test('a recursive function counts once per sample in its total', () => {
   const rows = hottestFunctions([{ frames: [f('fib', 3), f('fib', 4), f('fib', 4), f('main', 9)], count: 5 }]);
-  assert.deepEqual(rows.find((r) => r.function === 'fib'), { function: 'fib', file: '/srv/app.py', line: 4, self: 5, total: 5, selfShare: 1, totalShare: 1 });
+  assert.deepEqual(
+    rows.find((r) => r.function === 'fib'),
+    { function: 'fib', file: '/srv/app.py', line: 4, self: 5, total: 5, selfShare: 1, totalShare: 1 },
+  );
 });

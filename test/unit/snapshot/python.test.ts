@@ -8,12 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { IncidentEventMap } from '../../../src/core/events';
-import {
-  PythonSnapshotError,
-  pystacksScript,
-  readPythonStacks,
-  type PythonSnapshot,
-} from '../../../src/core/snapshot/python';
+import { PythonSnapshotError, pystacksScript, readPythonStacks, type PythonSnapshot } from '../../../src/core/snapshot/python';
 import type { SnapshotThread } from '../../../src/core/snapshot/types';
 import { interpreters, startTarget, TARGET_SCRIPT, targetLine, type RunningTarget } from '../../fixtures/snapshot/python/targets';
 import { LocalRunner } from '../../support/localRunner';
@@ -43,7 +38,11 @@ function assertSpinnerStack(thread: SnapshotThread): void {
   if (thread.frames[0]?.function === 'step') {
     assert.ok([targetLine('def step('), targetLine('# spinner-step')].includes(thread.frames[0].line!), `step at ${thread.frames[0].line}`);
   }
-  assert.deepEqual(frames.slice(0, 2).map((f) => f.function), ['spin', 'spinner'], `spinner stack ${names(thread)}`);
+  assert.deepEqual(
+    frames.slice(0, 2).map((f) => f.function),
+    ['spin', 'spinner'],
+    `spinner stack ${names(thread)}`,
+  );
   // the loop's own line, or its `while True:` just above (where the jump back is attributed)
   const loop = targetLine('# spinner-loop');
   assert.ok([loop - 1, loop].includes(frames[0].line!), `spin at ${frames[0].line}`);
@@ -51,59 +50,82 @@ function assertSpinnerStack(thread: SnapshotThread): void {
 }
 
 for (const python of interpreters()) {
-  test(`CPython ${python.version} (${python.path}): every thread's Python stack, innermost first, with files and lines`, { timeout: 60_000 }, async (t) => {
-    const { pid, tids } = await target(t, python.path);
-    const published: IncidentEventMap['snapshot.taken'][] = [];
-    const events = { publish: (name: string, _source: string, payload: unknown) => name === 'snapshot.taken' && published.push(payload as IncidentEventMap['snapshot.taken']) };
-    const snapshot = await readPythonStacks(new LocalRunner('web-1'), pid, { events, timeoutMs });
+  test(
+    `CPython ${python.version} (${python.path}): every thread's Python stack, innermost first, with files and lines`,
+    { timeout: 60_000 },
+    async (t) => {
+      const { pid, tids } = await target(t, python.path);
+      const published: IncidentEventMap['snapshot.taken'][] = [];
+      const events = {
+        publish: (name: string, _source: string, payload: unknown) =>
+          name === 'snapshot.taken' && published.push(payload as IncidentEventMap['snapshot.taken']),
+      };
+      const snapshot = await readPythonStacks(new LocalRunner('web-1'), pid, { events, timeoutMs });
 
-    assert.equal(snapshot.engine, 'python');
-    assert.equal(snapshot.runtime, `cpython ${python.version}`);
-    assert.equal(snapshot.pauseMs, 0);
-    assert.equal(snapshot.host, 'web-1');
-    assert.equal(snapshot.pid, pid);
-    assert.deepEqual(snapshot.threads.map((t) => t.id), [pid, tids.sleeper, tids.spinner].sort((a, b) => a - b));
+      assert.equal(snapshot.engine, 'python');
+      assert.equal(snapshot.runtime, `cpython ${python.version}`);
+      assert.equal(snapshot.pauseMs, 0);
+      assert.equal(snapshot.host, 'web-1');
+      assert.equal(snapshot.pid, pid);
+      assert.deepEqual(
+        snapshot.threads.map((t) => t.id),
+        [pid, tids.sleeper, tids.spinner].sort((a, b) => a - b),
+      );
 
-    const main = threadNamed(snapshot, 'MainThread');
-    assert.equal(main.id, pid);
-    assert.deepEqual(
-      main.frames.map((f) => [f.function, f.file, f.line, f.column, f.app, f.local]),
-      [
-        ['sleep_deep', TARGET_SCRIPT, targetLine('# main-sleep'), null, true, null],
-        ['middle', TARGET_SCRIPT, targetLine('    sleep_deep()'), null, true, null],
-        ['outer', TARGET_SCRIPT, targetLine('    middle()'), null, true, null],
-        ['<module>', TARGET_SCRIPT, lastLineOf('outer()'), null, true, null],
-      ],
-    );
+      const main = threadNamed(snapshot, 'MainThread');
+      assert.equal(main.id, pid);
+      assert.deepEqual(
+        main.frames.map((f) => [f.function, f.file, f.line, f.column, f.app, f.local]),
+        [
+          ['sleep_deep', TARGET_SCRIPT, targetLine('# main-sleep'), null, true, null],
+          ['middle', TARGET_SCRIPT, targetLine('    sleep_deep()'), null, true, null],
+          ['outer', TARGET_SCRIPT, targetLine('    middle()'), null, true, null],
+          ['<module>', TARGET_SCRIPT, lastLineOf('outer()'), null, true, null],
+        ],
+      );
 
-    const sleeper = threadNamed(snapshot, 'sleeper');
-    assert.equal(sleeper.id, tids.sleeper);
-    assert.deepEqual(sleeper.frames.slice(0, 2).map((f) => [f.function, f.line]), [
-      ['nap', targetLine('# sleeper-sleep')],
-      ['sleeper', targetLine('    nap()')],
-    ]);
-    // then the threading module's own frames: library code, from the interpreter's threading.py
-    const run = sleeper.frames[2];
-    assert.match(run.function, /^(Thread\.)?run$/);
-    assert.match(run.file ?? '', /\/threading\.py$/);
-    assert.equal(run.app, false);
-    assert.equal(run.line, lineOf(run.file!, 'self._target(*self._args, **self._kwargs)'));
-    assert.match(sleeper.frames.at(-1)!.function, /^(Thread\.)?_bootstrap$/);
+      const sleeper = threadNamed(snapshot, 'sleeper');
+      assert.equal(sleeper.id, tids.sleeper);
+      assert.deepEqual(
+        sleeper.frames.slice(0, 2).map((f) => [f.function, f.line]),
+        [
+          ['nap', targetLine('# sleeper-sleep')],
+          ['sleeper', targetLine('    nap()')],
+        ],
+      );
+      // then the threading module's own frames: library code, from the interpreter's threading.py
+      const run = sleeper.frames[2];
+      assert.match(run.function, /^(Thread\.)?run$/);
+      assert.match(run.file ?? '', /\/threading\.py$/);
+      assert.equal(run.app, false);
+      assert.equal(run.line, lineOf(run.file!, 'self._target(*self._args, **self._kwargs)'));
+      assert.match(sleeper.frames.at(-1)!.function, /^(Thread\.)?_bootstrap$/);
 
-    const spinner = threadNamed(snapshot, 'spinner');
-    assert.equal(spinner.id, tids.spinner);
-    assertSpinnerStack(spinner);
+      const spinner = threadNamed(snapshot, 'spinner');
+      assert.equal(spinner.id, tids.spinner);
+      assertSpinnerStack(spinner);
 
-    assert.deepEqual(published, [{ host: 'web-1', pid, engine: 'python', runtime: `cpython ${python.version}`, threads: 3, pauseMs: 0, wallMs: snapshot.wallMs }]);
-  });
+      assert.deepEqual(published, [
+        { host: 'web-1', pid, engine: 'python', runtime: `cpython ${python.version}`, threads: 3, pauseMs: 0, wallMs: snapshot.wallMs },
+      ]);
+    },
+  );
 
-  test(`CPython ${python.version}: the reader's line tables give the interpreter's own line for every instruction of stdlib modules`, { timeout: 120_000 }, () => {
-    const result = JSON.parse(
-      execFileSync(python.path, [join(__dirname, '../../fixtures/snapshot/python/linetables.py'), join(__dirname, '../../../src/core/snapshot/pystacks.py')], { encoding: 'utf8' }),
-    ) as { checked: number; mismatches: unknown[] };
-    assert.deepEqual(result.mismatches, []);
-    assert.ok(result.checked > 10_000, `only ${result.checked} instructions checked`);
-  });
+  test(
+    `CPython ${python.version}: the reader's line tables give the interpreter's own line for every instruction of stdlib modules`,
+    { timeout: 120_000 },
+    () => {
+      const result = JSON.parse(
+        execFileSync(
+          python.path,
+          [join(__dirname, '../../fixtures/snapshot/python/linetables.py'), join(__dirname, '../../../src/core/snapshot/pystacks.py')],
+          { encoding: 'utf8' },
+        ),
+      ) as { checked: number; mismatches: unknown[] };
+      assert.deepEqual(result.mismatches, []);
+      assert.ok(result.checked > 10_000, `only ${result.checked} instructions checked`);
+    },
+  );
 
   test(`CPython ${python.version}: snapshots of a thread that keeps calling functions stay consistent`, { timeout: 120_000 }, async (t) => {
     const { pid } = await target(t, python.path);
@@ -117,7 +139,11 @@ for (const python of interpreters()) {
 
 /** The 1-based line of `file` that contains `text`. */
 function lineOf(file: string, text: string): number {
-  return readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes(text)) + 1
+  );
 }
 
 /** The last line of target.py that is exactly `text`. */
@@ -128,10 +154,27 @@ function lastLineOf(text: string): number {
 test('the reader never traces the target: no ptrace call, its memory opened read-only', { timeout: 60_000 }, async (t) => {
   const { pid } = await target(t, '/usr/bin/python3');
   const log = join(tempDir(t, 'pystacks-strace'), 'calls.log');
-  const traced = spawnSync('strace', ['-f', '-qq', '-e', 'trace=ptrace,openat,process_vm_writev,pwrite64', '-o', log, '/usr/bin/python3', '-E', '-s', '-S', '-', String(pid)], {
-    input: pystacksScript(),
-    encoding: 'utf8',
-  });
+  const traced = spawnSync(
+    'strace',
+    [
+      '-f',
+      '-qq',
+      '-e',
+      'trace=ptrace,openat,process_vm_writev,pwrite64',
+      '-o',
+      log,
+      '/usr/bin/python3',
+      '-E',
+      '-s',
+      '-S',
+      '-',
+      String(pid),
+    ],
+    {
+      input: pystacksScript(),
+      encoding: 'utf8',
+    },
+  );
   assert.equal(JSON.parse(traced.stdout).ok, true, traced.stdout + traced.stderr);
   const calls = readFileSync(log, 'utf8');
   assert.doesNotMatch(calls, /\bptrace\(|process_vm_writev\(|pwrite64\(/);
@@ -175,7 +218,12 @@ test('a process that is not CPython is named as such, with the engines to use in
     const pid = Number(execFileSync('sh', ['-c', `pgrep -n -x sleep`], { encoding: 'utf8' }).trim());
     const error = await failure(readPythonStacks(runner, pid));
     assert.equal(error.kind, 'notPython');
-    assert.match(error.message, new RegExp(`^web-1: process ${pid} is not a CPython interpreter \\(its program is /usr/bin/sleep\\); use the eu-stack or gdb engine for it\\.$`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^web-1: process ${pid} is not a CPython interpreter \\(its program is /usr/bin/sleep\\); use the eu-stack or gdb engine for it\\.$`,
+      ),
+    );
   } finally {
     sleeper.close();
   }
@@ -188,12 +236,17 @@ class NobodyRunner extends LocalRunner {
   }
 }
 
-test('another user\'s process: the permission problem in one sentence, with what to change', { timeout: 30_000 }, async (t) => {
+test("another user's process: the permission problem in one sentence, with what to change", { timeout: 30_000 }, async (t) => {
   const { pid } = await target(t, '/usr/bin/python3');
   for (const python of [undefined, '/usr/bin/python3']) {
     const error = await failure(readPythonStacks(new NobodyRunner('web-1'), pid, { python, timeoutMs }));
     assert.equal(error.kind, 'permission');
-    assert.match(error.message, new RegExp(`^web-1: cannot read process ${pid} \\(.+\\); connect as the process's user or as root, and allow ptrace \\(kernel\\.yama\\.ptrace_scope 0 or 1\\)\\.$`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^web-1: cannot read process ${pid} \\(.+\\); connect as the process's user or as root, and allow ptrace \\(kernel\\.yama\\.ptrace_scope 0 or 1\\)\\.$`,
+      ),
+    );
   }
 });
 
@@ -207,7 +260,12 @@ test('interpreters older than 3.9 are named as unsupported', { timeout: 60_000 }
     const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^${python} -c'`], { encoding: 'utf8' }).trim());
     const error = await failure(readPythonStacks(runner, pid, { timeoutMs }));
     assert.equal(error.kind, 'unsupported', `${python}: ${error.message}`);
-    assert.match(error.message, new RegExp(`^web-1: cannot read the Python stacks of process ${pid}: .*(CPython 3\\.8 is not supported \\(3\\.9 to 3\\.13 are\\)|not CPython 3\\.9 to 3\\.13)\\.$`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^web-1: cannot read the Python stacks of process ${pid}: .*(CPython 3\\.8 is not supported \\(3\\.9 to 3\\.13 are\\)|not CPython 3\\.9 to 3\\.13)\\.$`,
+      ),
+    );
   }
 });
 
@@ -233,42 +291,56 @@ test('a deep recursion is cut at 1024 frames per thread, innermost kept', { time
   assert.ok(main.frames.every((f) => f.function === 'down' && f.file === '<string>' && f.app === false));
 });
 
-test('a process whose threads start, recurse and end all the time: every snapshot reads, no frame is garbage', { timeout: 300_000 }, async (t) => {
-  const script = join(__dirname, '../../fixtures/snapshot/python/churn.py');
-  const source = readFileSync(script, 'utf8').split('\n');
-  /** Each function of churn.py and the lines its body spans. */
-  const bodies = new Map<string, [number, number]>();
-  source.forEach((line, i) => {
-    const def = /^def (\w+)\(/.exec(line);
-    if (def) bodies.set(def[1], [i + 1, i + 1 + source.slice(i + 1).findIndex((l) => /^\S/.test(l))]);
-  });
-  bodies.set('<module>', [1, source.length]);
-  for (const python of interpreters()) {
-    const runner = new LocalRunner();
-    const churn = await runner.spawn(`exec ${python.path} ${script}`);
-    t.after(() => churn.close());
-    await new Promise((resolve) => churn.stdout.once('data', resolve));
-    const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^${python.path} ${script}'`], { encoding: 'utf8' }).trim());
-    for (let i = 0; i < 5; i++) {
-      const snapshot = await readPythonStacks(runner, pid, { timeoutMs });
-      assert.ok(snapshot.threads.some((th) => th.id === pid), `${python.path}: no main thread`);
-      for (const thread of snapshot.threads) {
-        for (const frame of thread.frames) {
-          if (frame.file === script) {
-            const body = bodies.get(frame.function);
-            assert.ok(body && frame.line! >= body[0] && frame.line! <= body[1], `${python.path}: ${frame.function} at line ${frame.line}`);
-          } else {
-            assert.match(frame.file ?? '', /\/threading\.py$/, `${python.path}: ${frame.function} in ${frame.file}`);
+test(
+  'a process whose threads start, recurse and end all the time: every snapshot reads, no frame is garbage',
+  { timeout: 300_000 },
+  async (t) => {
+    const script = join(__dirname, '../../fixtures/snapshot/python/churn.py');
+    const source = readFileSync(script, 'utf8').split('\n');
+    /** Each function of churn.py and the lines its body spans. */
+    const bodies = new Map<string, [number, number]>();
+    source.forEach((line, i) => {
+      const def = /^def (\w+)\(/.exec(line);
+      if (def) bodies.set(def[1], [i + 1, i + 1 + source.slice(i + 1).findIndex((l) => /^\S/.test(l))]);
+    });
+    bodies.set('<module>', [1, source.length]);
+    for (const python of interpreters()) {
+      const runner = new LocalRunner();
+      const churn = await runner.spawn(`exec ${python.path} ${script}`);
+      t.after(() => churn.close());
+      await new Promise((resolve) => churn.stdout.once('data', resolve));
+      const pid = Number(execFileSync('sh', ['-c', `pgrep -n -f '^${python.path} ${script}'`], { encoding: 'utf8' }).trim());
+      for (let i = 0; i < 5; i++) {
+        const snapshot = await readPythonStacks(runner, pid, { timeoutMs });
+        assert.ok(
+          snapshot.threads.some((th) => th.id === pid),
+          `${python.path}: no main thread`,
+        );
+        for (const thread of snapshot.threads) {
+          for (const frame of thread.frames) {
+            if (frame.file === script) {
+              const body = bodies.get(frame.function);
+              assert.ok(
+                body && frame.line! >= body[0] && frame.line! <= body[1],
+                `${python.path}: ${frame.function} at line ${frame.line}`,
+              );
+            } else {
+              assert.match(frame.file ?? '', /\/threading\.py$/, `${python.path}: ${frame.function} in ${frame.file}`);
+            }
+          }
+          if (thread.frames.length > 0 && !thread.incomplete) {
+            assert.match(
+              thread.frames.at(-1)!.function,
+              thread.id === pid ? /^<module>$/ : /_bootstrap$/,
+              `${python.path}: ${names(thread)}`,
+            );
           }
         }
-        if (thread.frames.length > 0 && !thread.incomplete) {
-          assert.match(thread.frames.at(-1)!.function, thread.id === pid ? /^<module>$/ : /_bootstrap$/, `${python.path}: ${names(thread)}`);
-        }
       }
+      churn.close();
     }
-    churn.close();
-  }
-});
+  },
+);
 
 test('an interpreter that answers nothing: a failure naming the host and what the reader said', { timeout: 60_000 }, async (t) => {
   const { pid } = await target(t, '/usr/bin/python3');

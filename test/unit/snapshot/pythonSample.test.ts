@@ -25,22 +25,30 @@ function sightings(run: PythonSampleRun, fn: string): number {
 }
 
 for (const python of interpreters()) {
-  test(`CPython ${python.version} (${python.path}): a host-side sampling run finds the spinning function and leaves the sleeping threads out`, { timeout: 120_000 }, async (t) => {
-    const { pid } = await target(t, python.path);
-    const run = await samplePythonStacks(new LocalRunner('web-1'), pid, { seconds: 1, hz: 100, python: python.path });
+  test(
+    `CPython ${python.version} (${python.path}): a host-side sampling run finds the spinning function and leaves the sleeping threads out`,
+    { timeout: 120_000 },
+    async (t) => {
+      const { pid } = await target(t, python.path);
+      const run = await samplePythonStacks(new LocalRunner('web-1'), pid, { seconds: 1, hz: 100, python: python.path });
 
-    assert.equal(run.runtime, `cpython ${python.version}`);
-    assert.equal(run.ended, 'deadline');
-    assert.ok(run.samples > 0, 'at least one tick');
-    const spinning = sightings(run, 'spin');
-    assert.ok(spinning > 0, `spin() in no stack: ${JSON.stringify(run.stacks.map((s) => s.frames.map((f) => f.function)))}`);
-    // every stack seen holds spin() (the only running thread), and its innermost frames are the target's
-    assert.equal(run.otherStacks, 0);
-    assert.equal(spinning, run.stacks.reduce((sum, s) => sum + s.count, 0));
-    for (const stack of run.stacks) assert.ok(['spin', 'step'].includes(stack.frames[0].function), `innermost ${stack.frames[0].function}`);
-    assert.equal(sightings(run, 'nap') + sightings(run, 'sleep_deep'), 0, 'a sleeping thread was counted');
-    assert.ok(run.idleStacks > 0, 'the sleeping threads were seen and counted as idle');
-  });
+      assert.equal(run.runtime, `cpython ${python.version}`);
+      assert.equal(run.ended, 'deadline');
+      assert.ok(run.samples > 0, 'at least one tick');
+      const spinning = sightings(run, 'spin');
+      assert.ok(spinning > 0, `spin() in no stack: ${JSON.stringify(run.stacks.map((s) => s.frames.map((f) => f.function)))}`);
+      // every stack seen holds spin() (the only running thread), and its innermost frames are the target's
+      assert.equal(run.otherStacks, 0);
+      assert.equal(
+        spinning,
+        run.stacks.reduce((sum, s) => sum + s.count, 0),
+      );
+      for (const stack of run.stacks)
+        assert.ok(['spin', 'step'].includes(stack.frames[0].function), `innermost ${stack.frames[0].function}`);
+      assert.equal(sightings(run, 'nap') + sightings(run, 'sleep_deep'), 0, 'a sleeping thread was counted');
+      assert.ok(run.idleStacks > 0, 'the sleeping threads were seen and counted as idle');
+    },
+  );
 
   test(`CPython ${python.version}: idle: true keeps the sleeping threads, each seen at every tick`, { timeout: 120_000 }, async (t) => {
     const { pid } = await target(t, python.path);
@@ -90,13 +98,17 @@ test('an aborted sampleProcess stops the host loop at once and returns the profi
   assert.equal(runner.commands.length, 1, 'one command');
 });
 
-test('a process that is not CPython is sampled by repeated eu-stack snapshots after the reader says so', { timeout: 120_000 }, async (t) => {
-  const native = spawn('sleep', ['600'], { stdio: 'ignore' });
-  t.after(() => native.kill('SIGKILL'));
-  const runner = new LocalRunner('web-1');
-  const result = await sampleProcess(runner, native.pid!, { seconds: 0.1, hz: 10 });
+test(
+  'a process that is not CPython is sampled by repeated eu-stack snapshots after the reader says so',
+  { timeout: 120_000 },
+  async (t) => {
+    const native = spawn('sleep', ['600'], { stdio: 'ignore' });
+    t.after(() => native.kill('SIGKILL'));
+    const runner = new LocalRunner('web-1');
+    const result = await sampleProcess(runner, native.pid!, { seconds: 0.1, hz: 10 });
 
-  assert.equal(result.engine, 'eu-stack');
-  assert.ok(result.profile.samples > 0);
-  assert.match(runner.commands[0], /sample 0\.1 10 /, 'the CPython reader was asked first');
-});
+    assert.equal(result.engine, 'eu-stack');
+    assert.ok(result.profile.samples > 0);
+    assert.match(runner.commands[0], /sample 0\.1 10 /, 'the CPython reader was asked first');
+  },
+);

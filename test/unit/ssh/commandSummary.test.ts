@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { commandSummary } from '../../../src/core/ssh/commandSummary';
 
 test('a script is shown on one line with its white space folded', () => {
-  assert.equal(commandSummary('LC_ALL=C; export LC_ALL\nif [ -r /proc/stat ]; then\n  cat /proc/stat\nfi\n'), 'LC_ALL=C; export LC_ALL if [ -r /proc/stat ]; then cat /proc/stat fi');
+  assert.equal(
+    commandSummary('LC_ALL=C; export LC_ALL\nif [ -r /proc/stat ]; then\n  cat /proc/stat\nfi\n'),
+    'LC_ALL=C; export LC_ALL if [ -r /proc/stat ]; then cat /proc/stat fi',
+  );
 });
 
 test('a long command is cut with an ellipsis at the cap', () => {

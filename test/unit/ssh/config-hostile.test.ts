@@ -32,13 +32,32 @@ describe('ssh_config: a keyword without its value', () => {
   ] as const) {
     it(`${label} does not swallow the next Host line; its block is not used; later lines keep their numbers`, (t) => {
       const home = tempDir(t, 'ff-ssh-novalue-');
-      const config = ['Host prod-db', '  HostName 10.0.0.7', bad, 'Host staging', '  StrictHostKeyChecking no', '  Port 2222', 'Host other', '  Port 99999', ''].join('\n');
+      const config = [
+        'Host prod-db',
+        '  HostName 10.0.0.7',
+        bad,
+        'Host staging',
+        '  StrictHostKeyChecking no',
+        '  Port 2222',
+        'Host other',
+        '  Port 99999',
+        '',
+      ].join('\n');
       write(home, { '.ssh/config': config });
       const configFile = path.join(home, '.ssh', 'config');
       const loaded = loadSshConfig({ configFile, homeDir: home, env: ENV });
       // prod-db's block is broken: it is not offered (its HostName would be missing), the others are.
-      assert.deepEqual(loaded.hosts.map((host) => [host.name, host.line]), [['staging', 4], ['other', 7]]);
-      assert.deepEqual(loaded.problems.map((problem) => problem.line), [3, 8]);
+      assert.deepEqual(
+        loaded.hosts.map((host) => [host.name, host.line]),
+        [
+          ['staging', 4],
+          ['other', 7],
+        ],
+      );
+      assert.deepEqual(
+        loaded.problems.map((problem) => problem.line),
+        [3, 8],
+      );
       assert.match(loaded.problems[0].message, /the block it is in is not used/);
       // The production host gets nothing from the broken block, and nothing of the next one.
       const prod = loaded.resolve('prod-db');
@@ -52,7 +71,7 @@ describe('ssh_config: a keyword without its value', () => {
     });
   }
 
-  it('a broken line in the file\'s first block (before any Host) drops that block only', (t) => {
+  it("a broken line in the file's first block (before any Host) drops that block only", (t) => {
     const home = tempDir(t, 'ff-ssh-novalue-top-');
     write(home, { '.ssh/config': 'User deploy\nIdentityFile\nHost web\n  Port 2200\n' });
     const loaded = loadSshConfig({ configFile: path.join(home, '.ssh', 'config'), homeDir: home, env: ENV });
@@ -77,7 +96,10 @@ describe('ssh_config: Include fan-out', () => {
       const configFile = path.join(home, '.ssh', 'config');
       write(home, { '.ssh/config': `${`Include ${configFile}\n`.repeat(copies)}Host loop\n` });
       const loaded = loadSshConfig({ configFile, homeDir: home, env: ENV });
-      assert.deepEqual(loaded.hosts.map((host) => host.name), ['loop']);
+      assert.deepEqual(
+        loaded.hosts.map((host) => host.name),
+        ['loop'],
+      );
       assert.equal(loaded.problems.length, 1);
       assert.match(loaded.problems[0].message, /too many (recursive configuration includes|configuration files included)/);
       assert.equal(loaded.problems[0].line !== undefined, true);
@@ -96,7 +118,10 @@ describe('ssh_config: Include fan-out', () => {
     const loaded = loadSshConfig({ configFile: path.join(home, '.ssh', 'config'), homeDir: home, env: ENV });
     assert.equal(loaded.problems.length, 1);
     assert.match(loaded.problems[0].message, /more than 1024 reads/);
-    assert.ok(loaded.hosts.some((host) => host.name === 'b39'), 'what was read before the cap is kept');
+    assert.ok(
+      loaded.hosts.some((host) => host.name === 'b39'),
+      'what was read before the cap is kept',
+    );
   });
 });
 
@@ -111,7 +136,10 @@ describe('ssh_config: files that are not config files', () => {
     const fifo = path.join(dir, 'config');
     execFileSync('mkfifo', [fifo]);
     const loaded = loadSshConfig({ configFile: fifo, env: ENV });
-    assert.deepEqual(loaded.problems.map((problem) => problem.message), [`cannot read ${fifo}: not a regular file`]);
+    assert.deepEqual(
+      loaded.problems.map((problem) => problem.message),
+      [`cannot read ${fifo}: not a regular file`],
+    );
   });
 
   it('a file over the size cap is refused naming its size', (t) => {
@@ -124,27 +152,37 @@ describe('ssh_config: files that are not config files', () => {
 });
 
 describe('ssh_config: the system-wide file', () => {
-  it('is read after the user\'s, first value wins, and its relative Include is anchored at its own directory', (t) => {
+  it("is read after the user's, first value wins, and its relative Include is anchored at its own directory", (t) => {
     const root = tempDir(t, 'ff-ssh-system-');
     write(root, {
       'home/.ssh/config': 'Host web\n  User deploy\n',
       'etc/ssh/ssh_config': 'Include ssh_config.d/*.conf\nHost *\n  User root\n  Port 2200\n',
       'etc/ssh/ssh_config.d/10-site.conf': 'Host web\n  Port 2022\n',
     });
-    const loaded = loadSshConfig({ configFile: path.join(root, 'home/.ssh/config'), homeDir: path.join(root, 'home'), env: ENV, systemConfigFile: path.join(root, 'etc/ssh/ssh_config') });
+    const loaded = loadSshConfig({
+      configFile: path.join(root, 'home/.ssh/config'),
+      homeDir: path.join(root, 'home'),
+      env: ENV,
+      systemConfigFile: path.join(root, 'etc/ssh/ssh_config'),
+    });
     const web = loaded.resolve('web');
-    assert.equal(web.user, 'deploy', 'the user\'s file wins');
+    assert.equal(web.user, 'deploy', "the user's file wins");
     assert.equal(web.port, 2022, 'the system Include comes first in the system file');
     assert.deepEqual(loaded.problems, []);
   });
 
-  it('Debian\'s own /etc/ssh/ssh_config: GSSAPI does not force the OpenSSH transport; HashKnownHosts is honoured', (t) => {
+  it("Debian's own /etc/ssh/ssh_config: GSSAPI does not force the OpenSSH transport; HashKnownHosts is honoured", (t) => {
     const systemConfig = '/etc/ssh/ssh_config';
     const text = fs.readFileSync(systemConfig, 'utf8');
     assert.match(text, /^\s*GSSAPIAuthentication yes/m, 'this test reads the Debian default');
     const home = tempDir(t, 'ff-ssh-debian-');
     write(home, { '.ssh/config': 'Host web\n  HostName 10.0.0.5\n' });
-    const web = loadSshConfig({ configFile: path.join(home, '.ssh', 'config'), homeDir: home, env: ENV, systemConfigFile: systemConfig }).resolve('web');
+    const web = loadSshConfig({
+      configFile: path.join(home, '.ssh', 'config'),
+      homeDir: home,
+      env: ENV,
+      systemConfigFile: systemConfig,
+    }).resolve('web');
     assert.deepEqual(web.needsOpenSsh, []);
     assert.match(web.gssapiAuthentication ?? '', /^GSSAPIAuthentication yes \(\/etc\/ssh\/ssh_config:\d+\)$/);
     assert.equal(web.hashKnownHosts, /^\s*HashKnownHosts yes/m.test(text));
@@ -163,10 +201,13 @@ describe('ssh_config: ProxyJump hops', () => {
     const home = tempDir(t, 'ff-ssh-jump-');
     write(home, { '.ssh/config': 'Host web\n  ProxyJump -oProxyCommand=x\nHost db\n  ProxyJump -l@bastion\n' });
     const loaded = loadSshConfig({ configFile: path.join(home, '.ssh', 'config'), homeDir: home, env: ENV });
-    assert.deepEqual(loaded.problems.map((problem) => [problem.line, problem.message]), [
-      [2, 'ProxyJump: "-oProxyCommand=x" is not [user@]host[:port]'],
-      [4, 'ProxyJump: "-l@bastion" is not [user@]host[:port]'],
-    ]);
+    assert.deepEqual(
+      loaded.problems.map((problem) => [problem.line, problem.message]),
+      [
+        [2, 'ProxyJump: "-oProxyCommand=x" is not [user@]host[:port]'],
+        [4, 'ProxyJump: "-l@bastion" is not [user@]host[:port]'],
+      ],
+    );
     assert.deepEqual(loaded.resolve('web').proxyJump, []);
   });
 });

@@ -62,7 +62,10 @@ describe('ssh_config: listing hosts', () => {
     });
     const configFile = path.join(home, '.ssh', 'config');
     const { hosts, errors } = listConfigHosts(configFile, { homeDir: home, env: ENV });
-    assert.deepEqual(hosts.map((host) => host.name), ['good-1', 'good-2', 'good-3']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['good-1', 'good-2', 'good-3'],
+    );
     assert.deepEqual(
       errors.map(({ file, line, message }) => ({ file, line, message })),
       [
@@ -95,7 +98,10 @@ describe('ssh_config: listing hosts', () => {
   it('reports an Include that includes itself instead of looping', () => {
     const home = makeHome({ '.ssh/config': 'Include config\nHost loop\n' });
     const { hosts, errors } = listConfigHosts(path.join(home, '.ssh', 'config'), { homeDir: home });
-    assert.deepEqual(hosts.map((host) => host.name), ['loop']);
+    assert.deepEqual(
+      hosts.map((host) => host.name),
+      ['loop'],
+    );
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /too many recursive configuration includes \(more than 16 deep/);
   });
@@ -161,8 +167,16 @@ describe('ssh_config: resolving a host', () => {
       assert.equal(ours.hostName, openssh.hostname, `${alias}: hostname`);
       assert.equal(String(ours.port), openssh.port, `${alias}: port`);
       assert.equal(ours.user, openssh.user, `${alias}: user`);
-      assert.deepEqual(ours.knownHostsFiles, [...openssh.userknownhostsfile.split(' '), ...openssh.globalknownhostsfile.split(' ')], `${alias}: known_hosts`);
-      assert.equal(ours.strictHostKeyChecking === 'no' ? 'false' : ours.strictHostKeyChecking, openssh.stricthostkeychecking, `${alias}: strict`);
+      assert.deepEqual(
+        ours.knownHostsFiles,
+        [...openssh.userknownhostsfile.split(' '), ...openssh.globalknownhostsfile.split(' ')],
+        `${alias}: known_hosts`,
+      );
+      assert.equal(
+        ours.strictHostKeyChecking === 'no' ? 'false' : ours.strictHostKeyChecking,
+        openssh.stricthostkeychecking,
+        `${alias}: strict`,
+      );
     }
   });
 
@@ -267,7 +281,11 @@ describe('ssh_config: ProxyJump', () => {
     // The first hop's own ProxyJump (edge) comes before it, as with ssh -J; the later hop's own
     // ProxyJump is ignored because it is reached through the hops before it.
     assert.deepEqual(hops, ['edge=deploy@edge.example.com:443', 'outer=deploy@outer.example.com:22', 'inner=ops@10.1.0.1:2200']);
-    assert.deepEqual(target.proxyJump[2].proxyJump.map((hop) => hop.alias), ['edge', 'outer'], 'each hop says how it is reached');
+    assert.deepEqual(
+      target.proxyJump[2].proxyJump.map((hop) => hop.alias),
+      ['edge', 'outer'],
+      'each hop says how it is reached',
+    );
     assert.deepEqual(target.proxyJump[0].proxyJump, []);
   });
 
@@ -380,8 +398,20 @@ describe('ssh_config: the equivalent ssh command', () => {
     });
     const argv = sshCommandLine(host, configFile, { homeDir: home, env: ENV });
     assert.deepEqual(argv, [
-      'ssh', '-F', configFile, '-o', 'HostName=10.0.0.7', '-p', '2222', '-l', 'ops', '-i', '/keys/db',
-      '-J', 'jump@bastion:22', 'app-db',
+      'ssh',
+      '-F',
+      configFile,
+      '-o',
+      'HostName=10.0.0.7',
+      '-p',
+      '2222',
+      '-l',
+      'ops',
+      '-i',
+      '/keys/db',
+      '-J',
+      'jump@bastion:22',
+      'app-db',
     ]);
     const openssh = parseSshG(execFileSync('ssh', ['-G', ...argv.slice(1)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
     assert.equal(openssh.hostname, host.hostName);
@@ -391,7 +421,7 @@ describe('ssh_config: the equivalent ssh command', () => {
   });
 
   it('quotes for a POSIX shell only where needed', () => {
-    assert.equal(shellQuote(['ssh', '-F', '/tmp/my config', 'it\'s', 'web-1']), `ssh -F '/tmp/my config' 'it'\\''s' web-1`);
+    assert.equal(shellQuote(['ssh', '-F', '/tmp/my config', "it's", 'web-1']), `ssh -F '/tmp/my config' 'it'\\''s' web-1`);
   });
 });
 

@@ -112,7 +112,10 @@ describe('known_hosts: checking a host key', () => {
     const user = knownHosts([`web-1.example.com ${otherKey.text}`]);
     const global = knownHosts([`web-1.example.com ${serverKey.text}`]);
     assert.deepEqual(checkHostKey(offered(serverKey), [path.join(dir, 'missing'), user, global]), {
-      status: 'known', file: global, line: 1, notes: [],
+      status: 'known',
+      file: global,
+      line: 1,
+      notes: [],
     });
   });
 
@@ -141,7 +144,11 @@ describe('known_hosts: appending', () => {
     const file = path.join(dir, 'no_newline');
     fs.writeFileSync(file, `db.example.com ${otherKey.text}`);
     appendKnownHost(file, 'web-1.example.com', 22, serverKey.type, serverKey.blob);
-    assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n'), [`db.example.com ${otherKey.text}`, `web-1.example.com ${serverKey.text}`, '']);
+    assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n'), [
+      `db.example.com ${otherKey.text}`,
+      `web-1.example.com ${serverKey.text}`,
+      '',
+    ]);
   });
 });
 

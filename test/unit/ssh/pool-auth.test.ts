@@ -26,7 +26,9 @@ before(async () => {
   server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
     client.on('authentication', (context) => {
       if (context.username === 'kim' && context.method === 'keyboard-interactive') {
-        context.prompt([{ prompt: 'Verification code: ', echo: false }], 'Two-factor login', (answers) => (answers[0] === ONE_TIME_CODE ? context.accept() : context.reject()));
+        context.prompt([{ prompt: 'Verification code: ', echo: false }], 'Two-factor login', (answers) =>
+          answers[0] === ONE_TIME_CODE ? context.accept() : context.reject(),
+        );
       } else if (context.username === 'pat' && context.method === 'password' && context.password === PASSWORD) {
         context.accept();
       } else {
@@ -82,7 +84,9 @@ function prompts(answers: { password?: string; codes?: string[] }, delayMs = 0):
         return later(answers.password);
       },
       keyboardInteractive: (host, instructions, questions) => {
-        asked.push(`${host}: ${instructions} / ${questions.map((question) => `${question.prompt}(${question.echo ? 'echo' : 'hidden'})`).join(',')}`);
+        asked.push(
+          `${host}: ${instructions} / ${questions.map((question) => `${question.prompt}(${question.echo ? 'echo' : 'hidden'})`).join(',')}`,
+        );
         return later(answers.codes);
       },
       confirmUnknownHostKey: () => assert.fail('accept-new does not ask'),
@@ -94,7 +98,7 @@ function poolFor(user: string, authPrompts: AuthPrompts, connectTimeoutMs = 5000
   return new SshPool({ resolveHost: () => hostFor(user), prompts: authPrompts, agentSocket: '', connectTimeoutMs });
 }
 
-test('keyboard-interactive questions go to the prompt with the server\'s instructions', async () => {
+test("keyboard-interactive questions go to the prompt with the server's instructions", async () => {
   const { prompts: authPrompts, asked } = prompts({ codes: [ONE_TIME_CODE] });
   const pool = poolFor('kim', authPrompts);
   try {
@@ -138,7 +142,7 @@ test('time spent in a prompt does not count against the connect timeout', async 
   }
 });
 
-test('the connect timeout, counted on the pool\'s clock, fails a login that does not finish', async () => {
+test("the connect timeout, counted on the pool's clock, fails a login that does not finish", async () => {
   // A host that accepts the TCP connection and never says a word.
   const silent = createServer(() => undefined);
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -146,7 +150,10 @@ test('the connect timeout, counted on the pool\'s clock, fails a login that does
   const host = { ...hostFor('pat'), port: (silent.address() as AddressInfo).port };
   const pool = new SshPool({ resolveHost: () => host, agentSocket: '', connectTimeoutMs: 300, clock });
   try {
-    const connecting = pool.connect('app-1').then(() => assert.fail('logged in'), (e: unknown) => e as SshError);
+    const connecting = pool.connect('app-1').then(
+      () => assert.fail('logged in'),
+      (e: unknown) => e as SshError,
+    );
     await waitFor('the login to start', () => pool.state('app-1').kind === 'connecting');
     clock.advance(299);
     await new Promise((resolve) => setImmediate(resolve));
@@ -164,9 +171,15 @@ test('the connect timeout, counted on the pool\'s clock, fails a login that does
 test('a wrong password is "Permission denied" naming what was tried (exit code 3)', async () => {
   const pool = poolFor('pat', prompts({ password: 'guess' }).prompts);
   try {
-    const error = await pool.connect('app-1').then(() => assert.fail('logged in'), (e: unknown) => e as SshError);
+    const error = await pool.connect('app-1').then(
+      () => assert.fail('logged in'),
+      (e: unknown) => e as SshError,
+    );
     assert.equal(error.kind, 'auth');
-    assert.match(error.message, /^app-1 \(127\.0\.0\.1:\d+\): Permission denied for pat \(the host accepts: password\)\. Tried: password\./);
+    assert.match(
+      error.message,
+      /^app-1 \(127\.0\.0\.1:\d+\): Permission denied for pat \(the host accepts: password\)\. Tried: password\./,
+    );
     assert.equal(exitCodeForSshError(error), 3);
   } finally {
     pool.dispose();

@@ -70,7 +70,16 @@ function makePool(resolve: () => ResolvedHost, options: Partial<SshPoolOptions> 
   const bus = new EventBus(clock);
   const events: IncidentEvent[] = [];
   bus.onAny((event) => events.push(event));
-  const pool = new SshPool({ resolveHost: resolve, agentSocket: '', connectTimeoutMs: 5000, backoffInitialMs: 200, backoffMaxMs: 1000, events: bus, clock, ...options });
+  const pool = new SshPool({
+    resolveHost: resolve,
+    agentSocket: '',
+    connectTimeoutMs: 5000,
+    backoffInitialMs: 200,
+    backoffMaxMs: 1000,
+    events: bus,
+    clock,
+    ...options,
+  });
   const attempts = () => events.filter((e) => e.name === 'connection.changed' && e.state === 'connecting').length;
   return { pool, clock, events, attempts };
 }
@@ -89,7 +98,10 @@ async function closedPort(): Promise<number> {
 /** Starts a connect that must wait `waitMs` of clock time before its dial, and checks it does. */
 async function dialAfter(fixture: ReturnType<typeof makePool>, waitMs: number): Promise<SshError> {
   const before = fixture.attempts();
-  const result = fixture.pool.connect('app-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+  const result = fixture.pool.connect('app-1').then(
+    () => assert.fail('connected'),
+    (e: unknown) => e as SshError,
+  );
   for (let i = 0; i < 5; i++) await turn();
   if (waitMs > 0) {
     fixture.clock.advance(waitMs - 1);
@@ -142,7 +154,10 @@ test('a redial resolves the host again: an edited StrictHostKeyChecking applies 
   let policy: ResolvedHost['strictHostKeyChecking'] = 'yes';
   const fixture = makePool(() => host({ strictHostKeyChecking: policy, knownHostsFile: join(dir, 'known_hosts') }));
   try {
-    const refused = await fixture.pool.connect('app-1').then(() => assert.fail('connected'), (e: unknown) => e as SshError);
+    const refused = await fixture.pool.connect('app-1').then(
+      () => assert.fail('connected'),
+      (e: unknown) => e as SshError,
+    );
     assert.equal(refused.kind, 'hostKeyUnknown');
     policy = 'accept-new'; // the user edits ssh_config
     await fixture.pool.connect('app-1');
@@ -188,7 +203,14 @@ test('connection.changed: connecting, connected, idle after the idle timeout, di
       { name: 'connection.changed', source: 'pool', host: 'app-1', state: 'connected' },
       { name: 'connection.changed', source: 'pool', host: 'app-1', state: 'disconnected', byUser: true },
       { name: 'connection.changed', source: 'pool', host: 'app-1', state: 'connecting' },
-      { name: 'connection.changed', source: 'pool', host: 'app-1', state: 'failed', kind: 'auth', message: (fixture.pool.state('app-1') as { message: string }).message },
+      {
+        name: 'connection.changed',
+        source: 'pool',
+        host: 'app-1',
+        state: 'failed',
+        kind: 'auth',
+        message: (fixture.pool.state('app-1') as { message: string }).message,
+      },
     ]);
   } finally {
     fixture.pool.dispose();
@@ -203,7 +225,10 @@ test('command.started is published when a command starts, command.ended with the
     const process = await fixture.pool.runner('app-1').spawn('hold tail -f app.log');
     const [started] = commandEvents();
     assert.ok(started && started.name === 'command.started');
-    assert.deepEqual({ ...started, id: undefined }, { name: 'command.started', at: fixture.clock.now(), source: 'pool', host: 'app-1', id: undefined, command: 'hold tail -f app.log' });
+    assert.deepEqual(
+      { ...started, id: undefined },
+      { name: 'command.started', at: fixture.clock.now(), source: 'pool', host: 'app-1', id: undefined, command: 'hold tail -f app.log' },
+    );
     assert.match(started.id, /^[0-9a-f-]{36}$/);
     assert.equal(commandEvents().length, 1, 'nothing ended yet');
 
@@ -213,12 +238,31 @@ test('command.started is published when a command starts, command.ended with the
     running.get('hold tail -f app.log')!.end();
     await process.exit;
     const ended = commandEvents()[1];
-    assert.deepEqual(ended, { name: 'command.ended', at: fixture.clock.now(), source: 'pool', host: 'app-1', id: started.id, command: 'hold tail -f app.log', durationMs: 1500, exitCode: null, signal: 'SIGTERM' });
+    assert.deepEqual(ended, {
+      name: 'command.ended',
+      at: fixture.clock.now(),
+      source: 'pool',
+      host: 'app-1',
+      id: started.id,
+      command: 'hold tail -f app.log',
+      durationMs: 1500,
+      exitCode: null,
+      signal: 'SIGTERM',
+    });
 
     await fixture.pool.runner('app-1').exec('false');
     const [, , execStarted, execEnded] = commandEvents();
     assert.equal(execStarted.name, 'command.started');
-    assert.deepEqual(execEnded, { name: 'command.ended', at: fixture.clock.now(), source: 'pool', host: 'app-1', id: (execStarted as { id: string }).id, command: 'false', durationMs: 0, exitCode: 1 });
+    assert.deepEqual(execEnded, {
+      name: 'command.ended',
+      at: fixture.clock.now(),
+      source: 'pool',
+      host: 'app-1',
+      id: (execStarted as { id: string }).id,
+      command: 'false',
+      durationMs: 0,
+      exitCode: 1,
+    });
   } finally {
     fixture.pool.dispose();
   }
@@ -250,16 +294,19 @@ test('connection.changed: a live connection dropped by the host is "disconnected
     for (const connection of serverConnections) connection.end();
     await waitFor('the drop to be noticed', () => fixture.pool.state('app-1').kind === 'error');
     const last = fixture.events.filter((e) => e.name === 'connection.changed').at(-1)!;
-    assert.deepEqual({ ...last, at: undefined }, {
-      name: 'connection.changed',
-      at: undefined,
-      source: 'pool',
-      host: 'app-1',
-      state: 'disconnected',
-      byUser: false,
-      kind: 'closed',
-      message: `app-1 (127.0.0.1:${port}): connection lost. It reconnects on next use.`,
-    });
+    assert.deepEqual(
+      { ...last, at: undefined },
+      {
+        name: 'connection.changed',
+        at: undefined,
+        source: 'pool',
+        host: 'app-1',
+        state: 'disconnected',
+        byUser: false,
+        kind: 'closed',
+        message: `app-1 (127.0.0.1:${port}): connection lost. It reconnects on next use.`,
+      },
+    );
   } finally {
     fixture.pool.dispose();
   }

@@ -117,7 +117,12 @@ describe('planRevision', () => {
   it('reads the file at the deployed commit in "deployed" mode', async () => {
     const plan = await planRevision(path.join(repo, 'app.py'), 5, deployed.slice(0, 7), 'deployed');
     assert.equal(plan.kind, 'deployed');
-    assert.deepEqual(plan.kind === 'deployed' && [plan.commit, plan.file, plan.line, plan.distance], [deployed, 'app.py', 5, { ahead: 2, behind: 0 }]);
+    assert.deepEqual(plan.kind === 'deployed' && [plan.commit, plan.file, plan.line, plan.distance], [
+      deployed,
+      'app.py',
+      5,
+      { ahead: 2, behind: 0 },
+    ]);
     assert.equal(describePlan(plan, 'web-1'), `Showing app.py at deployed ${deployed.slice(0, 7)} on web-1 (2 commits behind HEAD)`);
   });
 
@@ -125,7 +130,10 @@ describe('planRevision', () => {
     const plan = await planRevision(path.join(repo, 'app.py'), 5, deployed, 'head');
     assert.equal(plan.kind, 'head');
     assert.deepEqual(plan.kind === 'head' && [plan.file, plan.line, plan.moved], ['app.py', 7, 'moved']);
-    assert.equal(describePlan(plan, 'web-1'), `app.py:5 at deployed ${deployed.slice(0, 7)} on web-1 is line 7 at HEAD (2 commits behind HEAD)`);
+    assert.equal(
+      describePlan(plan, 'web-1'),
+      `app.py:5 at deployed ${deployed.slice(0, 7)} on web-1 is line 7 at HEAD (2 commits behind HEAD)`,
+    );
   });
 
   it('falls back to the deployed file when the file is gone at HEAD', async () => {

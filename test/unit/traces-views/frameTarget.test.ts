@@ -6,7 +6,7 @@ import { findFrameLocations } from '../../../src/core/traces/lineLinks';
 describe('hostOfTerminal', () => {
   const hosts = ['web-1', 'web-10', 'db-1'];
 
-  it('reads the host from the extension\'s terminal names', () => {
+  it("reads the host from the extension's terminal names", () => {
     assert.equal(hostOfTerminal(['top · web-1'], hosts), 'web-1');
     assert.equal(hostOfTerminal(['shell · web-10'], hosts), 'web-10');
     assert.equal(hostOfTerminal(['tail · db-1 · /var/log/app.log'], hosts), 'db-1');
@@ -17,7 +17,7 @@ describe('hostOfTerminal', () => {
     assert.equal(hostOfTerminal(['ssh web-1'], hosts), 'web-1');
   });
 
-  it('finds no host in the user\'s own terminals', () => {
+  it("finds no host in the user's own terminals", () => {
     assert.equal(hostOfTerminal(['bash'], hosts), undefined);
     assert.equal(hostOfTerminal(['web-100 notes', undefined], hosts), undefined);
     assert.equal(hostOfTerminal([undefined], hosts), undefined);

@@ -31,11 +31,20 @@ describe('readPathMappings', () => {
 
   it('skips and reports entries that are not rules or name a folder that is not open', () => {
     const { rules, problems } = readPathMappings(
-      [{ remoteRoot: '/a' }, 'x', { remoteRoot: '/b', localRoot: '${workspaceFolder:gone}' }, { remoteRoot: '/c', localRoot: '.', host: 3 }, { remoteRoot: '/d', localRoot: '.' }],
+      [
+        { remoteRoot: '/a' },
+        'x',
+        { remoteRoot: '/b', localRoot: '${workspaceFolder:gone}' },
+        { remoteRoot: '/c', localRoot: '.', host: 3 },
+        { remoteRoot: '/d', localRoot: '.' },
+      ],
       folders,
     );
     assert.deepEqual(rules, [{ remoteRoot: '/d', localRoot: path.resolve('/work/shop') }]);
-    assert.deepEqual(problems.map((p) => p.index), [0, 1, 2, 3]);
+    assert.deepEqual(
+      problems.map((p) => p.index),
+      [0, 1, 2, 3],
+    );
     assert.match(problems[2].message, /workspaceFolder:gone/);
     assert.equal(readPathMappings('nope', folders).problems.length, 1);
     assert.deepEqual(readPathMappings(undefined, folders), { rules: [], problems: [] });

@@ -28,11 +28,20 @@ describe('firefighter traces', () => {
   it('prints one JSON line per trace in the documented shape, with frames mapped under --root', async () => {
     const { code, stdout } = await run(['--json', '--root', root], chained + readFileSync(path.join(FIXTURES, 'go-panic.txt'), 'utf8'));
     assert.equal(code, 0);
-    const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.language), ['python', 'go']);
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.language),
+      ['python', 'go'],
+    );
     const python = lines[0];
     assert.match(python.fingerprint, /^[0-9a-f]{16}$/);
-    assert.deepEqual(python.exceptions.map((e: { type: string }) => e.type), ['KeyError', 'app.errors.JobError', 'RuntimeError']);
+    assert.deepEqual(
+      python.exceptions.map((e: { type: string }) => e.type),
+      ['KeyError', 'app.errors.JobError', 'RuntimeError'],
+    );
     assert.deepEqual(python.exceptions[1].frames[0], {
       function: 'run',
       file: '/srv/app/releases/4f2a9c1/app/jobs.py',
@@ -52,7 +61,10 @@ describe('firefighter traces', () => {
 
   it('applies --map rules before guessing from suffixes', async () => {
     const { stdout } = await run(['--json', '--root', root, '--map', `/srv/app/releases/4f2a9c1=${path.join(root, 'tests')}`], chained);
-    const [trace] = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const [trace] = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(trace.exceptions[2].frames[0].local, 'tests/app/worker.py');
   });
 
@@ -75,7 +87,11 @@ describe('firefighter traces', () => {
     const io = captureIo({ stdin: Readable.from(pieces.map((p) => Buffer.from(p, 'latin1'))) });
     const code = await traces(['--json'], io);
     assert.equal(code, 0);
-    const [trace] = io.out().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const [trace] = io
+      .out()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(trace.exceptions.length, 3);
   });
 

@@ -29,7 +29,9 @@ function summary(traces: StackTrace[]): Expected['expected'] {
 
 for (const language of readdirSync(CORPUS).sort()) {
   describe(`corpus: ${language}`, () => {
-    const names = readdirSync(path.join(CORPUS, language)).filter((name) => name.endsWith('.txt')).sort();
+    const names = readdirSync(path.join(CORPUS, language))
+      .filter((name) => name.endsWith('.txt'))
+      .sort();
     for (const name of names) {
       const base = path.join(CORPUS, language, name.slice(0, -4));
       const meta = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Expected;

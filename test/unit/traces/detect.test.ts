@@ -45,7 +45,10 @@ describe('Node/V8 traces', () => {
     // The trace covers its header and frames, not the log lines around it.
     assert.ok(text.slice(trace.span.start, trace.span.end).startsWith('TypeError [ERR_INVALID_ARG_TYPE]'));
     assert.ok(text.slice(trace.span.start, trace.span.end).endsWith('at Array.forEach (<anonymous>)'));
-    assert.equal(text.slice(exception.frames[3].span.start, exception.frames[3].span.end), 'at loadConfig (/srv/app/releases/20240501/dist/config.js:12:21)');
+    assert.equal(
+      text.slice(exception.frames[3].span.start, exception.frames[3].span.end),
+      'at loadConfig (/srv/app/releases/20240501/dist/config.js:12:21)',
+    );
   });
 
   it('makes an error cause its own entry and skips the printed properties', () => {
@@ -68,7 +71,10 @@ describe('Node/V8 traces', () => {
       'fetchUser @ /srv/app/dist/users.js:21:9 app',
       'async route @ /srv/app/dist/server.js:88:14 app',
     ]);
-    assert.equal(text.slice(first.exceptions[0].frames[0].span.start, first.exceptions[0].frames[0].span.end), 'at fetchUser (/srv/app/dist/users.js:21:9)');
+    assert.equal(
+      text.slice(first.exceptions[0].frames[0].span.start, first.exceptions[0].frames[0].span.end),
+      'at fetchUser (/srv/app/dist/users.js:21:9)',
+    );
     assert.equal(nested.exceptions[0].type, 'TypeError');
     assert.deepEqual(nested.exceptions[0].frames.map(show), ['render @ /srv/app/dist/view.js:5:3 app']);
     // The doubly escaped frame still points at its own characters in the file.
@@ -147,8 +153,14 @@ describe('Python traces', () => {
     const trace = only(traces);
     assert.equal(trace.exceptions[0].type, 'ValueError');
     assert.equal(trace.exceptions[0].message, 'bad id 17');
-    assert.deepEqual(trace.exceptions[0].frames.map(show), ['handle @ /srv/app/app/api.py:88 app', 'process @ /srv/app/app/api.py:102 app']);
-    assert.equal(text.slice(trace.exceptions[0].frames[0].span.start, trace.exceptions[0].frames[0].span.end), 'File "/srv/app/app/api.py", line 88, in handle');
+    assert.deepEqual(trace.exceptions[0].frames.map(show), [
+      'handle @ /srv/app/app/api.py:88 app',
+      'process @ /srv/app/app/api.py:102 app',
+    ]);
+    assert.equal(
+      text.slice(trace.exceptions[0].frames[0].span.start, trace.exceptions[0].frames[0].span.end),
+      'File "/srv/app/app/api.py", line 88, in handle',
+    );
   });
 
   it('joins a frame that a terminal hard-wrapped', () => {
@@ -211,7 +223,10 @@ describe('Go traces', () => {
     ]);
     assert.equal(other.relation, 'goroutine');
     assert.equal(other.message, 'goroutine 1 [IO wait]');
-    assert.deepEqual(other.frames.map((f) => f.function), ['internal/poll.runtime_pollWait', 'main.main']);
+    assert.deepEqual(
+      other.frames.map((f) => f.function),
+      ['internal/poll.runtime_pollWait', 'main.main'],
+    );
   });
 });
 
@@ -275,7 +290,10 @@ describe('PHP traces', () => {
     ]);
     assert.equal(next.relation, 'caused-by-previous');
     assert.equal(next.type, 'RuntimeException');
-    assert.deepEqual(next.frames.map((f) => f.file), ['/var/www/app/src/Checkout.php', '/var/www/app/public/index.php', null]);
+    assert.deepEqual(
+      next.frames.map((f) => f.file),
+      ['/var/www/app/src/Checkout.php', '/var/www/app/public/index.php', null],
+    );
   });
 });
 
@@ -342,7 +360,8 @@ describe('fingerprints', () => {
   });
 
   it('ignores Java lambda ids and Go goroutine numbers', () => {
-    const java = (id: string) => `java.lang.IllegalStateException: x\n\tat com.acme.A$$Lambda$${id}/0x0000000800c0${id}.apply(A.java:3)\n\tat com.acme.B.run(B.java:9)\n`;
+    const java = (id: string) =>
+      `java.lang.IllegalStateException: x\n\tat com.acme.A$$Lambda$${id}/0x0000000800c0${id}.apply(A.java:3)\n\tat com.acme.B.run(B.java:9)\n`;
     assert.equal(only(findStackTraces(java('1234'))).fingerprint, only(findStackTraces(java('5678'))).fingerprint);
     const go = (id: number) => `panic: boom\n\ngoroutine ${id} [running]:\nmain.f(0xc00001${id})\n\t/src/main.go:${id} +0x1d\n`;
     assert.equal(only(findStackTraces(go(1))).fingerprint, only(findStackTraces(go(77))).fingerprint);

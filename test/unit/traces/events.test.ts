@@ -24,10 +24,15 @@ function recorded(): { bus: EventBus; events: IncidentEvent[] } {
 describe('trace events', () => {
   it('firefighter traces publishes trace.analysed for each trace, with its fingerprint, type and top app frame', async () => {
     const { bus, events } = recorded();
-    const text = readFileSync(path.join(FIXTURES, 'java-caused-by.log'), 'utf8') + readFileSync(path.join(FIXTURES, 'go-panic.txt'), 'utf8');
+    const text =
+      readFileSync(path.join(FIXTURES, 'java-caused-by.log'), 'utf8') + readFileSync(path.join(FIXTURES, 'go-panic.txt'), 'utf8');
     const io = captureIo({ stdin: Readable.from([Buffer.from(text)]) });
     assert.equal(await makeTracesCommand({ events: bus })(['--json'], io), 0);
-    const printed = io.out().trimEnd().split('\n').map((line) => JSON.parse(line) as { fingerprint: string; language: string });
+    const printed = io
+      .out()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { fingerprint: string; language: string });
     assert.deepEqual(
       events.map((event) => [event.name, event.source, event.at, 'fingerprint' in event ? event.fingerprint : null]),
       printed.map((trace) => ['trace.analysed', 'traces', 1764660000000, trace.fingerprint]),
@@ -46,10 +51,20 @@ describe('trace events', () => {
 
   it('names the host and leaves out what a trace does not have', () => {
     const { bus, events } = recorded();
-    const [trace] = findStackTraces('#0  0x00007f in __poll () from /lib/x86_64-linux-gnu/libc.so.6\n#1  0x00005 in main () from /usr/lib/libfoo.so\n');
+    const [trace] = findStackTraces(
+      '#0  0x00007f in __poll () from /lib/x86_64-linux-gnu/libc.so.6\n#1  0x00005 in main () from /usr/lib/libfoo.so\n',
+    );
     publishTraceAnalysed(bus, trace, { host: 'web-1', from: 'web-1:/var/log/app.log' });
     assert.deepEqual(events, [
-      { name: 'trace.analysed', at: 1764660000000, source: 'traces', fingerprint: trace.fingerprint, language: 'native', host: 'web-1', from: 'web-1:/var/log/app.log' },
+      {
+        name: 'trace.analysed',
+        at: 1764660000000,
+        source: 'traces',
+        fingerprint: trace.fingerprint,
+        language: 'native',
+        host: 'web-1',
+        from: 'web-1:/var/log/app.log',
+      },
     ]);
   });
 });
@@ -62,14 +77,20 @@ describe('frame events', () => {
     publishFrameOpened(bus, { function: null, file: '/opt/vendor/x.py', line: 3 }, null, 'no workspace folder maps it');
     assert.deepEqual(events, [
       {
-        name: 'frame.opened', at: 1764660000000, source: 'traces', host: 'web-1',
+        name: 'frame.opened',
+        at: 1764660000000,
+        source: 'traces',
+        host: 'web-1',
         remote: { function: 'handle', file: '/srv/app/current/app/jobs.py', line: 20 },
         local: { file: '/work/repo/app/jobs.py', line: 18, revision: '4f2a9c1' },
       },
       {
-        name: 'frame.opened', at: 1764660000000, source: 'traces',
+        name: 'frame.opened',
+        at: 1764660000000,
+        source: 'traces',
         remote: { function: '?', file: '/opt/vendor/x.py', line: 3 },
-        local: null, reason: 'no workspace folder maps it',
+        local: null,
+        reason: 'no workspace folder maps it',
       },
     ]);
   });
@@ -80,11 +101,23 @@ describe('path-mapping rules', () => {
     const rules = new PathMappingRules();
     const heard: number[] = [];
     rules.onDidChange((next) => heard.push(next.length));
-    rules.set([{ remoteRoot: '/srv/app', localRoot: '/work/app' }, { remoteRoot: '/opt/api', localRoot: '/work/api', host: 'api-1' }]);
-    rules.set([{ remoteRoot: '/srv/app', localRoot: '/work/app' }, { remoteRoot: '/opt/api', localRoot: '/work/api', host: 'api-1' }]);
+    rules.set([
+      { remoteRoot: '/srv/app', localRoot: '/work/app' },
+      { remoteRoot: '/opt/api', localRoot: '/work/api', host: 'api-1' },
+    ]);
+    rules.set([
+      { remoteRoot: '/srv/app', localRoot: '/work/app' },
+      { remoteRoot: '/opt/api', localRoot: '/work/api', host: 'api-1' },
+    ]);
     assert.deepEqual(heard, [2]);
-    assert.deepEqual(rules.forHost('web-1').map((rule) => rule.remoteRoot), ['/srv/app']);
-    assert.deepEqual(rules.forHost('api-1').map((rule) => rule.remoteRoot), ['/srv/app', '/opt/api']);
+    assert.deepEqual(
+      rules.forHost('web-1').map((rule) => rule.remoteRoot),
+      ['/srv/app'],
+    );
+    assert.deepEqual(
+      rules.forHost('api-1').map((rule) => rule.remoteRoot),
+      ['/srv/app', '/opt/api'],
+    );
     rules.set([]);
     assert.deepEqual(heard, [2, 0]);
     assert.deepEqual(rules.rules, []);

@@ -4,15 +4,23 @@ import { findFrameLocations, MAX_LOCATIONS_PER_LINE } from '../../../src/core/tr
 
 /** file:line[:column] and the underlined text, as a user sees the link. */
 function links(line: string): string[] {
-  return findFrameLocations(line).map((l) => `${l.file}:${l.line}${l.column === null ? '' : `:${l.column}`} [${line.slice(l.start, l.end)}]`);
+  return findFrameLocations(line).map(
+    (l) => `${l.file}:${l.line}${l.column === null ? '' : `:${l.column}`} [${line.slice(l.start, l.end)}]`,
+  );
 }
 
 describe('per-line frame finder', () => {
   it('finds the location in a frame line of every format', () => {
-    assert.deepEqual(links('    at loadConfig (/srv/app/dist/config.js:12:21)'), ['/srv/app/dist/config.js:12:21 [/srv/app/dist/config.js:12:21]']);
-    assert.deepEqual(links('    at async main (file:///srv/app/main.mjs:40:3)'), ['/srv/app/main.mjs:40:3 [file:///srv/app/main.mjs:40:3]']);
+    assert.deepEqual(links('    at loadConfig (/srv/app/dist/config.js:12:21)'), [
+      '/srv/app/dist/config.js:12:21 [/srv/app/dist/config.js:12:21]',
+    ]);
+    assert.deepEqual(links('    at async main (file:///srv/app/main.mjs:40:3)'), [
+      '/srv/app/main.mjs:40:3 [file:///srv/app/main.mjs:40:3]',
+    ]);
     assert.deepEqual(links('  File "/srv/app/app/jobs.py", line 18, in run'), ['/srv/app/app/jobs.py:18 [/srv/app/app/jobs.py", line 18]']);
-    assert.deepEqual(links('\tat com.acme.shop.web.OrderController.show(OrderController.java:42) ~[classes/:na]'), ['OrderController.java:42 [OrderController.java:42]']);
+    assert.deepEqual(links('\tat com.acme.shop.web.OrderController.show(OrderController.java:42) ~[classes/:na]'), [
+      'OrderController.java:42 [OrderController.java:42]',
+    ]);
     assert.deepEqual(links('\t/home/builder/src/shop/internal/orders/service.go:57 +0x2e'), [
       '/home/builder/src/shop/internal/orders/service.go:57 [/home/builder/src/shop/internal/orders/service.go:57]',
     ]);
@@ -22,9 +30,15 @@ describe('per-line frame finder', () => {
     assert.deepEqual(links("\tfrom /srv/app/app/controllers/users_controller.rb:8:in `show'"), [
       '/srv/app/app/controllers/users_controller.rb:8 [/srv/app/app/controllers/users_controller.rb:8]',
     ]);
-    assert.deepEqual(links('#0 /var/www/app/src/Checkout.php(19): App\\Cart->total()'), ['/var/www/app/src/Checkout.php:19 [/var/www/app/src/Checkout.php(19)]']);
-    assert.deepEqual(links('  thrown in /var/www/app/src/Checkout.php on line 25'), ['/var/www/app/src/Checkout.php:25 [/var/www/app/src/Checkout.php on line 25]']);
-    assert.deepEqual(links('#1  0x00005555555552a8 in handle_request (conn=0x5555, flags=3) at src/http/server.c:142'), ['src/http/server.c:142 [src/http/server.c:142]']);
+    assert.deepEqual(links('#0 /var/www/app/src/Checkout.php(19): App\\Cart->total()'), [
+      '/var/www/app/src/Checkout.php:19 [/var/www/app/src/Checkout.php(19)]',
+    ]);
+    assert.deepEqual(links('  thrown in /var/www/app/src/Checkout.php on line 25'), [
+      '/var/www/app/src/Checkout.php:25 [/var/www/app/src/Checkout.php on line 25]',
+    ]);
+    assert.deepEqual(links('#1  0x00005555555552a8 in handle_request (conn=0x5555, flags=3) at src/http/server.c:142'), [
+      'src/http/server.c:142 [src/http/server.c:142]',
+    ]);
   });
 
   it('keeps spaces inside parenthesised Windows paths and offsets on coloured text', () => {

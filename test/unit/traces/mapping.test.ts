@@ -59,8 +59,14 @@ describe('path mapping rules', () => {
       { remoteRoot: '/srv/app', localRoot: path.join(ROOT, 'tests') },
       { remoteRoot: '/srv/app', localRoot: ROOT, host: 'web-1' },
     ];
-    assert.equal(summary(await new FrameMapper({ index, rules, host: 'web-1' }).map(frame('/srv/app/app/worker.py'))), 'rule app/worker.py:10');
-    assert.equal(summary(await new FrameMapper({ index, rules, host: 'web-2' }).map(frame('/srv/app/app/worker.py'))), 'rule tests/app/worker.py:10');
+    assert.equal(
+      summary(await new FrameMapper({ index, rules, host: 'web-1' }).map(frame('/srv/app/app/worker.py'))),
+      'rule app/worker.py:10',
+    );
+    assert.equal(
+      summary(await new FrameMapper({ index, rules, host: 'web-2' }).map(frame('/srv/app/app/worker.py'))),
+      'rule tests/app/worker.py:10',
+    );
   });
 
   it('matches whole path segments only', async () => {
@@ -71,7 +77,10 @@ describe('path mapping rules', () => {
 
   it('compares Windows paths without regard to case or separator', async () => {
     const mapper = new FrameMapper({ index, rules: [{ remoteRoot: 'c:\\inetpub\\App', localRoot: ROOT }] });
-    assert.equal(summary(await mapper.map(frame('C:\\inetpub\\app\\Controllers\\HomeController.cs', 7))), 'rule Controllers/HomeController.cs:7');
+    assert.equal(
+      summary(await mapper.map(frame('C:\\inetpub\\app\\Controllers\\HomeController.cs', 7))),
+      'rule Controllers/HomeController.cs:7',
+    );
   });
 
   it('says so when a rule points at a file the workspace does not have', async () => {
@@ -106,7 +115,10 @@ describe('suffix inference', () => {
   });
 
   it('returns the candidates instead of guessing when several files tie', async () => {
-    assert.equal(summary(await mapper.map(frame('/srv/app/releases/4f2a9c1/app/worker.py'))), 'ambiguous app/worker.py tests/app/worker.py');
+    assert.equal(
+      summary(await mapper.map(frame('/srv/app/releases/4f2a9c1/app/worker.py'))),
+      'ambiguous app/worker.py tests/app/worker.py',
+    );
   });
 
   it('asks about an application frame that shares only its file name, and leaves a library frame alone', async () => {
@@ -117,7 +129,10 @@ describe('suffix inference', () => {
 
   it('reports a path that matches nothing, and a frame without a file', async () => {
     assert.match(summary(await mapper.map(frame('/srv/app/nothing_like_it.py'))), /^unmapped: no rule matches and no workspace file/);
-    assert.match(summary(await mapper.map({ file: null, line: null, column: null, function: 'poll', app: false })), /^unmapped: the frame has no file/);
+    assert.match(
+      summary(await mapper.map({ file: null, line: null, column: null, function: 'poll', app: false })),
+      /^unmapped: the frame has no file/,
+    );
     assert.match(summary(await mapper.map(frame('<frozen runpy>'))), /^unmapped: <frozen runpy> is not a source file/);
   });
 
@@ -133,7 +148,10 @@ describe('Java package mapping', () => {
       summary(await mapper.map(frame('OrderController.java', 42, 'com.acme.shop.web.OrderController.show'))),
       'java-package orders/src/main/java/com/acme/shop/web/OrderController.java:42',
     );
-    assert.equal(summary(await mapper.map(frame('Repo.kt', 17, 'com.acme.shop.db.Repo.load'))), 'java-package db/src/main/kotlin/com/acme/shop/db/Repo.kt:17');
+    assert.equal(
+      summary(await mapper.map(frame('Repo.kt', 17, 'com.acme.shop.db.Repo.load'))),
+      'java-package db/src/main/kotlin/com/acme/shop/db/Repo.kt:17',
+    );
     // inner classes and lambdas live in the outer class's file
     assert.equal(
       summary(await mapper.map(frame('OrderController.java', 50, 'com.acme.shop.web.OrderController$Inner.lambda$run$0'))),
@@ -148,7 +166,10 @@ describe('Java package mapping', () => {
       'ambiguous billing/src/main/java/com/acme/shop/Invoice.java billing/src/test/java/com/acme/shop/Invoice.java',
     );
     const configured = new FrameMapper({ index, javaSourceRoots: ['billing/src/main/java'] });
-    assert.equal(summary(await configured.map(frame('Invoice.java', 9, fn))), 'java-package billing/src/main/java/com/acme/shop/Invoice.java:9');
+    assert.equal(
+      summary(await configured.map(frame('Invoice.java', 9, fn))),
+      'java-package billing/src/main/java/com/acme/shop/Invoice.java:9',
+    );
   });
 });
 
@@ -174,7 +195,14 @@ describe('source maps', () => {
 
   /** Builds with esbuild, runs the output, and returns its stack as the host would have printed it. */
   function buildAndRun(sourcemap: 'external' | 'inline', outdir: string): string {
-    buildSync({ entryPoints: [path.join(work, 'src/main.ts')], bundle: true, platform: 'node', sourcemap, outdir: path.join(work, outdir), logLevel: 'silent' });
+    buildSync({
+      entryPoints: [path.join(work, 'src/main.ts')],
+      bundle: true,
+      platform: 'node',
+      sourcemap,
+      outdir: path.join(work, outdir),
+      logLevel: 'silent',
+    });
     let stderr = '';
     try {
       execFileSync(process.execPath, [path.join(work, outdir, 'main.js')], { stdio: 'pipe' });

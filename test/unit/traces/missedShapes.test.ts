@@ -25,10 +25,10 @@ describe('shapes missed before', () => {
 
   it('reads a PHP fatal error printed on one line', () => {
     const text =
-      "[02-Dec-2026 03:12:44 UTC] PHP Fatal error:  Uncaught TypeError: count(): Argument #1 ($value) must be of type Countable|array, null given in /var/www/html/wp-content/plugins/shop/a.php:287 " +
+      '[02-Dec-2026 03:12:44 UTC] PHP Fatal error:  Uncaught TypeError: count(): Argument #1 ($value) must be of type Countable|array, null given in /var/www/html/wp-content/plugins/shop/a.php:287 ' +
       "Stack trace: #0 /var/www/html/wp-content/plugins/shop/b.php(311): shop_cart_total('', Array) #1 /var/www/html/wp-includes/class-wp-hook.php(324): shop_render() " +
       '#2 /var/www/html/wp-includes/plugin.php(205): WP_Hook->apply_filters(NULL, Array) #3 /var/www/html/index.php(17): apply_filters() ' +
-      "#4 [internal function]: {closure}() #5 {main}\n  thrown in /var/www/html/wp-content/plugins/shop/a.php on line 287";
+      '#4 [internal function]: {closure}() #5 {main}\n  thrown in /var/www/html/wp-content/plugins/shop/a.php on line 287';
     for (const input of [text, text.replace('\n ', '')]) {
       const traces = findStackTraces('GET /cart 200\n' + input + '\nGET /health 200\n');
       assert.equal(traces.length, 1, input);

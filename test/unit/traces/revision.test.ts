@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commitsBetween, moveLineThroughHunks, moveLineToRevision, parseHunks, readFileAtRevision, resolveRevision } from '../../../src/core/traces';
+import {
+  commitsBetween,
+  moveLineThroughHunks,
+  moveLineToRevision,
+  parseHunks,
+  readFileAtRevision,
+  resolveRevision,
+} from '../../../src/core/traces';
 import { initGitRepo } from '../../support/gitRepo';
 
 describe('deployed revision', () => {
@@ -57,7 +64,10 @@ describe('deployed revision', () => {
 
   it('tells the user to fetch when the deployed revision is unknown locally', async () => {
     assert.equal(await resolveRevision(repo, '0123456789abcdef0123456789abcdef01234567'), null);
-    await assert.rejects(readFileAtRevision(repo, '0123456789abcdef0123456789abcdef01234567', 'app.py'), /not in the repository .*git fetch/);
+    await assert.rejects(
+      readFileAtRevision(repo, '0123456789abcdef0123456789abcdef01234567', 'app.py'),
+      /not in the repository .*git fetch/,
+    );
   });
 
   it('handles insertions, deletions and edits in hunk arithmetic', () => {

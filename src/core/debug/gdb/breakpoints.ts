@@ -7,7 +7,8 @@ import { miList, miString, miTuple, type MiTuple } from './miParser';
 /** How many hits to skip for a DAP hit condition ("5", "=5", ">=5", ">4"), or an error sentence. */
 export function ignoreCount(hitCondition: string): number | { error: string } {
   const match = /^\s*(>=|>|==|=)?\s*(\d+)\s*$/.exec(hitCondition);
-  if (!match) return { error: `Hit condition "${hitCondition}" is not supported: use a number N (or >= N, > N) to stop from the Nth hit on.` };
+  if (!match)
+    return { error: `Hit condition "${hitCondition}" is not supported: use a number N (or >= N, > N) to stop from the Nth hit on.` };
   const n = Number(match[2]);
   return match[1] === '>' ? n : Math.max(0, n - 1);
 }
@@ -51,7 +52,12 @@ export function fromBkpt(bkpt: MiTuple | undefined, requestedLine?: number): Run
   const line = Number(miString(bkpt.line) ?? miString(firstLocation?.line)) || requestedLine;
   const id = Number.isFinite(number) ? number : undefined;
   if (addr === '<PENDING>') {
-    return { id, verified: false, line, message: `Not in the loaded code yet (pending): ${miString(bkpt['original-location']) ?? ''}`.trim() };
+    return {
+      id,
+      verified: false,
+      line,
+      message: `Not in the loaded code yet (pending): ${miString(bkpt['original-location']) ?? ''}`.trim(),
+    };
   }
   return { id, verified: true, line };
 }

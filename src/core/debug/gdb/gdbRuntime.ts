@@ -114,7 +114,12 @@ export class GdbRuntime implements DebugRuntime {
     try {
       await this.answered(this.mi.send('-gdb-set', ['mi-async', 'on']));
       // An ssh session often has no locale: without a charset gdb shows non-ASCII text as octal.
-      for (const setting of [['confirm', 'off'], ['pagination', 'off'], ['debuginfod', 'enabled', 'off'], ['charset', 'UTF-8']]) {
+      for (const setting of [
+        ['confirm', 'off'],
+        ['pagination', 'off'],
+        ['debuginfod', 'enabled', 'off'],
+        ['charset', 'UTF-8'],
+      ]) {
         // An older gdb has no debuginfod setting (nor iconv): nothing to set then.
         await this.answered(this.mi.send('-gdb-set', setting)).catch((error: unknown) => {
           if (!(error instanceof MiError)) throw error;
@@ -211,7 +216,10 @@ export class GdbRuntime implements DebugRuntime {
     await this.mi.send(operation, [], options);
   }
 
-  private async insertAll(requests: BreakpointRequest[], locationOf: (request: BreakpointRequest) => string[]): Promise<RuntimeBreakpoint[]> {
+  private async insertAll(
+    requests: BreakpointRequest[],
+    locationOf: (request: BreakpointRequest) => string[],
+  ): Promise<RuntimeBreakpoint[]> {
     const placed: RuntimeBreakpoint[] = [];
     for (const request of requests) {
       const plan = insertPlan(request);
@@ -240,7 +248,8 @@ export class GdbRuntime implements DebugRuntime {
   /** Runs `work` with the process stopped, one at a time; a process that ran is resumed after. */
   private whileStopped<T>(work: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      if (this.state === 'ended') throw new RuntimeUnsupported(`The debug session of process ${this.context.pid} on ${this.context.host} has ended.`);
+      if (this.state === 'ended')
+        throw new RuntimeUnsupported(`The debug session of process ${this.context.pid} on ${this.context.host} has ended.`);
       if (this.state !== 'running') return work();
       this.internalPause = true;
       try {
@@ -331,7 +340,12 @@ export class GdbRuntime implements DebugRuntime {
   private showStop(stop: RuntimeStop): void {
     this.visibleStop = true;
     this.stopEmitter.fire(stop);
-    this.context.events.publish('debug.paused', SOURCE, { host: this.context.host, pid: this.context.pid, reason: stop.reason, threadId: stop.threadId });
+    this.context.events.publish('debug.paused', SOURCE, {
+      host: this.context.host,
+      pid: this.context.pid,
+      reason: stop.reason,
+      threadId: stop.threadId,
+    });
   }
 
   private onStream(record: MiStreamRecord): void {
@@ -346,7 +360,10 @@ export class GdbRuntime implements DebugRuntime {
   /** `promise`, or a rejection when gdb has not answered in time (a hung gdb is the watchdog's). */
   private answered<T>(promise: Promise<T>, ms = this.context.answerTimeoutMs ?? 30_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = this.context.clock.setTimeout(() => reject(new Error(`gdb on ${this.context.host} did not answer within ${ms} ms`)), ms);
+      const timer = this.context.clock.setTimeout(
+        () => reject(new Error(`gdb on ${this.context.host} did not answer within ${ms} ms`)),
+        ms,
+      );
       promise.then(
         (value) => {
           timer.cancel();
@@ -420,7 +437,8 @@ export class GdbRuntime implements DebugRuntime {
   }
 
   private requireStopped(what: string): void {
-    if (this.state === 'ended') throw new RuntimeUnsupported(`The debug session of process ${this.context.pid} on ${this.context.host} has ended.`);
+    if (this.state === 'ended')
+      throw new RuntimeUnsupported(`The debug session of process ${this.context.pid} on ${this.context.host} has ended.`);
     if (this.state === 'running') throw new RuntimeUnsupported(`Process ${this.context.pid} is running: pause it to ${what}.`);
   }
 

@@ -32,7 +32,12 @@ export async function createGdbRuntime(runner: RemoteRunner, options: GdbAttachO
   const heartbeatMs = options.heartbeatMs ?? 2000;
   await preflight(runner, options.pid, sudo);
   const proc = await runner.spawn(
-    watchdogCommand({ pid: options.pid, heartbeatMs, timeoutMs: options.watchdogTimeoutMs ?? heartbeatMs * DEFAULT_MISSED_HEARTBEATS, sudo }),
+    watchdogCommand({
+      pid: options.pid,
+      heartbeatMs,
+      timeoutMs: options.watchdogTimeoutMs ?? heartbeatMs * DEFAULT_MISSED_HEARTBEATS,
+      sudo,
+    }),
   );
   const runtime = new GdbRuntime(proc, {
     host: options.host,

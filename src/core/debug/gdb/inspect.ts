@@ -6,9 +6,7 @@ import { RuntimeUnsupported, type RuntimeFrame, type RuntimeScope, type RuntimeT
 import { miList, miString, miTuple, type MiTuple } from './miParser';
 import { MiError, type MiSession } from './miSession';
 
-type Handle =
-  | { kind: 'locals' | 'arguments' | 'registers'; threadId: number; level: number }
-  | { kind: 'varobj'; name: string };
+type Handle = { kind: 'locals' | 'arguments' | 'registers'; threadId: number; level: number } | { kind: 'varobj'; name: string };
 
 export class Inspector {
   private frames = new Map<number, { threadId: number; level: number }>();
@@ -111,7 +109,9 @@ export class Inspector {
   }
 
   private async registers(threadId: number, level: number): Promise<RuntimeVariable[]> {
-    this.registerNames ??= this.mi.send('-data-list-register-names').then(({ results }) => miList(results['register-names']).map((n) => miString(n) ?? ''));
+    this.registerNames ??= this.mi
+      .send('-data-list-register-names')
+      .then(({ results }) => miList(results['register-names']).map((n) => miString(n) ?? ''));
     const names = await this.registerNames.catch((error: unknown) => {
       this.registerNames = undefined;
       throw error;

@@ -79,21 +79,26 @@ export function parsePreflight(output: string): PreflightFacts {
 /** The first reason the attach cannot work, as one sentence, or undefined when it can. */
 export function preflightProblem(facts: PreflightFacts, context: { host: string; pid: number; sudo: boolean }): string | undefined {
   const { host, pid, sudo } = context;
-  if (!facts.exists) return `Process ${pid} does not exist on ${host}: pick a running process (it may have exited or restarted with a new pid).`;
-  if (sudo && facts.sudo === 'missing') return `sudo is not installed on ${host}: turn off "sudo" in the attach configuration and log in as the process's owner.`;
+  if (!facts.exists)
+    return `Process ${pid} does not exist on ${host}: pick a running process (it may have exited or restarted with a new pid).`;
+  if (sudo && facts.sudo === 'missing')
+    return `sudo is not installed on ${host}: turn off "sudo" in the attach configuration and log in as the process's owner.`;
   if (sudo && facts.sudo !== 'ok')
     return `sudo on ${host} asks ${facts.user} for a password (sudo -n failed): allow passwordless sudo for ${facts.user} on ${host}, or turn off "sudo" and log in as the process's owner.`;
   const gdbPath = sudo ? facts.sudoGdbPath : facts.gdbPath;
-  if (!gdbPath) return `gdb is not installed on ${host} (not on ${sudo ? "root's" : `${facts.user}'s`} PATH): install it (apt-get install gdb) or take a snapshot instead.`;
+  if (!gdbPath)
+    return `gdb is not installed on ${host} (not on ${sudo ? "root's" : `${facts.user}'s`} PATH): install it (apt-get install gdb) or take a snapshot instead.`;
   const root = sudo || facts.uid === 0;
   if (!root && facts.uids && facts.uids.some((uid) => uid !== facts.uid))
     return `Process ${pid} on ${host} runs as uid ${facts.uids[1] ?? facts.uids[0]} but you log in as ${facts.user} (uid ${facts.uid}): turn on "sudo" in the attach configuration or log in as the process's owner.`;
-  if (facts.ptraceScope === 3) return `ptrace is disabled on ${host} (kernel.yama.ptrace_scope=3, until reboot): take a snapshot instead, or reboot with a lower ptrace_scope.`;
+  if (facts.ptraceScope === 3)
+    return `ptrace is disabled on ${host} (kernel.yama.ptrace_scope=3, until reboot): take a snapshot instead, or reboot with a lower ptrace_scope.`;
   if (facts.ptraceScope === 2 && !root)
     return `${host} allows ptrace only to root (kernel.yama.ptrace_scope=2): turn on "sudo" in the attach configuration.`;
   if (facts.ptraceScope === 1 && !root)
     return `${host} lets ${facts.user} ptrace only its own child processes (kernel.yama.ptrace_scope=1): turn on "sudo" in the attach configuration, or run "sysctl kernel.yama.ptrace_scope=0" on ${host}.`;
-  if (facts.tracerPid) return `Process ${pid} on ${host} is already traced by pid ${facts.tracerPid} (another debugger or tracer): detach that one first.`;
+  if (facts.tracerPid)
+    return `Process ${pid} on ${host} is already traced by pid ${facts.tracerPid} (another debugger or tracer): detach that one first.`;
   return undefined;
 }
 
@@ -102,7 +107,9 @@ export async function preflight(runner: RemoteRunner, pid: number, sudo: boolean
   const result = await runner.exec(preflightCommand(pid, sudo), { timeoutMs: 20_000 });
   if (result.exitCode !== 0) {
     const detail = stripControl(result.stderr).slice(0, 300) || `exit code ${result.exitCode ?? result.signal}`;
-    throw new Error(`The attach preflight failed on ${runner.host} (${detail}): check that the login shell of ${runner.host} runs sh commands.`);
+    throw new Error(
+      `The attach preflight failed on ${runner.host} (${detail}): check that the login shell of ${runner.host} runs sh commands.`,
+    );
   }
   const facts = parsePreflight(result.stdout);
   const problem = preflightProblem(facts, { host: runner.host, pid, sudo });

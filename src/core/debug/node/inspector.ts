@@ -71,7 +71,9 @@ export async function openNodeInspector(runner: ForwardingRunner, pid: number, o
   }
   const kill = await runner.exec(`kill -${SIGUSR1} ${pid}`, { timeoutMs: 10_000 });
   if (kill.exitCode !== 0) {
-    throw new NodeInspectorError(`Could not signal ${pid} on ${host} (${oneLine(kill.stderr) || `exit ${kill.exitCode}`}); log in as its owner or as root.`);
+    throw new NodeInspectorError(
+      `Could not signal ${pid} on ${host} (${oneLine(kill.stderr) || `exit ${kill.exitCode}`}); log in as its owner or as root.`,
+    );
   }
 
   const before = new Set(target.listeners.map((s) => s.inode));
@@ -81,7 +83,11 @@ export async function openNodeInspector(runner: ForwardingRunner, pid: number, o
     const probe = await probeProcess(runner, pid);
     if (!probe.process) throw new NodeInspectorError(`${pid} on ${host} exited after SIGUSR1; it did not survive the signal.`);
     last = probe.process;
-    const found = await findInspector(runner, clock, last.listeners.filter((s) => !before.has(s.inode)));
+    const found = await findInspector(
+      runner,
+      clock,
+      last.listeners.filter((s) => !before.has(s.inode)),
+    );
     if (found) return open(found, true);
     if (clock.now() >= deadline) break;
     await new Promise<void>((resolve) => clock.setTimeout(resolve, options.pollMs ?? DEFAULT_POLL_MS));
@@ -104,16 +110,24 @@ function preflight(host: string, pid: number, probe: ProcessProbe): TargetProces
   const target = probe.process;
   if (!target) throw new NodeInspectorError(`There is no process ${pid} on ${host}; pick a running one.`);
   if (!isNodeExecutable(target.exe, target.cmdline)) {
-    throw new NodeInspectorError(`${pid} on ${host} is not a Node process (${target.exe || 'its executable is unreadable'}); use a snapshot or gdb for it.`);
+    throw new NodeInspectorError(
+      `${pid} on ${host} is not a Node process (${target.exe || 'its executable is unreadable'}); use a snapshot or gdb for it.`,
+    );
   }
   if (probe.sshUid !== 0 && probe.sshUid !== target.uid) {
-    throw new NodeInspectorError(`${pid} on ${host} belongs to uid ${target.uid} and the ssh login is uid ${probe.sshUid}; log in as its owner or as root to open its inspector.`);
+    throw new NodeInspectorError(
+      `${pid} on ${host} belongs to uid ${target.uid} and the ssh login is uid ${probe.sshUid}; log in as its owner or as root to open its inspector.`,
+    );
   }
   return target;
 }
 
 function isNodeExecutable(exe: string, cmdline: string): boolean {
-  const name = (path: string) => path.split('/').pop()?.replace(/ \(deleted\)$/, '') ?? '';
+  const name = (path: string) =>
+    path
+      .split('/')
+      .pop()
+      ?.replace(/ \(deleted\)$/, '') ?? '';
   return /^(node|nodejs)(\d+)?$/.test(name(exe)) || /^(node|nodejs)$/.test(name(cmdline.split(' ')[0] ?? ''));
 }
 
@@ -138,7 +152,11 @@ function rankCandidates(listeners: readonly ListeningSocket[], port: number): Li
  * The first socket that answers /json/version as Node's inspector, over the pooled connection. A
  * channel the SSH server refuses is the forwarding's problem, not the socket's: that is thrown.
  */
-async function findInspector(runner: ForwardingRunner, clock: Clock, candidates: readonly ListeningSocket[]): Promise<ListeningSocket | undefined> {
+async function findInspector(
+  runner: ForwardingRunner,
+  clock: Clock,
+  candidates: readonly ListeningSocket[],
+): Promise<ListeningSocket | undefined> {
   for (const socket of candidates) {
     const address = connectAddress(socket.address);
     const stream = await runner.forwardOut(address, socket.port).catch((error: Error) => {
@@ -157,5 +175,8 @@ async function findInspector(runner: ForwardingRunner, clock: Clock, candidates:
 }
 
 function oneLine(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 200);
+  return text
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }

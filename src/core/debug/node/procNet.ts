@@ -60,7 +60,7 @@ function decodeAddress(hex: string): string {
 function compressIpv6(groups: string[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -159,7 +159,10 @@ export function parseAtBlock(reader: LineReader, start: number): BlockResult | n
       i++;
       continue;
     }
-    if (trimmed.startsWith('--- End of stack trace from previous location') || trimmed.startsWith('--- End of stack trace from the previous location')) {
+    if (
+      trimmed.startsWith('--- End of stack trace from previous location') ||
+      trimmed.startsWith('--- End of stack trace from the previous location')
+    ) {
       votes.dotnet++;
       i++;
       continue;

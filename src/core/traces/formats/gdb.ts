@@ -143,7 +143,11 @@ function parseFrame(reader: LineReader, index: number): { frame: GdbFrame; line:
   if (frame === null) return null;
   let used = 1;
   // Wrapped arguments, or ` at file:line` / ` from lib` moved to the next, indented line.
-  while (used <= MAX_WRAP_LINES && frame !== null && (frame === INCOMPLETE || (frame.file === null && continuesLocation(reader.at(index + used))))) {
+  while (
+    used <= MAX_WRAP_LINES &&
+    frame !== null &&
+    (frame === INCOMPLETE || (frame.file === null && continuesLocation(reader.at(index + used))))
+  ) {
     const next = reader.at(index + used);
     if (!next || next.isBlank() || !/^\s/.test(next.text) || readHashPrefix(next.text) !== null) break;
     line = line.join(next.dropStart(next.text.length - next.text.trimStart().length), ' ');

@@ -1,6 +1,15 @@
 // Go panics and goroutine dumps: `panic: …`, `goroutine N [state]:`, then pairs of a function
 // line and a `\tfile:line +0x…` line; `created by …` pairs are frames too.
-import { type FrameLocation, type FrameText, hasWhitespace, matchOpenParen, MAX_FRAME_LINE, skipSpaces, splitLocation, trimmedEnd } from '../syntax';
+import {
+  type FrameLocation,
+  type FrameText,
+  hasWhitespace,
+  matchOpenParen,
+  MAX_FRAME_LINE,
+  skipSpaces,
+  splitLocation,
+  trimmedEnd,
+} from '../syntax';
 import type { LogicalLine } from '../logicalLine';
 import type { LineReader } from '../reader';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
@@ -122,7 +131,13 @@ export function parseGoBlock(reader: LineReader, start: number): BlockResult | n
       if (current && current.frames.length === 0 && current.type !== null) {
         current.extendTo(wholeLine(line).end);
       } else {
-        current = new ExceptionBuilder(null, name, builders.length ? (trimmed === 'runtime stack:' ? 'thread' : 'goroutine') : null, true, wholeLine(line));
+        current = new ExceptionBuilder(
+          null,
+          name,
+          builders.length ? (trimmed === 'runtime stack:' ? 'thread' : 'goroutine') : null,
+          true,
+          wholeLine(line),
+        );
         builders.push(current);
       }
       i++;

@@ -87,7 +87,13 @@ export function parsePhpBlock(reader: LineReader, start: number): BlockResult | 
   let current: ExceptionBuilder | null = null;
   let i = start;
   const open = (line: LogicalLine, header: PhpHeader | null) => {
-    current = new ExceptionBuilder(header?.type ?? null, header?.message ?? '', builders.length ? 'caused-by-previous' : null, true, wholeLine(line));
+    current = new ExceptionBuilder(
+      header?.type ?? null,
+      header?.message ?? '',
+      builders.length ? 'caused-by-previous' : null,
+      true,
+      wholeLine(line),
+    );
     builders.push(current);
     // The throw site printed in the header is the innermost frame.
     if (header) current.addFrame(null, { file: header.file, line: header.line, column: null }, wholeLine(line));

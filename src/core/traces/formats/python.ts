@@ -1,7 +1,17 @@
 // Python tracebacks ("most recent call last"), their chains ("During handling…", "The above
 // exception…"), and the "most recent call first" forms of gdb's py-bt and faulthandler.
 import { parseExceptionHeader } from '../exceptionHeader';
-import { digitsEnd, type FrameLocation, type FrameText, INCOMPLETE, type Incomplete, MAX_FRAME_LINE, skipSpaces, smallNumber, trimmedEnd } from '../syntax';
+import {
+  digitsEnd,
+  type FrameLocation,
+  type FrameText,
+  INCOMPLETE,
+  type Incomplete,
+  MAX_FRAME_LINE,
+  skipSpaces,
+  smallNumber,
+  trimmedEnd,
+} from '../syntax';
 import type { LogicalLine } from '../logicalLine';
 import type { LineReader } from '../reader';
 import type { ExceptionRelation } from '../types';
@@ -106,7 +116,7 @@ export function parsePythonBlock(reader: LineReader, start: number): BlockResult
       builder = new ExceptionBuilder(
         fault ? fault.type : null,
         fault ? fault.message : threadName,
-        builders.length === 0 ? null : relation ?? 'thread',
+        builders.length === 0 ? null : (relation ?? 'thread'),
         kind === 'first',
         fault ? { start: wholeLine(fault.line).start, end: wholeLine(headerLine).end } : wholeLine(headerLine),
       );

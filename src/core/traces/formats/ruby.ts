@@ -1,7 +1,16 @@
 // Ruby: `/app/x.rb:3:in 'Foo#bar': message (Type)` then `\tfrom …` lines, in both the old
 // backquote style and the 3.4 quote style. Causes follow as another header line.
 import { splitTrailingType } from '../exceptionHeader';
-import { digitsStart, type FrameLocation, type FrameText, hasWhitespace, MAX_FRAME_LINE, skipSpaces, smallNumber, trimmedEnd } from '../syntax';
+import {
+  digitsStart,
+  type FrameLocation,
+  type FrameText,
+  hasWhitespace,
+  MAX_FRAME_LINE,
+  skipSpaces,
+  smallNumber,
+  trimmedEnd,
+} from '../syntax';
 import type { LineReader } from '../reader';
 import { type BlockResult, ExceptionBuilder, spanIn, totalFrames, wholeLine } from './builder';
 

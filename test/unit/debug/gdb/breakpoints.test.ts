@@ -20,15 +20,33 @@ test('gdb breakpoints (real -break-insert answers) become RuntimeBreakpoints', (
     const record = parseMiLine(line);
     return record.kind === 'result' ? miTuple(record.results.bkpt) : undefined;
   };
-  assert.deepEqual(fromBkpt(bkpt('6^done,bkpt={number="1",type="breakpoint",disp="keep",enabled="y",addr="0x000055e8690eb1ce",func="price",file="target.c",fullname="/t/target.c",line="19",thread-groups=["i1"],times="0"}'), 19), { id: 1, verified: true, line: 19 });
-  assert.deepEqual(fromBkpt(bkpt('7^done,bkpt={number="2",type="breakpoint",disp="keep",enabled="y",addr="<PENDING>",pending="-function no_such_function",times="0",original-location="-function no_such_function"}')), {
-    id: 2,
-    verified: false,
-    line: undefined,
-    message: 'Not in the loaded code yet (pending): -function no_such_function',
-  });
+  assert.deepEqual(
+    fromBkpt(
+      bkpt(
+        '6^done,bkpt={number="1",type="breakpoint",disp="keep",enabled="y",addr="0x000055e8690eb1ce",func="price",file="target.c",fullname="/t/target.c",line="19",thread-groups=["i1"],times="0"}',
+      ),
+      19,
+    ),
+    { id: 1, verified: true, line: 19 },
+  );
+  assert.deepEqual(
+    fromBkpt(
+      bkpt(
+        '7^done,bkpt={number="2",type="breakpoint",disp="keep",enabled="y",addr="<PENDING>",pending="-function no_such_function",times="0",original-location="-function no_such_function"}',
+      ),
+    ),
+    {
+      id: 2,
+      verified: false,
+      line: undefined,
+      message: 'Not in the loaded code yet (pending): -function no_such_function',
+    },
+  );
   // mi3: several locations in a list.
-  assert.deepEqual(fromBkpt(bkpt('^done,bkpt={number="3",addr="<MULTIPLE>",times="0",locations=[{number="3.1",line="40"},{number="3.2",line="40"}]}'), 40), { id: 3, verified: true, line: 40 });
+  assert.deepEqual(
+    fromBkpt(bkpt('^done,bkpt={number="3",addr="<MULTIPLE>",times="0",locations=[{number="3.1",line="40"},{number="3.2",line="40"}]}'), 40),
+    { id: 3, verified: true, line: 40 },
+  );
   assert.equal(fromBkpt(undefined, 5).verified, false);
 });
 

@@ -50,7 +50,8 @@ function ordinary(command: string, token: string): string[] {
   if (command.startsWith('-target-attach')) return [`${token}^done`, `*stopped,${FRAME},thread-id="1",stopped-threads="all"`];
   if (command.startsWith('-exec-continue')) return [`${token}^running`, '*running,thread-id="all"'];
   if (command === '-gdb-exit') return [`${token}^exit`];
-  if (command === '-exec-interrupt --all') return [`${token}^done`, `*stopped,reason="signal-received",signal-name="SIGINT",${FRAME},thread-id="1",stopped-threads="all"`];
+  if (command === '-exec-interrupt --all')
+    return [`${token}^done`, `*stopped,reason="signal-received",signal-name="SIGINT",${FRAME},thread-id="1",stopped-threads="all"`];
   return [`${token}^done`];
 }
 
@@ -107,7 +108,7 @@ test('a failed attach says why, naming host and pid, and still exits gdb', async
   assert.deepEqual(ends, ['attach failed: ptrace: Operation not permitted.']);
 });
 
-test('the channel ending on its own ends the session with the watchdog\'s last words; later calls fail clearly', async () => {
+test("the channel ending on its own ends the session with the watchdog's last words; later calls fail clearly", async () => {
   const gdb = scriptedGdb(ordinary);
   const { runtime, ends, events } = runtimeOver(gdb);
   await runtime.attach();
@@ -135,7 +136,11 @@ test('an interrupt overtaken by a breakpoint stop: detach first lets gdb take th
     }
     if (command === '-exec-continue' && sigintQueued) {
       sigintQueued = false;
-      return [`${token}^running`, '*running,thread-id="all"', `*stopped,reason="signal-received",signal-name="SIGINT",signal-meaning="Interrupt",${FRAME},thread-id="1",stopped-threads="all"`];
+      return [
+        `${token}^running`,
+        '*running,thread-id="all"',
+        `*stopped,reason="signal-received",signal-name="SIGINT",signal-meaning="Interrupt",${FRAME},thread-id="1",stopped-threads="all"`,
+      ];
     }
     return ordinary(command, token);
   });

@@ -39,25 +39,43 @@ test('a breakpoint tuple, and a pending one', () => {
 
 test('lists of results (stack=[frame=…], children=[child=…]) become lists of tuples', () => {
   const frames = miList(resultOf(10).results.stack).map(miTuple);
-  assert.deepEqual(frames.map((f) => f?.func), ['price', 'worker', 'start_thread', 'clone3']);
-  assert.deepEqual(frames.map((f) => f?.level), ['0', '1', '2', '3']);
+  assert.deepEqual(
+    frames.map((f) => f?.func),
+    ['price', 'worker', 'start_thread', 'clone3'],
+  );
+  assert.deepEqual(
+    frames.map((f) => f?.level),
+    ['0', '1', '2', '3'],
+  );
   const children = miList(resultOf(13).results.children).map(miTuple);
-  assert.deepEqual(children.map((c) => c?.exp), ['id', 'amount', 'label']);
+  assert.deepEqual(
+    children.map((c) => c?.exp),
+    ['id', 'amount', 'label'],
+  );
   const variables = miList(resultOf(11).results.variables).map(miTuple);
-  assert.deepEqual(variables.map((v) => [v?.name, v?.arg ?? null]), [
-    ['quantity', '1'],
-    ['round', '1'],
-    ['item', null],
-    ['cost', null],
-  ]);
+  assert.deepEqual(
+    variables.map((v) => [v?.name, v?.arg ?? null]),
+    [
+      ['quantity', '1'],
+      ['round', '1'],
+      ['item', null],
+      ['cost', null],
+    ],
+  );
   assert.equal(variables[2]!.value, undefined, '--simple-values leaves out a struct value');
   const names = miList(resultOf(16).results['register-names']);
   assert.deepEqual(names.slice(0, 3), ['rax', 'rbx', 'rcx']);
-  assert.deepEqual(miList(resultOf(17).results['register-values']).map((r) => miTuple(r)?.number), ['0', '1', '16']);
+  assert.deepEqual(
+    miList(resultOf(17).results['register-values']).map((r) => miTuple(r)?.number),
+    ['0', '1', '16'],
+  );
 });
 
 test('c-string escapes: quotes, backslashes, \\n \\t and octal bytes decoded as UTF-8', () => {
-  assert.equal(resultOf(14).results.value, '0x' + /0x([0-9a-f]+)/.exec(session.find((l) => l.startsWith('14^'))!)![1] + ' "h\u00e9llo \\"quoted\\"\\n\\ttab"');
+  assert.equal(
+    resultOf(14).results.value,
+    '0x' + /0x([0-9a-f]+)/.exec(session.find((l) => l.startsWith('14^'))!)![1] + ' "h\u00e9llo \\"quoted\\"\\n\\ttab"',
+  );
   const console = session.map(parseMiLine).find((r) => r.kind === 'console' && r.text.startsWith('Using host libthread_db'));
   assert.deepEqual(console, { kind: 'console', text: 'Using host libthread_db library "/lib/x86_64-linux-gnu/libthread_db.so.1".\n' });
   const log = session.map(parseMiLine).find((r) => r.kind === 'log');
@@ -71,7 +89,10 @@ test('async records: the stop at a breakpoint and the SIGINT of an interrupt', (
   assert.equal(hit!.reason, 'breakpoint-hit');
   assert.equal(hit!.bkptno, '1');
   assert.equal(miTuple(hit!.frame)!.func, 'price');
-  assert.deepEqual(miList(miTuple(hit!.frame)!.args).map((a) => miString(miTuple(a)?.name)), ['quantity', 'round']);
+  assert.deepEqual(
+    miList(miTuple(hit!.frame)!.args).map((a) => miString(miTuple(a)?.name)),
+    ['quantity', 'round'],
+  );
   assert.equal(interrupt!['signal-name'], 'SIGINT');
   const notify = parseMiLine(session.find((l) => l.startsWith('=thread-group-started'))!);
   assert.deepEqual(notify.kind === 'notify' && notify.results, { id: 'i1', pid: notify.kind === 'notify' ? notify.results.pid : '' });
@@ -85,21 +106,38 @@ test('grammar corners: empty tuple and list, script tuples, repeated names, CRLF
     asyncClass: 'breakpoint-modified',
     results: { bkpt: { script: { '0': 'silent', '1': 'continue' } } },
   });
-  assert.deepEqual(parseMiLine('^done,bkpt={number="1"},bkpt={number="2"},bkpt={number="3"}').kind === 'result' && parseMiLine('^done,x="1",x="2",x="3"'), {
-    kind: 'result',
-    token: undefined,
-    resultClass: 'done',
-    results: { x: ['1', '2', '3'] },
+  assert.deepEqual(
+    parseMiLine('^done,bkpt={number="1"},bkpt={number="2"},bkpt={number="3"}').kind === 'result' && parseMiLine('^done,x="1",x="2",x="3"'),
+    {
+      kind: 'result',
+      token: undefined,
+      resultClass: 'done',
+      results: { x: ['1', '2', '3'] },
+    },
+  );
+  assert.deepEqual(parseMiLine('12*running,thread-id="all"'), {
+    kind: 'exec',
+    token: 12,
+    asyncClass: 'running',
+    results: { 'thread-id': 'all' },
   });
-  assert.deepEqual(parseMiLine('12*running,thread-id="all"'), { kind: 'exec', token: 12, asyncClass: 'running', results: { 'thread-id': 'all' } });
-  assert.deepEqual(parseMiLine('+download,{section=".text"}'), { kind: 'status', token: undefined, asyncClass: 'download', results: { '0': { section: '.text' } } });
+  assert.deepEqual(parseMiLine('+download,{section=".text"}'), {
+    kind: 'status',
+    token: undefined,
+    asyncClass: 'download',
+    results: { '0': { section: '.text' } },
+  });
   assert.deepEqual(parseMiLine('~"\\e[1mbold\\e[m \\101\\x"'), { kind: 'console', text: '\x1b[1mbold\x1b[m Ax' });
   assert.deepEqual(parseMiLine('warning: not MI'), { kind: 'other', text: 'warning: not MI' });
 });
 
 test('malformed MI throws MiSyntaxError naming the line', () => {
   for (const line of ['^done,a=', '^done,a="unterminated', '*stopped,a={b="1"', '~"x" trailing', '^done,=1']) {
-    assert.throws(() => parseMiLine(line), (error: unknown) => error instanceof MiSyntaxError && error.message.includes(line), line);
+    assert.throws(
+      () => parseMiLine(line),
+      (error: unknown) => error instanceof MiSyntaxError && error.message.includes(line),
+      line,
+    );
   }
 });
 

@@ -22,7 +22,11 @@ test('commands get increasing tokens; each result settles its own command, in an
   assert.deepEqual(written, ['1-break-insert --source "/srv/a b.c" -c "quantity == 2" "x > 1"\n', '2-thread-info\n']);
   mi.feed(Buffer.from('2^done,threads=[]\n(gdb) \n1^error,msg="No symbol \\"x\\" in current context."\n'));
   assert.deepEqual(await b, { resultClass: 'done', results: { threads: [] } });
-  await assert.rejects(a, (error: unknown) => error instanceof MiError && error.message === 'No symbol "x" in current context.' && error.command.startsWith('-break-insert'));
+  await assert.rejects(
+    a,
+    (error: unknown) =>
+      error instanceof MiError && error.message === 'No symbol "x" in current context.' && error.command.startsWith('-break-insert'),
+  );
 });
 
 test('records split across chunks, async and stream records reach their listeners', async () => {

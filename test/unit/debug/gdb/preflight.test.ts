@@ -5,7 +5,17 @@ import { execFileSync, spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { parsePreflight, preflightCommand, preflightProblem, type PreflightFacts } from '../../../../src/core/debug/gdb/preflight';
 
-const ok: PreflightFacts = { exists: true, name: 'app', state: 'S', uids: [1000, 1000, 1000], tracerPid: 0, ptraceScope: 0, uid: 1000, user: 'deploy', gdbPath: '/usr/bin/gdb' };
+const ok: PreflightFacts = {
+  exists: true,
+  name: 'app',
+  state: 'S',
+  uids: [1000, 1000, 1000],
+  tracerPid: 0,
+  ptraceScope: 0,
+  uid: 1000,
+  user: 'deploy',
+  gdbPath: '/usr/bin/gdb',
+};
 const context = { host: 'web-1', pid: 4242, sudo: false };
 
 test('the script reads a live process as the host shell runs it', async () => {
@@ -36,7 +46,11 @@ test('each problem is one sentence with the host and what to change', () => {
     [{ ptraceScope: 2 }, false, /^web-1 allows ptrace only to root \(kernel\.yama\.ptrace_scope=2\): turn on "sudo"/],
     [{ ptraceScope: 3, uid: 0, user: 'root' }, false, /^ptrace is disabled on web-1 \(kernel\.yama\.ptrace_scope=3, until reboot\)/],
     [{ tracerPid: 77 }, false, /^Process 4242 on web-1 is already traced by pid 77/],
-    [{ sudo: 'password', sudoGdbPath: '/usr/bin/gdb' }, true, /^sudo on web-1 asks deploy for a password \(sudo -n failed\): allow passwordless sudo/],
+    [
+      { sudo: 'password', sudoGdbPath: '/usr/bin/gdb' },
+      true,
+      /^sudo on web-1 asks deploy for a password \(sudo -n failed\): allow passwordless sudo/,
+    ],
     [{ sudo: 'missing' }, true, /^sudo is not installed on web-1/],
     [{ sudo: 'ok' }, true, /^gdb is not installed on web-1 \(not on root's PATH\)/],
   ];
@@ -48,16 +62,24 @@ test('each problem is one sentence with the host and what to change', () => {
 });
 
 test('ptrace_scope 1 stops the owner (not root); no Yama at all, scope 0, root or sudo are fine', () => {
-  assert.match(preflightProblem({ ...ok, ptraceScope: 1 }, context) ?? '', /ptrace only its own child processes \(kernel\.yama\.ptrace_scope=1\): turn on "sudo".*sysctl kernel\.yama\.ptrace_scope=0" on web-1/);
+  assert.match(
+    preflightProblem({ ...ok, ptraceScope: 1 }, context) ?? '',
+    /ptrace only its own child processes \(kernel\.yama\.ptrace_scope=1\): turn on "sudo".*sysctl kernel\.yama\.ptrace_scope=0" on web-1/,
+  );
   assert.equal(preflightProblem({ ...ok, ptraceScope: undefined }, context), undefined);
   assert.equal(preflightProblem(ok, context), undefined);
   assert.equal(preflightProblem({ ...ok, ptraceScope: 1, uid: 0, user: 'root' }, context), undefined);
   assert.equal(preflightProblem({ ...ok, uid: 0, user: 'root', uids: [33, 33, 33] }, context), undefined);
-  assert.equal(preflightProblem({ ...ok, uids: [0, 0, 0], sudo: 'ok', sudoGdbPath: '/usr/bin/gdb' }, { ...context, sudo: true }), undefined);
+  assert.equal(
+    preflightProblem({ ...ok, uids: [0, 0, 0], sudo: 'ok', sudoGdbPath: '/usr/bin/gdb' }, { ...context, sudo: true }),
+    undefined,
+  );
 });
 
 test('the parser strips control characters from the process name and ignores noise', () => {
-  const facts = parsePreflight('motd line\nexists=1\nname=evil\x1b[2Jname\nuids=5\t5\t5\nyama=\nuid=5\nuser=app\ngdb=/usr/bin/gdb\nsudo=ok\nsudogdb=/usr/bin/gdb\n');
+  const facts = parsePreflight(
+    'motd line\nexists=1\nname=evil\x1b[2Jname\nuids=5\t5\t5\nyama=\nuid=5\nuser=app\ngdb=/usr/bin/gdb\nsudo=ok\nsudogdb=/usr/bin/gdb\n',
+  );
   assert.equal(facts.name, 'evil [2Jname');
   assert.equal(facts.ptraceScope, undefined);
   assert.deepEqual(facts.uids, [5, 5, 5]);

@@ -18,7 +18,9 @@ function stop(line: string) {
 }
 
 test('a breakpoint hit and an interrupt, as gdb reported them', () => {
-  const [hit, interrupt] = recorded.map((record) => stopOf(record, miString(record.results.reason)!, miString(record.results['signal-name'])));
+  const [hit, interrupt] = recorded.map((record) =>
+    stopOf(record, miString(record.results.reason)!, miString(record.results['signal-name'])),
+  );
   assert.deepEqual(hit, { reason: 'breakpoint', threadId: 3, allThreadsStopped: true, hitBreakpointIds: [1] });
   assert.equal(interrupt!.reason, 'pause');
   assert.equal(interrupt!.allThreadsStopped, true);
@@ -33,7 +35,12 @@ test('steps, other signals and unknown reasons', () => {
     allThreadsStopped: true,
     text: 'SIGSEGV: Segmentation fault',
   });
-  assert.deepEqual(stop('*stopped,reason="solib-event"'), { reason: 'pause', threadId: undefined, allThreadsStopped: true, text: 'solib-event' });
+  assert.deepEqual(stop('*stopped,reason="solib-event"'), {
+    reason: 'pause',
+    threadId: undefined,
+    allThreadsStopped: true,
+    text: 'solib-event',
+  });
 });
 
 test('text for the debug console keeps newlines and tabs, drops terminal control', () => {

@@ -15,14 +15,24 @@ import { waitFor } from '../../../support/waitFor';
 function startWatchdog(t: TestContext, pid: number, timing: { heartbeatMs: number; timeoutMs: number }) {
   const dir = tempDir(t, 'watchdog');
   const log = join(dir, 'gdb.log');
-  writeFileSync(join(dir, 'gdb'), `#!/bin/sh\necho "args $*" >>"${log}"\nwhile IFS= read -r l; do echo "$l" >>"${log}"; [ "$l" = -gdb-exit ] && exit 0; done\n`);
+  writeFileSync(
+    join(dir, 'gdb'),
+    `#!/bin/sh\necho "args $*" >>"${log}"\nwhile IFS= read -r l; do echo "$l" >>"${log}"; [ "$l" = -gdb-exit ] && exit 0; done\n`,
+  );
   chmodSync(join(dir, 'gdb'), 0o755);
-  const child = spawn('sh', ['-c', watchdogCommand({ pid, sudo: false, ...timing })], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+  const child = spawn('sh', ['-c', watchdogCommand({ pid, sudo: false, ...timing })], {
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   t.after(() => child.kill('SIGKILL'));
-  return { child, exited, logLines: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []), stderr: () => stderr };
+  return {
+    child,
+    exited,
+    logLines: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+    stderr: () => stderr,
+  };
 }
 
 function sleeper(t: TestContext): ChildProcess {
@@ -42,7 +52,13 @@ test('relays lines to gdb without the heartbeats; when stdin ends it detaches an
   await waitFor('the lines to reach gdb', () => watchdog.logLines().length >= 3);
   watchdog.child.stdin!.end();
   assert.equal(await watchdog.exited, 0);
-  assert.deepEqual(watchdog.logLines(), ['args --interpreter=mi3 -nx -q', '1-gdb-set mi-async on', `2-target-attach ${target.pid}`, '-target-detach', '-gdb-exit']);
+  assert.deepEqual(watchdog.logLines(), [
+    'args --interpreter=mi3 -nx -q',
+    '1-gdb-set mi-async on',
+    `2-target-attach ${target.pid}`,
+    '-target-detach',
+    '-gdb-exit',
+  ]);
   assert.match(watchdog.stderr(), /the client went away: detaching gdb from \d+/);
 });
 
@@ -103,9 +119,13 @@ test('the heartbeat writes a line at once and then every interval of the clock, 
 
 test('a write that throws (channel closing) does not stop the heartbeat from being stoppable', () => {
   const clock = new ManualClock();
-  const heartbeat = startHeartbeat(() => {
-    throw new Error('closed');
-  }, clock, 100);
+  const heartbeat = startHeartbeat(
+    () => {
+      throw new Error('closed');
+    },
+    clock,
+    100,
+  );
   clock.advance(300);
   heartbeat.stop();
   assert.equal(clock.pending, 0);

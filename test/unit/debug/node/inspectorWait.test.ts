@@ -14,7 +14,8 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name)
 const reported = JSON.parse(fixture('node-listeners.json')) as { inspector: string; servers: { port: number }[] };
 const INSPECTOR_PORT = Number(reported.inspector);
 /** The inspector's answer to GET /json/version, as node v20 sent it. */
-const INSPECTOR_VERSION = 'HTTP/1.0 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nCache-Control: no-cache\r\nContent-Length: 65\r\n\r\n{\n  "Browser": "node.js/v20.20.2",\n  "Protocol-Version": "1.1"\n} ';
+const INSPECTOR_VERSION =
+  'HTTP/1.0 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nCache-Control: no-cache\r\nContent-Length: 65\r\n\r\n{\n  "Browser": "node.js/v20.20.2",\n  "Protocol-Version": "1.1"\n} ';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
 const POLL_MS = 100;
 
@@ -25,20 +26,44 @@ const POLL_MS = 100;
 function fakeHost(inspectorOpen: () => boolean, portHeldElsewhere = false) {
   const commands: string[] = [];
   const forwards: number[] = [];
-  const inspectorInode = fixture('proc-net-tcp.txt').split('\n').find((line) => line.includes(`:${INSPECTOR_PORT.toString(16).toUpperCase()} `))!.trim().split(/\s+/)[9];
+  const inspectorInode = fixture('proc-net-tcp.txt')
+    .split('\n')
+    .find((line) => line.includes(`:${INSPECTOR_PORT.toString(16).toUpperCase()} `))!
+    .trim()
+    .split(/\s+/)[9];
   const runner: ForwardingRunner = {
     host: 'web-1',
     async exec(command) {
       commands.push(command);
       if (command.startsWith('kill')) return { exitCode: 0, signal: null, stdout: '', stderr: '' };
       const nonce = /@@([0-9a-f]+):uid/.exec(command)![1];
-      const fds = fixture('proc-fd-links.txt').split('\n').filter((line) => inspectorOpen() || line !== `socket:[${inspectorInode}]`).join('\n');
+      const fds = fixture('proc-fd-links.txt')
+        .split('\n')
+        .filter((line) => inspectorOpen() || line !== `socket:[${inspectorInode}]`)
+        .join('\n');
       const tcp = (fixture('proc-net-tcp.txt') + fixture('proc-net-tcp6.txt'))
         .split('\n')
-        .filter((line) => line.split(/\s+/)[4] === '0A' && (inspectorOpen() || portHeldElsewhere || line.split(/\s+/)[10] !== inspectorInode))
+        .filter(
+          (line) => line.split(/\s+/)[4] === '0A' && (inspectorOpen() || portHeldElsewhere || line.split(/\s+/)[10] !== inspectorInode),
+        )
         .join('\n');
-      const sections = { uid: '0', status: fixture('proc-status-node.txt'), exe: '/usr/bin/node', cmdline: `node --inspect-port=${INSPECTOR_PORT} /srv/app/server.js`, fds, tcp, end: '' };
-      return { exitCode: 0, signal: null, stderr: '', stdout: Object.entries(sections).map(([name, text]) => `@@${nonce}:${name}\n${text}\n`).join('') };
+      const sections = {
+        uid: '0',
+        status: fixture('proc-status-node.txt'),
+        exe: '/usr/bin/node',
+        cmdline: `node --inspect-port=${INSPECTOR_PORT} /srv/app/server.js`,
+        fds,
+        tcp,
+        end: '',
+      };
+      return {
+        exitCode: 0,
+        signal: null,
+        stderr: '',
+        stdout: Object.entries(sections)
+          .map(([name, text]) => `@@${nonce}:${name}\n${text}\n`)
+          .join(''),
+      };
     },
     spawn: () => Promise.reject(new Error('not used')),
     async forwardOut(_address, port) {
@@ -88,15 +113,20 @@ test('after SIGUSR1 it polls until the inspector socket appears, then forwards i
     assert.equal(inspector.signalled, true);
     assert.equal(inspector.remotePort, INSPECTOR_PORT);
     assert.equal(host.probes(), 1 + 4, 'one probe before the signal, then one a poll until the socket showed');
-    assert.deepEqual(host.commands.filter((c) => c.startsWith('kill')), ['kill -10 4242']);
+    assert.deepEqual(
+      host.commands.filter((c) => c.startsWith('kill')),
+      ['kill -10 4242'],
+    );
     // Before the signal each listening socket was asked whether it is an inspector (none was).
     assert.deepEqual(new Set(host.forwards.slice(0, reported.servers.length)), new Set(reported.servers.map((s) => s.port)));
     const body = await new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: inspector.localPort, path: '/json/version' }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve(text));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port: inspector.localPort, path: '/json/version' }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
     });
     assert.equal(JSON.parse(body).Browser, 'node.js/v20.20.2', 'the local port reaches the host stream');
   } finally {
@@ -119,7 +149,9 @@ test("the inspector's port held by a socket the process does not own: the error 
   const host = fakeHost(() => false, true);
   await assert.rejects(
     drive(clock, openNodeInspector(host.runner, 4242, { clock, pollMs: POLL_MS, timeoutMs: 1_000 })),
-    new RegExp(`^NodeInspectorError: 4242 on web-1 could not open its inspector: port ${INSPECTOR_PORT} is already taken by another process \\(listening on 127\\.0\\.0\\.1:${INSPECTOR_PORT}\\)`),
+    new RegExp(
+      `^NodeInspectorError: 4242 on web-1 could not open its inspector: port ${INSPECTOR_PORT} is already taken by another process \\(listening on 127\\.0\\.0\\.1:${INSPECTOR_PORT}\\)`,
+    ),
   );
 });
 
@@ -129,6 +161,9 @@ test('an inspector already open is used without a signal', async () => {
   await inspector.dispose();
   assert.equal(inspector.signalled, false);
   assert.equal(inspector.remotePort, INSPECTOR_PORT);
-  assert.deepEqual(host.commands.filter((c) => c.startsWith('kill')), []);
+  assert.deepEqual(
+    host.commands.filter((c) => c.startsWith('kill')),
+    [],
+  );
   assert.equal(host.forwards[0], INSPECTOR_PORT, 'the expected port is asked first');
 });

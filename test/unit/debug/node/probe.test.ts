@@ -23,7 +23,10 @@ test("the probe finds this node process's listening server, its exe, owner and S
     assert.equal(probe.process?.catchesSigusr1, true);
     assert.ok(probe.process?.cmdline.split(' ').includes(process.argv[1]!), 'the test file is in the command line');
     const port = (server.address() as net.AddressInfo).port;
-    assert.deepEqual(probe.process?.listeners.filter((s) => s.port === port).map((s) => s.address), ['127.0.0.1']);
+    assert.deepEqual(
+      probe.process?.listeners.filter((s) => s.port === port).map((s) => s.address),
+      ['127.0.0.1'],
+    );
   } finally {
     server.close();
   }

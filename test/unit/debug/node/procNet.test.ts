@@ -12,7 +12,9 @@ const namespace = [...parseListeningSockets(fixture('proc-net-tcp.txt')), ...par
 const inodes = parseSocketInodes(fixture('proc-fd-links.txt'));
 
 test('the sockets the node process listens on are exactly the ones it reported, with their addresses', () => {
-  const owned = ownedListeners(namespace, inodes).map((s) => `${s.address} ${s.port}`).sort();
+  const owned = ownedListeners(namespace, inodes)
+    .map((s) => `${s.address} ${s.port}`)
+    .sort();
   const expected = [`127.0.0.1 ${reported.inspector}`, ...reported.servers.map((s) => `${s.address} ${s.port}`)].sort();
   assert.deepEqual(owned, expected);
 });
