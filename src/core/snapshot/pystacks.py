@@ -340,15 +340,17 @@ class Reader:
         """The thread's frames, innermost first, at most `limit`, and their addresses; raises Torn
         when the chain breaks under the read."""
         L = self.layout
-        frames, addresses = [], set()
+        frames, addresses, chain = [], set(), []
         address = self.top_frame(tstate)
         while address and len(frames) < limit:
             addresses.add(address)
+            chain.append(address)
             if self.version >= (3, 11):
                 raw = self.memory.read(address, max(L['iframe.code'], L['iframe.previous'], L['iframe.instr']) + 8)
                 owner = self.memory.read(address + L['iframe.owner'], 1)[0]
                 code, previous, instr = (struct.unpack_from('<Q', raw, L[k])[0]
                                          for k in ('iframe.code', 'iframe.previous', 'iframe.instr'))
+                chain.append(code)
                 if not (self.version >= (3, 12) and owner == FRAME_OWNED_BY_CSTACK):
                     # 3.13 frames may run something other than a code object (a trampoline): skip those
                     if self.version < (3, 13) or self.is_instance(code, 'PyCode_Type'):
@@ -358,24 +360,32 @@ class Reader:
                 if not self.is_instance(address, 'PyFrame_Type'):
                     raise Torn()
                 code = self.memory.pointer(address + L['frame.code'])
+                chain.append(code)
                 lasti = self.memory.int32(address + L['frame.lasti'])
                 frames.append(self.frame(code, lasti))
                 address = self.memory.pointer(address + L['frame.back'])
-        return frames, addresses
+        return frames, addresses, chain
 
     def thread(self, tstate, limit):
-        """Walks again while the chain breaks or the innermost frame moved during the walk."""
-        frames, addresses, complete = [], set(), False
+        """Walks until two walks in a row see the same chain (frame addresses and code objects) with
+        the innermost frame unmoved: a frame freed and reused under one walk can cut the chain short
+        without breaking it. Lines may differ between the two (a busy thread moves on). Never
+        agreeing: the last walk, marked incomplete."""
+        frames, addresses, previous = [], set(), None
         for _ in range(WALK_ATTEMPTS):
             try:
                 top = self.top_frame(tstate)
-                frames, addresses = self.walk(tstate, limit)
-                complete = True
-                if self.top_frame(tstate) == top:
-                    break
+                frames, addresses, chain = self.walk(tstate, limit)
             except Torn:
-                complete = False
-        return frames, addresses, complete
+                previous = None
+                continue
+            if self.top_frame(tstate) != top:
+                previous = None
+                continue
+            if chain == previous:
+                return frames, addresses, True
+            previous = chain
+        return frames, addresses, False
 
     def thread_states(self, runtime):
         L = self.layout
