@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ARTIFACTS_DIR, REPO_ROOT } from '../lib/paths';
+import type { Frame } from 'playwright-core';
 import { until, Workbench } from '../lib/workbench';
 
 const HOST = 'checkout-prod-1';
@@ -181,19 +182,34 @@ describe('the demo', () => {
   test('Sample Process for 5 s: the regex function is the hottest in the flame graph, and a box opens its line', async () => {
     assert.ok(workbench, 'the workbench from the previous test');
     const { page } = workbench;
-    await workbench.runCommand('Firefighter: Sample Process (Flame Graph)…');
-    await workbench.pickQuickItem(HOST);
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 60_000 });
-    await input.fill('app.py');
-    await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'app.py' }).first().click();
-    await workbench.answerInputBox(/Sample \d+ on checkout-prod-1/, '5');
-    const flame = await workbench.webviewFrame('flameGraph.js', 120_000);
-    await until(async () => (await flame.locator('table.hottest tbody tr').count()) > 0, 'the hottest functions', 60_000);
-    const hottest = (await flame.locator('table.hottest tbody tr td.function').first().textContent())?.trim();
-    assert.equal(hottest, 'validate_email');
+    // The service burns CPU in bursts (one request in twenty backtracks for seconds): a 5 s window
+    // that caught none shows other code on top, so sample again until one catches a burst.
+    let flame: Frame | undefined;
+    const seen: string[] = [];
+    for (let attempt = 0; attempt < 5 && !seen.includes('validate_email'); attempt++) {
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.runCommand('Firefighter: Sample Process (Flame Graph)…');
+      await workbench.pickQuickItem(HOST);
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      await input.fill('app.py');
+      await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'app.py' }).first().click();
+      await workbench.answerInputBox(/Sample \d+ on checkout-prod-1/, '5');
+      flame = await workbench.webviewFrame('flameGraph.js', 120_000);
+      await until(async () => (await flame!.locator('table.hottest tbody tr, p.empty').count()) > 0, 'the hottest functions', 60_000);
+      seen.push(
+        (
+          await flame
+            .locator('table.hottest tbody tr td.function')
+            .first()
+            .textContent()
+            .catch(() => '')
+        )?.trim() ?? '',
+      );
+    }
+    assert.equal(seen.at(-1), 'validate_email', `the hottest function of each sample: ${seen.join(', ')}`);
     await workbench.screenshot('demo-flame-graph');
-    await flame.locator('.box[data-function="validate_email"]').first().click();
+    await flame!.locator('.box[data-function="validate_email"]').first().click();
     await until(
       async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''),
       'app.py opened from the flame graph',
