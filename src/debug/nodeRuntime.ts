@@ -4,9 +4,8 @@
 import * as vscode from 'vscode';
 import { openNodeInspector, type ForwardingRunner, type NodeInspector } from '../core/debug/node/inspector';
 import { nodeDebugRoots } from '../core/debug/node/roots';
-import { RuntimeUnsupported, type DebugRuntime, type RuntimeBreakpoint, type RuntimeOutput, type RuntimeStop } from '../core/debug/runtime';
+import { RuntimeEventSource, RuntimeUnsupported, type DebugRuntime, type RuntimeBreakpoint } from '../core/debug/runtime';
 import type { EventPublisher } from '../core/events';
-import { EventEmitter } from '../core/util/events';
 import type { PathMappingRules } from '../core/traces/pathMappingRules';
 
 export interface NodeRuntimeOptions {
@@ -28,16 +27,8 @@ export async function createNodeRuntime(runner: ForwardingRunner, options: NodeR
 }
 
 /** The parent side: no threads of its own; everything is in the JavaScript debugger's session. */
-class NodeChildRuntime implements DebugRuntime {
+class NodeChildRuntime extends RuntimeEventSource implements DebugRuntime {
   readonly kind = 'node';
-  private readonly stopEmitter = new EventEmitter<RuntimeStop>();
-  private readonly continueEmitter = new EventEmitter<{ threadId?: number; allThreadsContinued: boolean }>();
-  private readonly outputEmitter = new EventEmitter<RuntimeOutput>();
-  private readonly endEmitter = new EventEmitter<{ reason: string }>();
-  readonly onDidStop = this.stopEmitter.event;
-  readonly onDidContinue = this.continueEmitter.event;
-  readonly onDidOutput = this.outputEmitter.event;
-  readonly onDidEnd = this.endEmitter.event;
   private child: vscode.DebugSession | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private ended = false;
@@ -47,6 +38,7 @@ class NodeChildRuntime implements DebugRuntime {
     private readonly parent: vscode.DebugSession,
     private readonly options: NodeRuntimeOptions,
   ) {
+    super();
     this.subscriptions.push(
       vscode.debug.onDidStartDebugSession((session) => {
         if (session.configuration[PARENT_KEY] === parent.id) this.child = session;

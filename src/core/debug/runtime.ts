@@ -1,7 +1,7 @@
 // What the debug adapter asks of a process on a host, whatever looks into it: a stack snapshot
 // (never stops the process) or gdb/MI (interactive attach). The adapter in src/debug only
 // translates DAP to these calls (docs/architecture.md, "Debugging"). Paths here are the host's.
-import type { Disposable, Event } from '../util/events';
+import { EventEmitter, type Disposable, type Event } from '../util/events';
 
 export interface RuntimeThread {
   id: number;
@@ -102,4 +102,20 @@ export interface DebugRuntime extends Disposable {
 /** Thrown for a request the runtime cannot do; its message is shown to the user as is. */
 export class RuntimeUnsupported extends Error {
   override readonly name = 'RuntimeUnsupported';
+}
+
+/** The four events every runtime fires, declared once; a runtime extends it and fires through the emitters. */
+export abstract class RuntimeEventSource {
+  protected readonly stopEmitter = new EventEmitter<RuntimeStop>();
+  protected readonly continueEmitter = new EventEmitter<{ threadId?: number; allThreadsContinued: boolean }>();
+  protected readonly outputEmitter = new EventEmitter<RuntimeOutput>();
+  protected readonly endEmitter = new EventEmitter<{ reason: string }>();
+  readonly onDidStop = this.stopEmitter.event;
+  readonly onDidContinue = this.continueEmitter.event;
+  readonly onDidOutput = this.outputEmitter.event;
+  readonly onDidEnd = this.endEmitter.event;
+
+  protected disposeEmitters(): void {
+    for (const emitter of [this.stopEmitter, this.continueEmitter, this.outputEmitter, this.endEmitter]) emitter.dispose();
+  }
 }

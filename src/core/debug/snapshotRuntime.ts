@@ -1,16 +1,14 @@
 // A stack snapshot presented as a stopped debug session: threads and call stacks of one moment,
 // while the real process never stopped (docs/architecture.md, "Debugging"). Continue takes the
 // next snapshot; everything that would need a stopped process says so and why.
-import { EventEmitter } from '../util/events';
 import {
+  RuntimeEventSource,
   RuntimeUnsupported,
   type BreakpointRequest,
   type DebugRuntime,
   type RuntimeBreakpoint,
   type RuntimeFrame,
-  type RuntimeOutput,
   type RuntimeScope,
-  type RuntimeStop,
   type RuntimeThread,
   type RuntimeVariable,
 } from './runtime';
@@ -41,23 +39,17 @@ export interface SnapshotView {
 const NEEDS_ATTACH =
   'A snapshot never stops the process, so there is nothing to step, break in or read variables from. Attach interactively (mode "gdb") for that.';
 
-export class SnapshotRuntime implements DebugRuntime {
+export class SnapshotRuntime extends RuntimeEventSource implements DebugRuntime {
   readonly kind = 'snapshot';
-  private readonly stopEmitter = new EventEmitter<RuntimeStop>();
-  private readonly continueEmitter = new EventEmitter<{ threadId?: number; allThreadsContinued: boolean }>();
-  private readonly outputEmitter = new EventEmitter<RuntimeOutput>();
-  private readonly endEmitter = new EventEmitter<{ reason: string }>();
-  readonly onDidStop = this.stopEmitter.event;
-  readonly onDidContinue = this.continueEmitter.event;
-  readonly onDidOutput = this.outputEmitter.event;
-  readonly onDidEnd = this.endEmitter.event;
 
   private snapshot: SnapshotView | undefined;
   /** Frame ids of the current snapshot: thread index × FRAME_STRIDE + frame index + 1. */
   private static readonly FRAME_STRIDE = 100_000;
   private ended = false;
 
-  constructor(private readonly take: () => Promise<SnapshotView>) {}
+  constructor(private readonly take: () => Promise<SnapshotView>) {
+    super();
+  }
 
   /** Takes the first snapshot and reports it as a stop. */
   async start(): Promise<void> {
@@ -157,10 +149,7 @@ export class SnapshotRuntime implements DebugRuntime {
 
   dispose(): void {
     this.ended = true;
-    this.stopEmitter.dispose();
-    this.continueEmitter.dispose();
-    this.outputEmitter.dispose();
-    this.endEmitter.dispose();
+    this.disposeEmitters();
   }
 }
 

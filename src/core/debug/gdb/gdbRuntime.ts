@@ -7,14 +7,13 @@
 import type { EventPublisher } from '../../events';
 import type { RemoteProcess } from '../../ssh/remote';
 import type { Clock } from '../../util/clock';
-import { EventEmitter } from '../../util/events';
 import {
+  RuntimeEventSource,
   RuntimeUnsupported,
   type BreakpointRequest,
   type DebugRuntime,
   type RuntimeBreakpoint,
   type RuntimeFrame,
-  type RuntimeOutput,
   type RuntimeScope,
   type RuntimeStop,
   type RuntimeThread,
@@ -45,16 +44,8 @@ const STDERR_TAIL = 4000;
 /** How long a detach lets the process run to take a SIGINT that may still be queued. */
 const PENDING_INTERRUPT_MS = 2000;
 
-export class GdbRuntime implements DebugRuntime {
+export class GdbRuntime extends RuntimeEventSource implements DebugRuntime {
   readonly kind = 'gdb';
-  private readonly stopEmitter = new EventEmitter<RuntimeStop>();
-  private readonly continueEmitter = new EventEmitter<{ threadId?: number; allThreadsContinued: boolean }>();
-  private readonly outputEmitter = new EventEmitter<RuntimeOutput>();
-  private readonly endEmitter = new EventEmitter<{ reason: string }>();
-  readonly onDidStop = this.stopEmitter.event;
-  readonly onDidContinue = this.continueEmitter.event;
-  readonly onDidOutput = this.outputEmitter.event;
-  readonly onDidEnd = this.endEmitter.event;
 
   private readonly mi: MiSession;
   private readonly inspector: Inspector;
@@ -84,6 +75,7 @@ export class GdbRuntime implements DebugRuntime {
     private readonly proc: RemoteProcess,
     private readonly context: GdbRuntimeContext,
   ) {
+    super();
     this.mi = new MiSession((text) => {
       if (!proc.stdin.writable) throw new Error(`the gdb channel to ${context.host} is closed`);
       proc.stdin.write(text);
@@ -428,7 +420,7 @@ export class GdbRuntime implements DebugRuntime {
     this.context.events.publish('debug.detached', SOURCE, { host: this.context.host, pid: this.context.pid, reason });
     this.endEmitter.fire({ reason });
     if (!this.closing) this.proc.close();
-    for (const emitter of [this.stopEmitter, this.continueEmitter, this.outputEmitter, this.endEmitter]) emitter.dispose();
+    this.disposeEmitters();
   }
 
   /** A method, so checks after an await are not narrowed away by the compiler. */
