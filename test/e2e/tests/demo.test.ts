@@ -210,9 +210,17 @@ describe('the demo', () => {
     assert.equal(seen.at(-1), 'validate_email', `the hottest function of each sample: ${seen.join(', ')}`);
     await workbench.screenshot('demo-flame-graph');
     await flame!.locator('.box[data-function="validate_email"]').first().click();
+    // The host runs the service from releases/<sha>/, which matches the workspace only by the
+    // file's name: the frame asks which file it is (it never guesses), then opens it.
+    const candidate = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'checkout/app.py' }).first();
+    await candidate.waitFor({ timeout: 60_000 });
+    await candidate.click();
     await until(
       async () => /app\.py/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''),
       'app.py opened from the flame graph',
+      30_000,
+      async () =>
+        `${JSON.stringify(await workbench!.notifications())} (screenshot: ${await workbench!.screenshot('demo-flame-graph-open')})`,
     );
   });
 
