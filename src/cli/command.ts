@@ -18,7 +18,7 @@ export interface CliIo {
 /** Resolves to the process exit code. */
 export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
 
-/** DESIGN.md exit codes. */
+/** The CLI exit codes (docs/architecture.md, "Contracts"). */
 export const ExitCode = {
   ok: 0,
   usage: 2,
@@ -30,7 +30,7 @@ export const ExitCode = {
 
 export class UsageError extends Error {}
 
-/** DESIGN.md exit codes: 4 when a host key was refused, 3 for any other connection failure. */
+/** The CLI exit codes (docs/architecture.md, "Contracts"): 4 when a host key was refused, 3 for any other connection failure. */
 export function exitCodeForSshError(error: SshError): 3 | 4 {
   return error.isHostKeyError ? ExitCode.hostKey : ExitCode.connect;
 }

@@ -53,7 +53,7 @@ export function makeSnapshotCommand(connect: CliConnect, events?: EventPublisher
     if (typeof runner === 'number') return runner;
     try {
       const taken = await takeSnapshot(runner, Number(positional[1]), { engine, events });
-      // The JSON is DESIGN.md's snapshot shape: the process details the engine choice used stay out.
+      // The JSON is the snapshot shape (docs/architecture.md, "Contracts"): the process details the engine choice used stay out.
       const snapshot: Snapshot = { ...taken };
       delete (snapshot as Partial<typeof taken>).process;
       io.stdout.write(json ? `${JSON.stringify(snapshot)}\n` : formatSnapshotText(snapshot));

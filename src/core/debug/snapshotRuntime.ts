@@ -13,7 +13,7 @@ import {
   type RuntimeVariable,
 } from './runtime';
 
-/** The parts of a snapshot (DESIGN.md's snapshot JSON) this runtime shows. */
+/** The parts of a snapshot (the snapshot JSON, docs/architecture.md "Contracts") this runtime shows. */
 export interface SnapshotView {
   host: string;
   pid: number;

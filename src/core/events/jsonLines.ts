@@ -1,5 +1,5 @@
 // The CLI's `--events FILE`: every event of the run, one JSON object per line, appended as it
-// happens so a run that is interrupted still leaves what it did (DESIGN.md's events shape).
+// happens so a run that is interrupted still leaves what it did (the events shape, docs/architecture.md "Contracts").
 import { appendFileSync, closeSync, openSync } from 'node:fs';
 import type { Disposable } from '../util/events';
 import type { EventBus } from './bus';

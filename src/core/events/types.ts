@@ -1,7 +1,7 @@
 // The incident events: one typed map from event name to payload. Every feature publishes what a
 // timeline would show, at the moment it happens; the guide's timeline, the debugger, the log
-// channel and the CLI's --events file listen. Names are dotted and public (DESIGN.md's events
-// contract): fields may be added, never renamed. The list lives in docs/architecture.md, "Events".
+// channel and the CLI's --events file listen. Names are dotted and public (a contract: fields may
+// be added, never renamed). The list lives in docs/architecture.md, "Events".
 
 /** Why a command has no exit code: a signal, a timeout, a lost connection. */
 export interface CommandOutcome {

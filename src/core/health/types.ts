@@ -1,5 +1,5 @@
 // The health of one host as the tree, the CLI (`firefighter health --json`) and tests see it.
-// The JSON shape is a public contract (DESIGN.md): fields may be added, never renamed.
+// The JSON shape is a public contract (docs/architecture.md, "Contracts"): fields may be added, never renamed.
 
 export interface ProcessHealth {
   pid: number;

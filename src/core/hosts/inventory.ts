@@ -1,5 +1,5 @@
 // The host inventory: every concrete host of the ssh config, plus the workspace's
-// .vscode/hosts.json (DESIGN.md). A hosts.json entry named like an ssh_config host adds to it
+// .vscode/hosts.json (docs/architecture.md, "Contracts"). A hosts.json entry named like an ssh_config host adds to it
 // (tags, group, logs, revision); an entry with an `address` is a host of its own. Connection
 // fields of an entry act like ssh command-line flags: they win, the ssh config fills the rest.
 import { loadSshConfig, SshConfigError, sortProblems, type HostOverrides } from '../ssh/config';

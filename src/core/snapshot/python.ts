@@ -12,7 +12,7 @@ import { shellWord } from '../util/shell';
 import { stripControl } from '../util/text';
 import type { SnapshotFrame, SnapshotThread } from './types';
 
-/** DESIGN.md's "snapshot:" JSON shape, for the python engine. */
+/** The snapshot JSON shape (docs/architecture.md, "Contracts"), for the python engine. */
 export interface PythonSnapshot {
   host: string;
   pid: number;

@@ -1,5 +1,5 @@
 // Stack snapshots of a live process: the shapes every engine produces and the CLI prints.
-// DESIGN.md's "snapshot:" JSON is a public contract: fields may be added, never renamed.
+// The snapshot JSON (docs/architecture.md, "Contracts") is a public contract: fields may be added, never renamed.
 // See docs/architecture.md, "Snapshots".
 
 /** One frame, in the traces JSON's frame shape. */

@@ -1,7 +1,7 @@
 // known_hosts with OpenSSH's semantics (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"): hashed names,
 // `[host]:port` for ports other than 22, comma lists, wildcard and negated patterns, `@revoked`.
 // The decision helper applies StrictHostKeyChecking the way ssh does, except that a changed key
-// is refused whatever the setting (DESIGN.md: changed → refuse, loudly).
+// is refused whatever the setting (docs/architecture.md, "SSH": changed → refuse, loudly).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -55,7 +55,7 @@ describe('Hosts view against a real sshd host', () => {
   test('"Firefighter: Run top on Host" opens a terminal showing top\'s load average', async () => {
     const { workbench } = session;
     await workbench.runCommand('Firefighter: Run top on Host');
-    // Run from the palette, the command asks which host (DESIGN.md).
+    // Run from the palette, the command asks which host (docs/architecture.md, "Contracts").
     await workbench.pickQuickItem(HOST);
     const screen = await workbench.waitForTerminalText(/load average/, 60_000);
     assert.match(screen, /^top - /m);

@@ -7,7 +7,7 @@ import { LocalRunner } from '../../support/localRunner';
 
 const io = () => captureIo();
 
-test('health --json prints one line in the DESIGN.md shape', async () => {
+test('health --json prints one line in the documented shape (docs/architecture.md, "Contracts")', async () => {
   const streams = io();
   const code = await makeHealthCommand(async (host) => new LocalRunner(host))(['web-1', '--json'], streams);
   assert.equal(code, 0);
