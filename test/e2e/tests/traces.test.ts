@@ -261,7 +261,13 @@ describe('Stack traces to the source line', () => {
         .treeRow('Stack Traces', label)
         .locator('.label-name')
         .evaluate((e) => getComputedStyle(e).color);
-    assert.notEqual(await colorOf('full_dispatch_request'), await colorOf('handle'));
+    // File decorations arrive after the rows are drawn: wait for the dimmed colour.
+    await until(
+      async () => (await colorOf('full_dispatch_request')) !== (await colorOf('handle')),
+      'the library frame dimmed',
+      30_000,
+      async () => `${await colorOf('full_dispatch_request')} vs ${await colorOf('handle')}`,
+    );
     await workbench.screenshot('stack-traces-view');
 
     await workbench.treeRow('Stack Traces', 'price').click();
