@@ -4,6 +4,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 import type { Clock } from '../util/clock';
 import type { EndCommand } from './commandLog';
+import type { PooledConnection } from './pooledConnection';
 import { SshError, formatSeconds } from './errors';
 import type { ExecOptions, ExecResult, PtyProcess } from './remote';
 
@@ -185,5 +186,66 @@ export class SshProcess implements PtyProcess {
   /** Resizes the remote pty; a no-op for a command without one. */
   resize(cols: number, rows: number): void {
     this.channel.setWindow(rows, cols, 0, 0);
+  }
+}
+
+/** Opens one channel on a client (ssh2's exec, shell or forwardOut, callback style). */
+export type OpenChannel = (client: Client, callback: (error: Error | undefined, channel: ClientChannel) => void) => void;
+
+/** A leased connection: its pooled record, a connected client, and the hold to release. */
+export interface ChannelLease {
+  connection: PooledConnection;
+  client: Client;
+  release: () => void;
+}
+
+/**
+ * Opens a channel on a leased connection. A connection found dead on the way is replaced once
+ * (the next lease dials again); a live one that refuses the channel says why (sshd MaxSessions).
+ */
+export async function openChannelOn(
+  lease: () => Promise<ChannelLease>,
+  open: OpenChannel,
+  hooks: {
+    /** Why a client's connection was lost, when the pool knows. */
+    lostReason: (client: Client) => SshError | undefined;
+    lostError: (connection: PooledConnection, client: Client, command: string) => SshError;
+  },
+): Promise<OpenedChannel> {
+  for (let attempt = 0; ; attempt++) {
+    const { connection, client, release } = await lease();
+    try {
+      const { channel, exitWatch } = await new Promise<{ channel: ClientChannel; exitWatch: ExitWatch }>((resolve, reject) => {
+        try {
+          open(client, (error, channel) => (error ? reject(error) : resolve({ channel, exitWatch: new ExitWatch(channel) })));
+        } catch (error) {
+          reject(error); // ssh2 throws "Not connected" synchronously on a dead socket
+        }
+      });
+      return {
+        channel,
+        exitWatch,
+        client,
+        host: connection.host.alias,
+        where: connection.where,
+        release,
+        lostError: (command) => hooks.lostError(connection, client, command),
+      };
+    } catch (error) {
+      release();
+      const died = connection.client !== client || !isWritable(client);
+      if (died && attempt === 0) continue;
+      if (died)
+        throw (
+          hooks.lostReason(client) ??
+          new SshError('closed', connection.host.alias, `${connection.where}: the connection closed while opening a channel.`)
+        );
+      throw new SshError(
+        'closed',
+        connection.host.alias,
+        `${connection.where}: the host refused a new channel (${(error as Error).message}). It may limit sessions per connection (sshd MaxSessions).`,
+        { cause: error },
+      );
+    }
   }
 }

@@ -4,12 +4,13 @@
 // and reconnect on next use, spacing failed attempts with exponential backoff. This file is the
 // connection lifecycle; what runs on a channel is in channels.ts (docs/architecture.md, "SSH").
 import type { Duplex } from 'node:stream';
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import { noEvents, type EventPublisher } from '../events/bus';
 import { systemClock, type Clock } from '../util/clock';
+import { Backoff } from '../util/backoff';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
 import { CredentialCache, type AuthSettings } from './auth';
-import { ExitWatch, collectExec, isWritable, watchProcess, type OpenedChannel, type SshProcess } from './channels';
+import { collectExec, openChannelOn, watchProcess, type OpenChannel, type OpenedChannel, type SshProcess } from './channels';
 import { CommandLog, type CommandRecord, type EndCommand } from './commandLog';
 import { connectSsh } from './connection';
 import { SshError, describeHost, isTransient } from './errors';
@@ -200,47 +201,12 @@ export class SshPool implements Disposable {
     };
   }
 
-  /** Opens a channel on the host's connection; a connection found dead on the way is replaced once. */
-  private async openChannel(
-    name: string,
-    open: (client: Client, callback: (error: Error | undefined, channel: ClientChannel) => void) => void,
-  ): Promise<OpenedChannel> {
-    for (let attempt = 0; ; attempt++) {
-      const { connection, client, release } = await this.lease(name);
-      try {
-        const { channel, exitWatch } = await new Promise<{ channel: ClientChannel; exitWatch: ExitWatch }>((resolve, reject) => {
-          try {
-            open(client, (error, channel) => (error ? reject(error) : resolve({ channel, exitWatch: new ExitWatch(channel) })));
-          } catch (error) {
-            reject(error); // ssh2 throws "Not connected" synchronously on a dead socket
-          }
-        });
-        return {
-          channel,
-          exitWatch,
-          client,
-          host: connection.host.alias,
-          where: connection.where,
-          release,
-          lostError: (command) => this.lostError(connection, client, command),
-        };
-      } catch (error) {
-        release();
-        const died = connection.client !== client || !isWritable(client);
-        if (died && attempt === 0) continue;
-        if (died)
-          throw (
-            this.lostReasons.get(client) ??
-            new SshError('closed', connection.host.alias, `${connection.where}: the connection closed while opening a channel.`)
-          );
-        throw new SshError(
-          'closed',
-          connection.host.alias,
-          `${connection.where}: the host refused a new channel (${(error as Error).message}). It may limit sessions per connection (sshd MaxSessions).`,
-          { cause: error },
-        );
-      }
-    }
+  /** Opens a channel on the host's connection (channels.ts: a connection found dead on the way is replaced once). */
+  private openChannel(name: string, open: OpenChannel): Promise<OpenedChannel> {
+    return openChannelOn(() => this.lease(name), open, {
+      lostReason: (client) => this.lostReasons.get(client),
+      lostError: (connection, client, command) => this.lostError(connection, client, command),
+    });
   }
 
   /** A connected client for the host, held open until `release`. */
@@ -260,10 +226,7 @@ export class SshPool implements Disposable {
         this.byName.set(name, connection);
       }
     }
-    for (let hop: PooledConnection | undefined = connection; now && hop; hop = hop.parent) {
-      hop.retryAt = 0;
-      hop.wake?.();
-    }
+    for (let hop: PooledConnection | undefined = connection; now && hop; hop = hop.parent) hop.skipWait();
     const release = this.hold(connection);
     try {
       return { connection, client: await this.ensureConnected(connection), release };
@@ -279,7 +242,12 @@ export class SshPool implements Disposable {
     for (const { key, hop } of chainKeys(host)) {
       let connection = this.connections.get(key);
       if (!connection) {
-        connection = new PooledConnection(key, hop, parent);
+        connection = new PooledConnection(
+          key,
+          hop,
+          parent,
+          new Backoff(this.clock, { initialMs: this.settings.backoffInitialMs, maxMs: this.settings.backoffMaxMs }),
+        );
         this.connections.set(key, connection);
       } else if (connection.isDormant) {
         connection.host = hop;
@@ -330,21 +298,10 @@ export class SshPool implements Disposable {
   private async dial(connection: PooledConnection, signal: AbortSignal): Promise<Client> {
     const wait = connection.retryAt - this.clock.now();
     if (wait > 0) {
-      await new Promise<void>((resolve) => {
-        // Someone awaits this dial, but the clock's timers do not keep the process alive: hold it
-        // until the wait ends (the CLI would otherwise exit in the middle of a reconnect).
-        const keepAlive = setInterval(() => undefined, 2 ** 30);
-        const done = () => {
-          clearInterval(keepAlive);
-          resolve();
-        };
-        const timer = this.clock.setTimeout(done, wait);
-        connection.wake = () => {
-          timer.cancel();
-          done();
-        };
-      });
-      connection.wake = undefined;
+      // Someone awaits this dial, but the clock's timers do not keep the process alive: hold it
+      // until the wait ends (the CLI would otherwise exit in the middle of a reconnect).
+      const keepAlive = setInterval(() => undefined, 2 ** 30);
+      await connection.backoff.sleep(wait).finally(() => clearInterval(keepAlive));
     }
     // dispose() aborts every dial in progress too.
     if (signal.aborted) throw disconnectedWhileConnecting(connection);
@@ -382,21 +339,10 @@ export class SshPool implements Disposable {
           ? error
           : new SshError('closed', connection.host.alias, `${connection.where}: ${String(error)}`, { cause: error });
       if (signal.aborted) throw failure;
-      if (isTransient(failure)) this.backOff(connection, reachedHost);
+      if (isTransient(failure)) connection.dialFailed(this.clock.now(), reachedHost);
       this.setState(connection, { kind: 'error', message: failure.message, error: failure });
       throw failure;
     }
-  }
-
-  /**
-   * Spaces the next attempt: initial × 2^(failures-1), capped. A dial that failed after the host
-   * answered (a handshake cut short) shows the network is back, so the wait starts over from
-   * the initial delay instead of growing to seconds.
-   */
-  private backOff(connection: PooledConnection, reachedHost: boolean): void {
-    connection.consecutiveFailures = reachedHost ? 1 : connection.consecutiveFailures + 1;
-    const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** (connection.consecutiveFailures - 1));
-    connection.retryAt = this.clock.now() + delay;
   }
 
   /** A stream to `host` through the jump host's connection. */
@@ -423,8 +369,7 @@ export class SshPool implements Disposable {
     connection.client = client;
     // Each streaming channel listens for the connection closing.
     client.setMaxListeners(0);
-    connection.consecutiveFailures = 0;
-    connection.retryAt = 0;
+    connection.resetBackoff();
     let lastError: Error | undefined;
     client.on('error', (error: Error) => (lastError = error));
     client.once('close', () => {
@@ -458,12 +403,10 @@ export class SshPool implements Disposable {
     connection.idleTimer = undefined;
     // Closing on purpose also ends a dial in progress or waiting out its backoff; the next use
     // dials at once.
-    connection.consecutiveFailures = 0;
-    connection.retryAt = 0;
+    connection.resetBackoff();
     connection.abortDial?.abort(disconnectedWhileConnecting(connection));
     connection.abortDial = undefined;
     connection.dialing = undefined;
-    connection.wake?.();
     const client = connection.client;
     if (!client) return this.setState(connection, { kind: 'idle' }, reason);
     this.detach(

@@ -2,6 +2,7 @@
 // previous hop, its dial in progress, its backoff and its idle timer. See pool.ts for how they
 // are used, and docs/architecture.md "SSH" for the lifecycle.
 import type { Client } from 'ssh2';
+import type { Backoff } from '../util/backoff';
 import type { TimerHandle } from '../util/clock';
 import { SshError, describeHost } from './errors';
 import type { ResolvedHost } from './types';
@@ -21,12 +22,10 @@ export class PooledConnection {
   /** Open channels, child connections and operations between lease and channel open. */
   users = 0;
   idleTimer: TimerHandle | undefined;
-  consecutiveFailures = 0;
+  /** Epoch ms before which the next dial waits (its backoff); 0 to dial at once. */
   retryAt = 0;
   /** Aborts the dial in progress when the user closes the connection meanwhile. */
   abortDial: AbortController | undefined;
-  /** Ends the backoff wait of the dial in progress, if it is waiting. */
-  wake: (() => void) | undefined;
   state: HostState = { kind: 'idle' };
 
   constructor(
@@ -34,7 +33,30 @@ export class PooledConnection {
     /** Replaced by a fresh resolution before a dial, so edited settings apply to the next one. */
     public host: ResolvedHost,
     readonly parent: PooledConnection | undefined,
+    /** Spaces failed dials; its sleep is the wait a user's "connect now" ends. */
+    readonly backoff: Backoff,
   ) {}
+
+  /**
+   * A transient dial failure: the next dial waits the backoff's next delay. One that failed after the
+   * host answered (a handshake cut short) shows the network is back: the delays start over.
+   */
+  dialFailed(now: number, reachedHost: boolean): void {
+    if (reachedHost) this.backoff.succeeded();
+    this.retryAt = now + this.backoff.failed();
+  }
+
+  /** The next dial (or the one waiting) goes at once; the failures still count. */
+  skipWait(): void {
+    this.retryAt = 0;
+    this.backoff.wake();
+  }
+
+  /** Connected, or closed on purpose: the failures are forgotten. */
+  resetBackoff(): void {
+    this.backoff.succeeded();
+    this.skipWait();
+  }
 
   get where(): string {
     return describeHost(this.host);
