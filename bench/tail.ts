@@ -38,7 +38,7 @@ async function followOnce(runner: RemoteRunner, path: string): Promise<{ seconds
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
   const started = process.hrtime.bigint();
   let lines = 0;
-  const follower = new LogFollower({ host: runner.host, path, connect: async () => runner, fromStart: true, buffer: { maxLines: 10_000 } });
+  const follower = new LogFollower({ host: runner.host, path, connect: async () => runner, fromLine: 1, buffer: { maxLines: 10_000 } });
   await new Promise<void>((resolve, reject) => {
     follower.onDidAppend((batch) => {
       lines += batch.length; // the null sink

@@ -1,5 +1,4 @@
 // Each CLI subcommand is a function of its arguments and streams, so tests run it in-process.
-import type { EventPublisher } from '../core/events/bus';
 import { makeVisible } from '../core/logs/lines';
 import { isSshError, type SshError } from '../core/ssh/errors';
 import type { RemoteRunner } from '../core/ssh/remote';
@@ -11,8 +10,6 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: long-running commands (tail) stop cleanly. */
   signal: AbortSignal;
-  /** The run's incident events (`--events FILE` writes them); runCli always sets it. */
-  events?: EventPublisher;
 }
 
 /** Resolves to the process exit code. */

@@ -106,7 +106,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   const parsed = splitGlobalOptions(args, io);
   if (!parsed) return ExitCode.usage;
   const [name, ...rest] = parsed.rest;
-  // Every command gets the run's events through its io; --events writes them as they happen.
+  // The run's events go to every command that publishes (its factory takes them); --events writes them as they happen.
   const events = new EventBus();
   let eventsSink: Disposable | undefined;
   if (parsed.eventsFile !== undefined) {
@@ -117,7 +117,6 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       return ExitCode.usage;
     }
   }
-  const runIo: CliIo = { ...io, events };
   // No prompts: an unknown host key fails (exit 4) unless the config says accept-new.
   const pool = new SshPool({
     events,
@@ -152,7 +151,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       );
       return name === '--help' || name === '-h' ? ExitCode.ok : ExitCode.usage;
     }
-    return await command(rest, runIo);
+    return await command(rest, io);
   } finally {
     pool.dispose();
     eventsSink?.dispose();

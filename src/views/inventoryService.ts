@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Settings } from './settings';
 import type { Inventory, InventoryHost } from '../core/hosts/inventory';
 import { loadInventoryBundle } from './inventoryBundle';
 
@@ -17,7 +18,7 @@ export class InventoryService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter, this.diagnostics];
   private current: Inventory | undefined;
 
-  constructor() {
+  constructor(private readonly settings: Settings) {
     const reload = () => this.reload();
     const hostsJsonWatcher = vscode.workspace.createFileSystemWatcher('**/.vscode/hosts.json');
     this.disposables.push(
@@ -25,9 +26,7 @@ export class InventoryService implements vscode.Disposable {
       hostsJsonWatcher.onDidChange(reload),
       hostsJsonWatcher.onDidCreate(reload),
       hostsJsonWatcher.onDidDelete(reload),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('firefighter.sshConfigFile')) reload();
-      }),
+      settings.onDidChange('sshConfigFile', reload),
       vscode.workspace.onDidChangeWorkspaceFolders(reload),
       vscode.workspace.onDidGrantWorkspaceTrust(reload),
       // ssh_config usually lives outside the workspace; saving it in the editor reloads too.
@@ -38,7 +37,7 @@ export class InventoryService implements vscode.Disposable {
   }
 
   get sshConfigFile(): string {
-    const configured = vscode.workspace.getConfiguration('firefighter').get<string>('sshConfigFile', '').trim();
+    const configured = this.settings.get('sshConfigFile').trim();
     if (!configured) return path.join(os.homedir(), '.ssh', 'config');
     const expanded = configured.replace(/^~(?=$|\/)/, os.homedir());
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

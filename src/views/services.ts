@@ -38,7 +38,7 @@ export class Services extends Disposable {
       .configuration.properties;
     this.settings = this._register(new Settings(vscode.workspace, schemas, (message) => this.log.warn(message)));
     const settings = this.settings;
-    const inventory = (this.inventory = this._register(new InventoryService()));
+    const inventory = (this.inventory = this._register(new InventoryService(settings)));
     const prompts = new VsCodeAuthPrompts(context.secrets);
     this.pool = this._register(
       new LazyPool(

@@ -31,8 +31,6 @@ export interface LogFollowerOptions {
   startLines?: number;
   /** Start at this line instead (1 for the whole file, as `tail -n +K`); startLines is then ignored. */
   fromLine?: number;
-  /** Same as fromLine 1. */
-  fromStart?: boolean;
   /** Go on where a follower of this file stopped (its `position`): nothing shown twice or skipped. */
   resumeFrom?: FollowerPosition;
   filter?: LogFilter;
@@ -209,8 +207,7 @@ export class LogFollower implements Disposable {
   }
 
   private fromLine(): number | undefined {
-    if (this.options.fromLine !== undefined) return Math.max(1, Math.min(maxLines, Math.floor(this.options.fromLine)));
-    return this.options.fromStart ? 1 : undefined;
+    return this.options.fromLine === undefined ? undefined : Math.max(1, Math.min(maxLines, Math.floor(this.options.fromLine)));
   }
 
   private startLines(): number {

@@ -11,7 +11,7 @@ import { Backoff } from '../util/backoff';
 import { EventEmitter, type Disposable, type Event } from '../util/events';
 import { CredentialCache, type AuthSettings } from './auth';
 import { collectExec, openChannelOn, watchProcess, type OpenChannel, type OpenedChannel, type SshProcess } from './channels';
-import { CommandLog, type CommandRecord, type EndCommand } from './commandLog';
+import { CommandLog } from './commandLog';
 import { connectSsh } from './connection';
 import { SshError, describeHost, isTransient } from './errors';
 import { publishConnectionChange, type CloseReason } from './connectionEvents';
@@ -28,7 +28,6 @@ import type { ExecOptions, ExecResult, PtyOptions } from './remote';
 import { SshRunner } from './runner';
 import type { ResolvedHost } from './types';
 
-export type { CommandRecord } from './commandLog';
 export type { HostState, HostStateChange } from './pooledConnection';
 export { SshProcess } from './channels';
 export { SshRunner } from './runner';
@@ -66,10 +65,7 @@ const DEFAULTS = {
 
 export class SshPool implements Disposable {
   private readonly stateEmitter = new EventEmitter<HostStateChange>();
-  private readonly commandEmitter = new EventEmitter<CommandRecord>();
   readonly onDidChangeState: Event<HostStateChange> = this.stateEmitter.event;
-  /** A command ended (the `command.ended` event carries the same, with the `command.started` before it). */
-  readonly onDidRunCommand: Event<CommandRecord> = this.commandEmitter.event;
 
   private readonly connections = new Map<string, PooledConnection>();
   /** The connection each inventory name last resolved to. */
@@ -155,7 +151,6 @@ export class SshPool implements Disposable {
     for (const connection of this.connections.values()) this.closeConnection(connection, 'user');
     this.credentials.clear();
     this.stateEmitter.dispose();
-    this.commandEmitter.dispose();
   }
 
   /** @internal Runs one command to completion. */
@@ -166,7 +161,7 @@ export class SshPool implements Disposable {
       command,
       options,
       { maxOutputBytes: this.settings.maxExecOutputBytes, clock: this.clock },
-      this.startCommand(opened.host, command),
+      this.commands.start(opened.host, command),
     );
   }
 
@@ -179,7 +174,7 @@ export class SshPool implements Disposable {
       else client.exec(command, callback);
     });
     const label = command || 'login shell';
-    return watchProcess(opened, label, this.lostReasons.has(opened.client), this.startCommand(opened.host, label));
+    return watchProcess(opened, label, this.lostReasons.has(opened.client), this.commands.start(opened.host, label));
   }
 
   /** @internal A TCP stream from the host to `address:port` (a direct-tcpip channel), e.g. for a debugger. */
@@ -189,16 +184,6 @@ export class SshPool implements Disposable {
     );
     channel.once('close', release);
     return channel;
-  }
-
-  /** `command.started` now; the returned function publishes `command.ended` and fires onDidRunCommand. */
-  private startCommand(host: string, command: string): EndCommand {
-    const end = this.commands.start(host, command);
-    return (outcome) => {
-      const record = end(outcome);
-      if (record && !this.disposed) this.commandEmitter.fire(record);
-      return record;
-    };
   }
 
   /** Opens a channel on the host's connection (channels.ts: a connection found dead on the way is replaced once). */

@@ -1,5 +1,5 @@
-// Retry spacing shared by what reconnects on its own (the log follower; the SSH pool is to adopt
-// it): delays that double per failure up to a cap, and a sleep on the injectable clock that can be
+// Retry spacing shared by what reconnects on its own (the log follower and the SSH pool):
+// delays that double per failure up to a cap, and a sleep on the injectable clock that can be
 // ended early (a user's "try now", or dispose). docs/architecture.md, "Time".
 import type { Clock } from './clock';
 

@@ -3,7 +3,6 @@
 // terminal and as commands on the active one. Bundled apart (dist/logs.js) and loaded by the first
 // log command; disposing the features closes the terminals and their channels.
 import * as vscode from 'vscode';
-import { noEvents, type EventPublisher } from '../../core/events';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import { LogFollower } from '../../core/logs/follower';
 import type { Services } from '../services';
@@ -25,7 +24,6 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
   constructor(
     private readonly services: Services,
     readonly documents: LogDocuments,
-    private readonly events: EventPublisher,
   ) {
     this.disconnects = stopOnDisconnect(services.pool.onDidChangeState, () => this.sessions());
   }
@@ -92,7 +90,7 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
     if (!session) return;
     const count = await askLineCount(session.buffer.size);
     if (count === undefined) return this.focus(terminal);
-    await saveExcerpt(sourceOf(terminal), session.lines(count), this.events);
+    await saveExcerpt(sourceOf(terminal), session.lines(count), this.services.events);
   }
 
   dispose(): void {
@@ -107,9 +105,8 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
   }
 
   private openOne(sources: LogSource[], production: boolean, request: TailRequest): void {
-    const settings = vscode.workspace.getConfiguration('firefighter');
-    const startLines = settings.get<number>('tailLines', 200);
-    const maxLineBytes = settings.get<number>('maxLineLength', 65_536);
+    const startLines = this.services.settings.get('tailLines');
+    const maxLineBytes = this.services.settings.get('maxLineLength');
     const { pool } = this.services;
     const name = logGroupName(sources);
     const createSession = (write: (text: string) => void) =>
@@ -128,7 +125,7 @@ class LogTerminals implements vscode.Disposable, LogTerminalActions {
             resumeFrom,
             filter,
             maxLineBytes,
-            events: this.events,
+            events: this.services.events,
             // The session keeps the lines (in arrival order across files); the follower's own ring stays minimal.
             buffer: { maxLines: 1 },
           }),
@@ -183,11 +180,12 @@ export interface LogFeatures extends vscode.Disposable {
 }
 
 /**
- * `documents` is made at activation (a snapshot tab restored by a window reload asks it); `events`
- * receives the followers' log.* events and log.excerptSaved.
+ * `documents` is made at activation (a snapshot tab restored by a window reload asks it); the
+ * followers' log.* events and log.excerptSaved go to `services.events`.
  */
-export function createLogFeatures(services: Services, documents: LogDocuments, events: EventPublisher = noEvents): LogFeatures {
-  const terminals = new LogTerminals(services, documents, events);
+export function createLogFeatures(services: Services, documents: LogDocuments): LogFeatures {
+  const terminals = new LogTerminals(services, documents);
+  const { events } = services;
   const onTerminal = (action: (terminal: LogTerminal) => Promise<void> | void) => async () => {
     const terminal = await terminals.choose();
     if (terminal) await action(terminal);
@@ -195,7 +193,7 @@ export function createLogFeatures(services: Services, documents: LogDocuments, e
 
   return {
     tailLog: async (hosts) => {
-      const request = await askTailRequest(services, hosts, vscode.workspace.getConfiguration('firefighter').get<number>('tailLines', 200));
+      const request = await askTailRequest(services, hosts, services.settings.get('tailLines'));
       if (request) terminals.open(hosts, request);
     },
     togglePause: onTerminal((terminal) => terminal.run('togglePause')),

@@ -15,7 +15,7 @@ import { LogDocuments } from './logDocuments';
 export function registerLogFeatures(services: Services): vscode.Disposable {
   const documents = new LogDocuments();
   let loaded: LogFeatures | undefined;
-  const features = () => (loaded ??= loadLogFeatures().createLogFeatures(services, documents, services.events));
+  const features = () => (loaded ??= loadLogFeatures().createLogFeatures(services, documents));
   return combinedDisposable(
     documents,
     // From the Hosts view VS Code passes the clicked row and every selected row (canSelectMany):

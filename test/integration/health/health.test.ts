@@ -7,9 +7,9 @@ import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import { HealthMonitor, type HealthSampleEvent } from '../../../src/core/health/monitor';
 import { HealthSampler } from '../../../src/core/health/sampler';
 import type { HostHealth } from '../../../src/core/health/types';
-import type { CommandRecord, SshPool } from '../../../src/core/ssh/pool';
+import type { SshPool } from '../../../src/core/ssh/pool';
 import { generateKey, makeTempDir, startSshHost, writeSshConfig, type SshHost } from '../../harness';
-import { poolFor, waitFor } from '../ssh/support';
+import { poolFor, waitFor, onCommandEnded } from '../ssh/support';
 
 let web: SshHost;
 let pool: SshPool;
@@ -39,8 +39,8 @@ after(async () => {
 });
 
 test("one exec over ssh reads health, and the figures equal what the host's /proc says", { timeout: 30_000 }, async () => {
-  const commands: CommandRecord[] = [];
-  const recorded = pool.onDidRunCommand((c) => commands.push(c));
+  const commands: IncidentEvent<'command.ended'>[] = [];
+  const recorded = onCommandEnded(pool, (c) => commands.push(c));
   try {
     const health = (await new HealthSampler().sample(await pool.connect('web-1'))) as HostHealth;
     assert.equal(health.available, true);

@@ -13,7 +13,7 @@ import type { SshPool } from '../../../src/core/ssh/pool';
 import { makeTempDir, startSandboxHost, type SandboxHost } from '../../harness';
 import { captureIo } from '../../support/cliIo';
 import { initGitRepo } from '../../support/gitRepo';
-import { poolFor } from '../ssh/support';
+import { poolFor, onCommandEnded } from '../ssh/support';
 
 const HOST = 'web-1';
 
@@ -62,7 +62,7 @@ describe('drift of a deployed host', () => {
 
   test('lists exactly the modified, added and deleted files, from one listing command on the host', async () => {
     const commands: string[] = [];
-    const listener = pool.onDidRunCommand((record) => commands.push(record.command));
+    const listener = onCommandEnded(pool, (record) => commands.push(record.command));
     try {
       const report = await readDrift({ repo, runner: pool.runner(HOST), host: host() });
       assert.deepEqual(

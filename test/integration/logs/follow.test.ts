@@ -21,7 +21,7 @@ import {
   type FaultProxy,
   type SshHost,
 } from '../../harness';
-import { poolFor, waitFor } from '../ssh/support';
+import { poolFor, waitFor, onCommandEnded } from '../ssh/support';
 
 let dir: string;
 let web: SshHost;
@@ -266,7 +266,7 @@ test('a filter that matches nothing shows nothing; the host does the filtering',
   const log = join(dir, 'filtered.log');
   writeFileSync(log, '');
   const commands: string[] = [];
-  const recorded = pool.onDidRunCommand((c) => commands.push(c.command));
+  const recorded = onCommandEnded(pool, (c) => commands.push(c.command));
   const lines: string[] = [];
   const follower = new LogFollower({
     host: 'web-1',

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import { readPythonStacks } from '../../../src/core/snapshot/python';
-import type { CommandRecord, SshPool } from '../../../src/core/ssh/pool';
+import type { SshPool } from '../../../src/core/ssh/pool';
 import { interpreters, startTarget, TARGET_SCRIPT, targetLine } from '../../fixtures/snapshot/python/targets';
 import { generateKey, makeTempDir, startSshHost, writeSshConfig, type SshHost } from '../../harness';
-import { poolFor } from '../ssh/support';
+import { poolFor, onCommandEnded } from '../ssh/support';
 
 let web: SshHost;
 let pool: SshPool;
@@ -36,9 +36,9 @@ for (const python of interpreters()) {
       const bus = new EventBus();
       const events: IncidentEvent<'snapshot.taken'>[] = [];
       bus.on('snapshot.taken', (e) => events.push(e));
-      const commands: CommandRecord[] = [];
+      const commands: IncidentEvent<'command.ended'>[] = [];
       const runner = await pool.connect('web-1');
-      const recorded = pool.onDidRunCommand((c) => commands.push(c));
+      const recorded = onCommandEnded(pool, (c) => commands.push(c));
       try {
         const snapshot = await readPythonStacks(runner, target.pid, { events: bus, timeoutMs: 60_000 });
         assert.equal(commands.length, 1);

@@ -8,10 +8,10 @@ import { after, before, test } from 'node:test';
 import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import { sampleProcess } from '../../../src/core/snapshot/sample';
 import { takeSnapshot } from '../../../src/core/snapshot/snapshot';
-import type { CommandRecord, SshPool } from '../../../src/core/ssh/pool';
+import type { SshPool } from '../../../src/core/ssh/pool';
 import { startTarget } from '../../fixtures/snapshot/python/targets';
 import { generateKey, makeTempDir, startSshHost, writeSshConfig, type SshHost } from '../../harness';
-import { poolFor } from '../ssh/support';
+import { poolFor, onCommandEnded } from '../ssh/support';
 
 let web: SshHost;
 let pool: SshPool;
@@ -54,9 +54,9 @@ test(
     const bus = new EventBus();
     const events: IncidentEvent<'sample.taken'>[] = [];
     bus.on('sample.taken', (e) => events.push(e));
-    const commands: CommandRecord[] = [];
+    const commands: IncidentEvent<'command.ended'>[] = [];
     const runner = await pool.connect('web-1');
-    const recorded = pool.onDidRunCommand((c) => commands.push(c));
+    const recorded = onCommandEnded(pool, (c) => commands.push(c));
     t.after(() => recorded.dispose());
 
     const result = await sampleProcess(runner, target.pid, { seconds: 1, hz: 100, events: bus });
@@ -103,9 +103,9 @@ test('an aborted sampling run over ssh stops the loop on the host and returns wh
 test('a snapshot of a CPython target over ssh is one command that probes and reads', { timeout: 120_000 }, async (t) => {
   const target = await startTarget('/usr/bin/python3');
   t.after(() => target.stop());
-  const commands: CommandRecord[] = [];
+  const commands: IncidentEvent<'command.ended'>[] = [];
   const runner = await pool.connect('web-1');
-  const recorded = pool.onDidRunCommand((c) => commands.push(c));
+  const recorded = onCommandEnded(pool, (c) => commands.push(c));
   t.after(() => recorded.dispose());
 
   const snapshot = await takeSnapshot(runner, target.pid);

@@ -1,7 +1,8 @@
+import type { IncidentEvent } from '../../../src/core/events';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SshError } from '../../../src/core/ssh/errors';
-import type { CommandRecord, HostStateChange } from '../../../src/core/ssh/pool';
+import type { HostStateChange } from '../../../src/core/ssh/pool';
 import {
   freePort,
   generateKey,
@@ -17,7 +18,7 @@ import {
 } from '../../harness';
 import { EventBus } from '../../../src/core/events/bus';
 import { ManualClock } from '../../../src/core/util/clock';
-import { TEST_TIMEOUT_MS, poolFor, waitFor } from './support';
+import { TEST_TIMEOUT_MS, poolFor, waitFor, onCommandEnded } from './support';
 
 let dir: string;
 let userKey: KeyPair;
@@ -199,9 +200,9 @@ test('every channel of one host rides one TCP connection', { timeout: TEST_TIMEO
 test('a cut connection fails its open channels clearly, and the next use reconnects', { timeout: TEST_TIMEOUT_MS }, async () => {
   const pool = poolFor(configFile);
   const changes: HostStateChange[] = [];
-  const commands: CommandRecord[] = [];
+  const commands: IncidentEvent<'command.ended'>[] = [];
   pool.onDidChangeState((change) => changes.push(change));
-  pool.onDidRunCommand((record) => commands.push(record));
+  onCommandEnded(pool, (record) => commands.push(record));
   const before = proxy.connectionCount;
   try {
     const runner = pool.runner('web-1');
@@ -274,8 +275,8 @@ test('exec with a timeout gives up at the timeout and says so', { timeout: TEST_
   let started = false;
   events.on('command.started', () => (started = true));
   const pool = poolFor(configFile, { clock, events });
-  const commands: CommandRecord[] = [];
-  pool.onDidRunCommand((record) => commands.push(record));
+  const commands: IncidentEvent<'command.ended'>[] = [];
+  onCommandEnded(pool, (record) => commands.push(record));
   try {
     const running = pool.runner('web-1').exec('sleep 30', { timeoutMs: 300 });
     await waitFor('the command to start', () => started);

@@ -1,5 +1,6 @@
 // Shared pieces of the SSH integration tests: a pool over an ssh_config written by the harness,
 // prompts that answer from a script and record what was asked, and small waiting helpers.
+import { EventBus, type EventListener } from '../../../src/core/events';
 import { loadSshConfig } from '../../../src/core/ssh/config';
 import { SshPool, type SshPoolOptions } from '../../../src/core/ssh/pool';
 import type { AuthPrompts } from '../../../src/core/ssh/types';
@@ -39,15 +40,35 @@ export function scriptedPrompts(answers: { passphrase?: string; password?: strin
 }
 
 /** A pool that resolves hosts from `configFile` like `ssh -F configFile`, with no ambient agent. */
+/** Each test pool's events, also passed on to the test's own publisher when it gave one. */
+const poolEvents = new WeakMap<SshPool, EventBus>();
+
 export function poolFor(configFile: string, options: Partial<SshPoolOptions> = {}): SshPool {
-  return new SshPool({
+  const bus = new EventBus();
+  const theirs = options.events;
+  const pool = new SshPool({
     resolveHost: (name) => loadSshConfig({ configFile }).resolve(name),
     agentSocket: '',
     connectTimeoutMs: 5000,
     backoffInitialMs: 50,
     backoffMaxMs: 200,
     ...options,
+    events: {
+      publish: (name, source, payload) => {
+        bus.publish(name, source, payload);
+        theirs?.publish(name, source, payload);
+      },
+    },
   });
+  poolEvents.set(pool, bus);
+  return pool;
+}
+
+/** Hears every command a test pool ran on a host, as its `command.ended` event. */
+export function onCommandEnded(pool: SshPool, listener: EventListener<'command.ended'>): { dispose(): void } {
+  const bus = poolEvents.get(pool);
+  if (!bus) throw new Error('onCommandEnded needs a pool made by poolFor');
+  return bus.on('command.ended', listener);
 }
 
 export { waitFor } from '../../support/waitFor';

@@ -3,14 +3,13 @@ import type { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { loadSshConfig } from '../../../src/core/ssh/config';
 import { openSshArgv, spawnOpenSshTerminal } from '../../../src/core/ssh/openssh';
-import type { CommandRecord } from '../../../src/core/ssh/pool';
 import { SshError } from '../../../src/core/ssh/errors';
 import { EventBus } from '../../../src/core/events/bus';
 import type { IncidentEvent } from '../../../src/core/events/types';
 import { makeTempDir, startSandboxHost, writeSshConfig, type SandboxHost } from '../../harness';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_TIMEOUT_MS, poolFor } from './support';
+import { TEST_TIMEOUT_MS, poolFor, onCommandEnded } from './support';
 
 let sandbox: SandboxHost;
 
@@ -45,8 +44,8 @@ function readUntil(stream: Readable, pattern: RegExp, timeoutMs = 25_000): Promi
 
 test('top in a pooled pty shows its header with the load average', { timeout: TEST_TIMEOUT_MS }, async () => {
   const pool = poolFor(sandbox.configFile);
-  const commands: CommandRecord[] = [];
-  pool.onDidRunCommand((record) => commands.push(record));
+  const commands: IncidentEvent<'command.ended'>[] = [];
+  onCommandEnded(pool, (record) => commands.push(record));
   try {
     const top = await pool.runner('web-1').openPty('top', { cols: 120, rows: 30 });
     const screen = await readUntil(top.stdout, /top - .*load average: [\d.]+, [\d.]+, [\d.]+/);

@@ -1,14 +1,15 @@
 // The deployed revision read from a real OpenSSH host (harness sshd on loopback) through the pool,
 // then a frame's line placed at that revision or moved onto HEAD across a real git history.
+import type { IncidentEvent } from '../../../src/core/events';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeployedRevisions, describePlan, planRevision } from '../../../src/core/traces/deployed';
 import { readFileAtRevision } from '../../../src/core/traces/revision';
-import type { CommandRecord, SshPool } from '../../../src/core/ssh/pool';
+import type { SshPool } from '../../../src/core/ssh/pool';
 import { makeTempDir, startSandboxHost, type SandboxHost } from '../../harness';
-import { poolFor } from '../ssh/support';
+import { poolFor, onCommandEnded } from '../ssh/support';
 import { initGitRepo } from '../../support/gitRepo';
 
 const HOST = 'web-1';
@@ -16,7 +17,7 @@ const HOST = 'web-1';
 describe('deployed revision over SSH', () => {
   let sandbox: SandboxHost;
   let pool: SshPool;
-  const commands: CommandRecord[] = [];
+  const commands: IncidentEvent<'command.ended'>[] = [];
   const repo = makeTempDir('traces-repo');
   const release = makeTempDir('traces-release');
   let git: (...args: string[]) => string;
@@ -41,7 +42,7 @@ describe('deployed revision over SSH', () => {
 
     sandbox = await startSandboxHost({ name: HOST });
     pool = poolFor(sandbox.configFile);
-    pool.onDidRunCommand((record) => commands.push(record));
+    onCommandEnded(pool, (record) => commands.push(record));
   });
 
   after(async () => {
