@@ -69,3 +69,9 @@ export function errorMessage(error: unknown): string {
 export function visible(text: string): string {
   return makeVisible(text);
 }
+
+/** `HOST PID` as the process commands take them, or undefined when they are not that. */
+export function hostAndPid(positional: readonly string[]): { host: string; pid: number } | undefined {
+  if (positional.length !== 2 || positional[0].startsWith('-') || !/^[1-9]\d*$/.test(positional[1])) return undefined;
+  return { host: positional[0], pid: Number(positional[1]) };
+}

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { EventPublisher } from '../core/events';
 import { frameLabel } from '../core/snapshot/profile';
 import { sampleProcess, type SampleResult } from '../core/snapshot/sample';
-import { connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
+import { connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect, hostAndPid } from './command';
 
 const usage = 'usage: firefighter sample HOST PID [--seconds N] [--hz H] [--idle] [--out FILE]\n';
 const SHOWN_STACKS = 20;
@@ -60,14 +60,15 @@ export function makeSampleCommand(connect: CliConnect, events?: EventPublisher):
         }
       } else positional.push(arg);
     }
-    if (positional.length !== 2 || positional[0].startsWith('-') || !/^[1-9]\d*$/.test(positional[1])) {
+    const target = hostAndPid(positional);
+    if (!target) {
       io.stderr.write(usage);
       return ExitCode.usage;
     }
-    const runner = await connectOrExitCode(connect, positional[0], io);
+    const runner = await connectOrExitCode(connect, target.host, io);
     if (typeof runner === 'number') return runner;
     try {
-      const result = await sampleProcess(runner, Number(positional[1]), { seconds, hz, idle, events, signal: io.signal });
+      const result = await sampleProcess(runner, target.pid, { seconds, hz, idle, events, signal: io.signal });
       if (out !== undefined) {
         const name = `${result.host} process ${result.pid}`;
         writeFileSync(out, out.endsWith('.json') ? JSON.stringify(result.profile.toSpeedscope(name)) : result.profile.toCollapsed());

@@ -4,7 +4,7 @@
 import type { EventPublisher } from '../core/events';
 import { takeSnapshot } from '../core/snapshot/snapshot';
 import { ENGINE_NAMES, type EngineChoice, type Snapshot } from '../core/snapshot/types';
-import { connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect } from './command';
+import { connectOrExitCode, errorMessage, ExitCode, type CliCommand, type CliConnect, hostAndPid } from './command';
 
 const usage = 'usage: firefighter snapshot HOST PID [--engine auto|python|py-spy|eu-stack|gdb] [--json]\n';
 
@@ -45,14 +45,15 @@ export function makeSnapshotCommand(connect: CliConnect, events?: EventPublisher
         engine = chosen;
       } else positional.push(args[i]);
     }
-    if (positional.length !== 2 || positional[0].startsWith('-') || !/^[1-9]\d*$/.test(positional[1])) {
+    const target = hostAndPid(positional);
+    if (!target) {
       io.stderr.write(usage);
       return ExitCode.usage;
     }
-    const runner = await connectOrExitCode(connect, positional[0], io);
+    const runner = await connectOrExitCode(connect, target.host, io);
     if (typeof runner === 'number') return runner;
     try {
-      const taken = await takeSnapshot(runner, Number(positional[1]), { engine, events });
+      const taken = await takeSnapshot(runner, target.pid, { engine, events });
       // The JSON is the snapshot shape (docs/architecture.md, "Contracts"): the process details the engine choice used stay out.
       const snapshot: Snapshot = { ...taken };
       delete (snapshot as Partial<typeof taken>).process;

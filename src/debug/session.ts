@@ -18,7 +18,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import type { DebugRuntime, RuntimeFrame } from '../core/debug/runtime';
 import type { DebugSourceMapper } from '../core/debug/sourceMapper';
-import { DisposableStore } from '../core/util/events';
+import { DisposableStore } from '../core/util/lifecycle';
 
 export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
   /** The host's name in the inventory. */

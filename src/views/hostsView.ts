@@ -1,6 +1,7 @@
 // The Hosts view: groups and hosts from the core's tree model, and under an expanded host its
 // health (load per CPU, CPU, memory, uptime, top processes), refreshed while it is visible.
 import * as vscode from 'vscode';
+import { LOAD_PER_CPU_HIGH } from '../core/health/notable';
 import { formatCpuBusy, formatLoad, formatMemory, formatUptime } from '../core/health/format';
 import type { HealthMonitor } from '../core/health/monitor';
 import type { HealthReading, ProcessHealth } from '../core/health/types';
@@ -293,7 +294,7 @@ function healthNodes(host: string, state: ConnectionState, reading: HealthReadin
   if (!reading)
     return [{ kind: 'message', host, label: state.kind === 'connecting' ? 'Connecting…' : 'Reading health…', icon: 'loading~spin' }];
   if (!reading.available) return [{ kind: 'message', host, label: reading.reason, icon: 'info' }];
-  const overloaded = reading.loadPerCpu >= 1;
+  const overloaded = reading.loadPerCpu >= LOAD_PER_CPU_HIGH;
   return [
     {
       kind: 'figure',

@@ -22,7 +22,7 @@ export class JsoncSyntaxError extends Error {
 }
 
 /** Deeper nesting than any hosts file needs; the reader recurses, so the depth is capped. */
-export const MAX_JSONC_DEPTH = 64;
+const MAX_JSONC_DEPTH = 64;
 
 export function parseJsonc(text: string): JsonNode {
   let offset = 0;

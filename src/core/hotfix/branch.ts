@@ -14,7 +14,7 @@ export function hotfixBranchName(incident: string): string {
 }
 
 /** Tracked files with uncommitted changes (staged or not); untracked files do not block a checkout. */
-export async function uncommittedFiles(repo: string): Promise<string[]> {
+async function uncommittedFiles(repo: string): Promise<string[]> {
   const status = await git(repo, ['status', '--porcelain', '-z', '--untracked-files=no']);
   return status
     .split('\0')

@@ -36,7 +36,7 @@ export class DriftError extends Error {}
 const LIST_TIMEOUT_MS = 120_000;
 const FETCH_TIMEOUT_MS = 60_000;
 /** The largest host file shown in a diff or brought into the branch. */
-export const MAX_HOST_FILE_BYTES = 8 * 1024 * 1024;
+const MAX_HOST_FILE_BYTES = 8 * 1024 * 1024;
 
 /** The host's deployed revision, read as stack-trace links read it (hosts.json `revision` or `revisionCommand`). */
 export async function deployedRevisionOf(host: DriftHost, runner: RemoteRunner): Promise<string> {
@@ -107,7 +107,7 @@ function requireDeployDir(host: DriftHost): string {
 }
 
 /** A path from a host listing, checked to stay inside its directory (no absolute path, no `..`). */
-export function safeRelativePath(file: string): string {
+function safeRelativePath(file: string): string {
   const parts = file.split('/');
   if (file === '' || file.startsWith('/') || parts.some((part) => part === '..' || part === '' || part === '.')) {
     throw new DriftError(`Refusing the path ${JSON.stringify(file)}: it is not a plain path inside the deploy directory.`);

@@ -3,7 +3,7 @@
 // one interval than `maxLinesPerFlush`, the oldest of them are skipped on screen with a marker
 // saying how many, while the followers' buffers keep them for "Open in editor".
 import type { Disposable, Event } from '../util/events';
-import { DisposableStore } from '../util/events';
+import { DisposableStore } from '../util/lifecycle';
 import { colourLine, noticeLine, skippedMarker } from './ansi';
 import type { FollowerNotice } from './follower';
 

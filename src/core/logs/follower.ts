@@ -121,11 +121,6 @@ export class LogFollower implements Disposable {
   private disposed = false;
   private channel: Channel | undefined;
   private stallTimer: TimerHandle | undefined;
-  /**
-   * Following is work in progress: it keeps the process (the CLI) alive while it waits to
-   * reconnect, which the clock's timers do not.
-   */
-  private readonly keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
 
   constructor(private readonly options: LogFollowerOptions) {
     this.maxLineBytes = options.maxLineBytes ?? 64 * 1024;
@@ -192,7 +187,6 @@ export class LogFollower implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    clearInterval(this.keepAlive);
     this.finishChannel('fatal');
     this.backoff.wake();
     this.setState(this.currentState === 'failed' ? 'failed' : 'stopped');

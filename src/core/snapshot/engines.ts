@@ -8,7 +8,7 @@ import { parseProcessListing, processScript, type ProcessInfo } from './processe
 import { pystacksScript, pythonStacksCommand } from './python';
 import type { EngineChoice, EngineName } from './types';
 
-export interface HostTools {
+interface HostTools {
   pySpy: boolean;
   euStack: boolean;
   gdb: boolean;
@@ -45,7 +45,7 @@ export function engineOrder(choice: EngineChoice, process: Pick<ProcessInfo, 'ru
   }
 }
 
-export interface TargetProbe {
+interface TargetProbe {
   /** undefined when the process is gone. */
   process: ProcessInfo | undefined;
   tools: HostTools;
@@ -58,7 +58,7 @@ export interface TargetProbe {
  * reader run on the process (it answers notPython at once when the program is not a python).
  * A snapshot of a CPython target then costs one round trip.
  */
-export function probeCommand(nonce: string, pid: number, readPython: boolean): string {
+function probeCommand(nonce: string, pid: number, readPython: boolean): string {
   return [
     `( ${processScript(nonce, String(pid), 0)} ) </dev/null`,
     `s() { printf '\\n@@${nonce}:%s\\n' "$1"; }`,

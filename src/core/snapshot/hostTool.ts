@@ -56,7 +56,7 @@ export interface HostToolOptions {
  * Nanosecond epoch time in sh: GNU date has %N; where it does not (busybox), whole seconds.
  * `stopped_threads` counts threads in `t`/`T` state with no tracer, using only builtins.
  */
-export function hostToolScript(nonce: string, pid: number, options: HostToolOptions): string {
+function hostToolScript(nonce: string, pid: number, options: HostToolOptions): string {
   const marker = (name: string) => `printf '\\n@@${nonce}:mark %s %s\\n' ${name} "$(date +%s%N)"`;
   return `LC_ALL=C; export LC_ALL
 pid=${pid}
@@ -103,7 +103,7 @@ function epochMs(nanoseconds: string): number {
   return Number(BigInt(nanoseconds.trim()) / 1000n) / 1000;
 }
 
-export function parseHostToolOutput(host: string, pid: number, tool: string, output: string, nonce: string): HostToolRun {
+function parseHostToolOutput(host: string, pid: number, tool: string, output: string, nonce: string): HostToolRun {
   const sections = splitSections(output, nonce);
   if (sections.has('gone'))
     throw new HostToolError('noProcess', `${host}: there is no process ${pid}; list the host's processes and pick a running one.`);

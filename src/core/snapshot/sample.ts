@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../util/clock';
 import { StackProfile } from './profile';
 import { PythonSnapshotError } from './python';
 import { samplePythonStacks } from './pythonSample';
-import { SnapshotError, snapshotAgain, takeSnapshot } from './snapshot';
+import { SnapshotError, snapshotAgain, takeSnapshot, isProcessGone } from './snapshot';
 import type { EngineName } from './types';
 
 export interface SampleOptions {
@@ -63,7 +63,7 @@ export async function sampleProcess(runner: RemoteRunner, pid: number, options: 
     });
   } catch (error) {
     // not a CPython process the reader can read: sample by repeated snapshots of another engine
-    if (!(error instanceof PythonSnapshotError) || error.kind === 'noProcess') throw error;
+    if (!(error instanceof PythonSnapshotError) || isProcessGone(error)) throw error;
     pythonFailure = error.message;
   }
   return sampleBySnapshots(runner, pid, options, pythonFailure);

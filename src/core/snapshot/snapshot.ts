@@ -9,7 +9,7 @@ import { gdbCommand, parseGdbBacktraces } from './gdb';
 import { HostToolError, runHostTool, type HostToolRun } from './hostTool';
 import { parseExecutableMappings } from './nativeFrames';
 import type { ProcessInfo } from './processes';
-import { parseReaderAnswer, readPythonStacks } from './python';
+import { parseReaderAnswer, readPythonStacks, PythonSnapshotError } from './python';
 import { parsePySpyDump, PY_SPY_COMMAND } from './pySpy';
 import type { EngineChoice, EngineName, Snapshot, SnapshotThread } from './types';
 
@@ -159,11 +159,16 @@ export async function takeSnapshot(
       };
     } catch (error) {
       const last = index === order.length - 1;
-      if (last || (error instanceof HostToolError && error.kind === 'noProcess')) throw error;
+      if (last || isProcessGone(error)) throw error;
       warnings.push(`${engine}: ${errorText(error)} Fell back to ${order[index + 1]}.`);
     }
   }
   throw new SnapshotError(`${runner.host}: no engine could snapshot process ${pid}.`);
+}
+
+/** The process exited: no other engine can read it either. */
+export function isProcessGone(error: unknown): boolean {
+  return (error instanceof HostToolError || error instanceof PythonSnapshotError) && error.kind === 'noProcess';
 }
 
 function pythonResult(host: string, pid: number, answer: { stdout: string; stderr: string }, takenAt: number): EngineResult {

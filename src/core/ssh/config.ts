@@ -13,7 +13,6 @@ import type { ConfigHost, ConfigProblem, HostOverrides } from './configTypes';
 import type { ResolvedHost } from './types';
 
 export { SshConfigError, type ConfigHost, type ConfigLocation, type ConfigProblem, type HostOverrides } from './configTypes';
-export { wildcardMatch } from './configTokens';
 
 /** Where OpenSSH reads its system-wide client config. */
 export const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';

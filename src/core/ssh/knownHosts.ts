@@ -5,7 +5,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wildcardMatch } from './config';
+import { wildcardMatch } from './configTokens';
 import type { StrictHostKeyChecking } from './types';
 
 export interface HostKey {
@@ -109,7 +109,7 @@ export function appendKnownHost(
 }
 
 /** `|1|salt|hash` with a fresh 20-byte salt (OpenSSH's hostfile.c host_hash). */
-export function hashedName(name: string): string {
+function hashedName(name: string): string {
   const salt = randomBytes(20);
   return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
 }

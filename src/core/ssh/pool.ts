@@ -282,12 +282,7 @@ export class SshPool implements Disposable {
   /** Dials once (after the backoff); a dial aborted meanwhile leaves no trace. */
   private async dial(connection: PooledConnection, signal: AbortSignal): Promise<Client> {
     const wait = connection.retryAt - this.clock.now();
-    if (wait > 0) {
-      // Someone awaits this dial, but the clock's timers do not keep the process alive: hold it
-      // until the wait ends (the CLI would otherwise exit in the middle of a reconnect).
-      const keepAlive = setInterval(() => undefined, 2 ** 30);
-      await connection.backoff.sleep(wait).finally(() => clearInterval(keepAlive));
-    }
+    if (wait > 0) await connection.backoff.sleep(wait);
     // dispose() aborts every dial in progress too.
     if (signal.aborted) throw disconnectedWhileConnecting(connection);
     this.setState(connection, { kind: 'connecting' });

@@ -41,12 +41,18 @@ export class Backoff {
     this.failures = 0;
   }
 
-  /** Waits `ms` on the clock; `wake()` (or a second sleep) ends the wait at once. */
+  /**
+   * Waits `ms` on the clock; `wake()` (or a second sleep) ends the wait at once. Someone awaits the
+   * retry, but the clock's timers do not keep the process alive: the sleep holds it (the CLI would
+   * otherwise exit in the middle of a reconnect).
+   */
   sleep(ms: number): Promise<void> {
     this.wake();
     return new Promise<void>((resolve) => {
+      const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
       const timer = this.clock.setTimeout(() => done(), ms);
       const done = () => {
+        clearInterval(keepAlive);
         timer.cancel();
         if (this.wakeSleeper === done) this.wakeSleeper = undefined;
         resolve();

@@ -1,8 +1,6 @@
 // A vscode-free EventEmitter, shaped like VS Code's so the views can pass core events straight
-// through. Disposal lives in ./lifecycle.ts; its store is re-exported here for older importers.
+// through. Disposal lives in ./lifecycle.ts.
 import type { IDisposable } from './lifecycle';
-
-export { DisposableStore } from './lifecycle';
 
 export type Disposable = IDisposable;
 

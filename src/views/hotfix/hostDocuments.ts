@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { readHostFile, type DriftHost } from '../../core/hotfix/drift';
 import type { RemoteRunner } from '../../core/ssh/remote';
 
-export const HOST_FILE_SCHEME = 'firefighter-host';
+const HOST_FILE_SCHEME = 'firefighter-host';
 
 export function hostFileUri(host: string, deployDir: string, file: string): vscode.Uri {
   const query = new URLSearchParams({ host, deployDir, file });

@@ -18,7 +18,7 @@ function howText(how: CheckHow | null): string {
   return `${how.done ? 'ticked' : 'unticked'} by hand${how.who ? ` (${how.who})` : ''} at ${hhmm(how.at)}: ${how.reason}`;
 }
 
-export function guideIncident(incident: Incident): GuideIncident {
+function guideIncident(incident: Incident): GuideIncident {
   const current = currentStep(incident);
   return {
     id: incident.id,
@@ -49,7 +49,7 @@ export function guideIncident(incident: Incident): GuideIncident {
 }
 
 /** The timeline as the panel lists it, oldest first; pin entries become the pinned flag. */
-export function guideTimeline(entries: readonly TimelineEntry[]): GuideTimelineItem[] {
+function guideTimeline(entries: readonly TimelineEntry[]): GuideTimelineItem[] {
   const pinned = pinnedIds(entries);
   const items: GuideTimelineItem[] = [];
   for (const entry of entries) {
@@ -73,7 +73,7 @@ export function guideTimeline(entries: readonly TimelineEntry[]): GuideTimelineI
 }
 
 /** Each host's load per CPU from the `health.sampled` events, in time order. */
-export function loadSeries(entries: readonly TimelineEntry[]): GuideLoadSeries[] {
+function loadSeries(entries: readonly TimelineEntry[]): GuideLoadSeries[] {
   const byHost = new Map<string, GuideLoadSeries>();
   for (const entry of entries) {
     if (entry.type !== 'event' || entry.name !== 'health.sampled' || !entry.host || typeof entry.data.loadPerCpu !== 'number') continue;

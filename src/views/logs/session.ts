@@ -7,7 +7,8 @@ import type { LogFilter } from '../../core/logs/filter';
 import type { FollowerNotice, FollowerPosition, FollowerState } from '../../core/logs/follower';
 import { LineRing, type RingCaps } from '../../core/logs/ring';
 import type { HostStateChange } from '../../core/ssh/pool';
-import { DisposableStore, EventEmitter, type Disposable, type Event } from '../../core/util/events';
+import { EventEmitter, type Disposable, type Event } from '../../core/util/events';
+import { DisposableStore } from '../../core/util/lifecycle';
 import { formatFilter, HELP_LINE, sourcePrefixes, type LogSource } from './model';
 
 /** The part of a LogFollower a session uses. */
