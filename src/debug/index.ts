@@ -1,4 +1,4 @@
-// The debugger in VS Code (issue 9): the `firefighter` debug type, its launch.json provider and the
+// The debugger in VS Code: the `firefighter` debug type, its launch.json provider and the
 // process commands. Everything that talks to a host loads on first use from dist/debug.js, so
 // activation stays cheap (docs/architecture.md, "Debugging").
 import { userInfo } from 'node:os';
@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { InventoryHost } from '../core/hosts/inventory';
 import { combinedDisposable } from '../core/util/lifecycle';
 import { CommandId, registerCommand } from '../views/commands';
+import { loadDebugFeatures } from './bundle';
 import type * as DebugBundle from './features';
 import type { AttachArguments } from './session';
 
@@ -21,14 +22,9 @@ interface ProcessNode {
   process: { pid: number; command: string };
 }
 
-function loadDebugBundle(): typeof DebugBundle {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./debug.js');
-}
-
 export function registerDebugFeatures(services: DebugServices, extensionUri: vscode.Uri): vscode.Disposable {
   let backend: DebugBundle.DebugBackend | undefined;
-  const load = () => (backend ??= loadDebugBundle().createDebugBackend(services));
+  const load = () => (backend ??= loadDebugFeatures().createDebugBackend(services));
 
   const target = async (node: ProcessNode | undefined, what: string): Promise<{ host: InventoryHost; pid: number } | undefined> => {
     const host = node?.kind === 'process' ? services.inventory.host(node.host) : await services.pickHost(`${what}: choose a host`);

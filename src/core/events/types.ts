@@ -68,7 +68,7 @@ export interface IncidentEventMap {
     reason?: string;
   };
 
-  // --- incident (issue 10): the incident files, and the hotfix of step 3 (docs/architecture.md, "Incidents") ---
+  // --- incident: the incident files, and the hotfix of step 3 (docs/architecture.md, "Incidents") ---
   /** An incident was started: its folder is incidents/<incident>/. */
   'incident.started': { incident: string; title: string; severity: string; hosts: string[] };
   /** A note was added to the timeline: kind is comment, hypothesis, ruled-out or decision. */

@@ -1,4 +1,4 @@
-// The four steps of the seed's firefighting workflow and their checklists (docs/architecture.md,
+// The four steps of the software-firefighting workflow and their checklists (docs/architecture.md,
 // "Incidents"): identify, reproduce and localize (service → module → method → statement), prepare
 // the hotfix, write it up. Which event ticks which check is in rules.ts.
 import type { Check, Step, StepId } from './types';
@@ -6,7 +6,7 @@ import type { Check, Step, StepId } from './types';
 export interface CheckDefinition {
   id: string;
   title: string;
-  /** What to try next when the check is still open; the seed's references where they help. */
+  /** What to try next when the check is still open; with a reference to read where one helps. */
   hint: string;
 }
 

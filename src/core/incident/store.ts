@@ -28,6 +28,8 @@ export class IncidentStore {
   private lastFileMs = 0;
   /** Updates of incident.json in this process, one at a time, so none is lost. */
   private updates: Promise<unknown> = Promise.resolve();
+  /** Timeline entries already read, by file. */
+  private readonly readEntries = new Map<string, TimelineEntry>();
 
   constructor(
     /** The repository (workspace folder) the `incidents/` folder lives in. */
@@ -121,14 +123,26 @@ export class IncidentStore {
       .sort();
     const entries: TimelineEntry[] = [];
     for (const name of names) {
-      try {
-        const entry = JSON.parse(await this.files.readText(path.join(dir, name))) as TimelineEntry;
-        if (typeof entry?.id === 'string' && typeof entry.at === 'string' && typeof entry.type === 'string') entries.push(entry);
-      } catch {
-        // Not an entry: it stays on disk for a person to look at, and out of the timeline.
+      const file = path.join(dir, name);
+      // Timeline files are never rewritten: one read each (a refreshing panel reads only new ones).
+      let entry: TimelineEntry | null | undefined = this.readEntries.get(file);
+      if (entry === undefined) {
+        entry = await this.readEntry(file);
+        if (entry) this.readEntries.set(file, entry);
       }
+      if (entry) entries.push(entry);
     }
     return entries;
+  }
+
+  /** A timeline file's entry, or null when it is not one (a stray, a half-synced file: left on disk, out of the timeline). */
+  private async readEntry(file: string): Promise<TimelineEntry | null> {
+    try {
+      const entry = JSON.parse(await this.files.readText(file)) as TimelineEntry;
+      return typeof entry?.id === 'string' && typeof entry.at === 'string' && typeof entry.type === 'string' ? entry : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Ids of the incidents in the folder, newest first (ids start with their date). */

@@ -1,4 +1,4 @@
-// Hotfixes and drift in VS Code (issue 10): the hotfix branch from a host's deployed revision, its
+// Hotfixes and drift in VS Code: the hotfix branch from a host's deployed revision, its
 // tests, and what changed on a host that the repository lacks. One registration, one Disposable;
 // the commands' code loads from dist/hotfix.js on first use (docs/architecture.md, "Hotfixes and drift").
 import { readFile } from 'node:fs/promises';

@@ -2,6 +2,7 @@
 // state), by default the newest one still active. Shown in the status bar.
 import * as vscode from 'vscode';
 import type { IncidentStore } from '../../core/incident/store';
+import type { Incident } from '../../core/incident/types';
 
 const KEY = 'firefighter.activeIncident';
 
@@ -22,16 +23,18 @@ export class ActiveIncident implements vscode.Disposable {
 
   /** Falls back to the newest active incident when none was chosen (or the chosen one is gone). */
   async load(): Promise<void> {
-    if (this.current && (await this.store.read(this.current).catch(() => undefined))) return this.show();
+    const chosen = this.current ? await this.store.read(this.current).catch(() => undefined) : undefined;
+    if (chosen) return this.show(chosen);
     this.current = undefined;
-    for (const id of [...(await this.store.ids().catch(() => [] as string[]))].reverse()) {
+    // ids() lists the newest first (ids start with their date).
+    for (const id of await this.store.ids().catch(() => [] as string[])) {
       const incident = await this.store.read(id).catch(() => undefined);
-      if (incident && incident.status === 'active') {
+      if (incident?.status === 'active') {
         this.current = id;
-        break;
+        return this.show(incident);
       }
     }
-    await this.show();
+    await this.show(undefined);
   }
 
   id(): string | undefined {
@@ -45,8 +48,9 @@ export class ActiveIncident implements vscode.Disposable {
     this.changeEmitter.fire(id);
   }
 
-  private async show(): Promise<void> {
-    const incident = this.current ? await this.store.read(this.current).catch(() => undefined) : undefined;
+  /** Shows the active incident in the status bar: `incident` when the caller has just read it. */
+  private async show(incident?: Incident): Promise<void> {
+    incident ??= this.current ? await this.store.read(this.current).catch(() => undefined) : undefined;
     if (!incident) {
       this.statusBar.hide();
       return;

@@ -62,7 +62,10 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
     });
     this.disposables.push(
       view.webview.onDidReceiveMessage((message: FromGuide) => void this.receive(message)),
-      view.onDidChangeVisibility(() => this.schedulePoll()),
+      view.onDidChangeVisibility(() => {
+        this.schedulePoll();
+        if (view.visible) void this.post();
+      }),
       view.onDidDispose(() => {
         this.view = undefined;
         this.schedulePoll();
@@ -87,7 +90,8 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
 
   /** Reads the files and sends the whole state; unchanged state is not sent again. */
   private async post(force = false): Promise<void> {
-    if (!this.view) return;
+    // A hidden panel reads nothing; it is brought up to date when it shows again.
+    if (!this.view || (!force && !this.view.visible)) return;
     const state = await this.read();
     const text = JSON.stringify(state);
     if (!force && text === this.lastPosted) return;
@@ -99,18 +103,19 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
   private async read() {
     const store = this.journal.store;
     const ids = await store.ids().catch(() => [] as string[]);
-    const incidents: { id: string; title: string; status: string }[] = [];
-    for (const id of [...ids].reverse()) {
+    const read = new Map<string, Incident>();
+    for (const id of ids) {
       const incident = await store.read(id).catch(() => undefined);
-      if (incident) incidents.push({ id, title: incident.title, status: incident.status });
+      if (incident) read.set(id, incident);
     }
+    const incidents = [...read.values()].map(({ id, title, status }) => ({ id, title, status }));
     const id = this.active.id();
     let incident: Incident | null = null;
     let timeline: TimelineEntry[] = [];
     let problem: string | undefined;
     if (id) {
       try {
-        incident = await store.read(id);
+        incident = read.get(id) ?? (await store.read(id));
         timeline = await store.timeline(id);
       } catch (error) {
         problem = `Could not read incident ${id}: ${(error as Error).message}`;

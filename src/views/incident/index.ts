@@ -1,18 +1,14 @@
-// The incident guide in VS Code (issue 10). Activation only registers the commands and the panel;
+// The incident guide in VS Code. Activation only registers the commands and the panel;
 // the incident code loads from dist/incident.js on first use, or right after activation when the
 // workspace already has incidents (so the timeline records from the start). See
 // docs/architecture.md, "Incidents".
-import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { combinedDisposable } from '../../core/util/lifecycle';
 import { CommandId, registerCommand } from '../commands';
+import { loadIncidentFeatures } from './bundle';
 import type * as IncidentBundle from './features';
-
-function loadIncidentBundle(): typeof IncidentBundle {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./incident.js');
-}
 
 export function registerIncidentFeatures(services: IncidentBundle.IncidentServices, context: vscode.ExtensionContext): vscode.Disposable {
   // A Live Share guest's workspace is the host's, on the vsls: scheme: the same incident files.
@@ -25,8 +21,19 @@ export function registerIncidentFeatures(services: IncidentBundle.IncidentServic
     return combinedDisposable(registerCommand(CommandId.startIncident, noFolder), registerCommand(CommandId.writeUp, noFolder));
   }
   let features: IncidentBundle.IncidentFeatures | undefined;
-  const load = () => (features ??= loadIncidentBundle().createIncidentFeatures(services, context, folder));
-  const early = folder.uri.scheme === 'file' && existsSync(path.join(folder.uri.fsPath, 'incidents')) ? setTimeout(load, 0) : undefined;
+  const load = () => (features ??= loadIncidentFeatures().createIncidentFeatures(services, context, folder));
+  // Checked after activation, off its path: a workspace with incidents records from the start.
+  const early =
+    folder.uri.scheme === 'file'
+      ? setTimeout(
+          () =>
+            void stat(path.join(folder.uri.fsPath, 'incidents')).then(
+              () => load(),
+              () => undefined,
+            ),
+          0,
+        )
+      : undefined;
   return combinedDisposable(
     vscode.window.registerWebviewViewProvider('firefighter.guide', {
       resolveWebviewView: (view, resolveContext, token) => load().resolveWebviewView(view, resolveContext, token),
