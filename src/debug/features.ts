@@ -1,6 +1,7 @@
 // The debugger's heavy half, loaded on first use (dist/debug.js): the runtimes behind a debug
 // session, the process picker and sampling into a flame graph (docs/architecture.md, "Debugging").
 import * as vscode from 'vscode';
+import { formatBytes } from '../core/health/format';
 import { createGdbRuntime } from '../core/debug/gdb';
 import type { ForwardingRunner } from '../core/debug/node/inspector';
 import { SnapshotRuntime } from '../core/debug/snapshotRuntime';
@@ -161,17 +162,6 @@ function processItem(p: ProcessInfo): vscode.QuickPickItem & { pid: number } {
     detail: p.command,
     pid: p.pid,
   };
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 function formatAge(seconds: number): string {

@@ -20,8 +20,6 @@ export interface RuntimeFrame {
   address?: string;
   /** False for library/runtime frames (shown dimmed). */
   app?: boolean;
-  /** The language of the frame: "python" for the interpreter's frames, "native" otherwise. */
-  language?: 'python' | 'native';
 }
 
 export interface RuntimeScope {

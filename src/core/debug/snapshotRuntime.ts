@@ -12,29 +12,10 @@ import {
   type RuntimeThread,
   type RuntimeVariable,
 } from './runtime';
+import type { Snapshot } from '../snapshot/types';
 
 /** The parts of a snapshot (the snapshot JSON, docs/architecture.md "Contracts") this runtime shows. */
-export interface SnapshotView {
-  host: string;
-  pid: number;
-  runtime?: string;
-  engine: string;
-  pauseMs: number;
-  wallMs: number;
-  takenAt: number;
-  threads: {
-    id: number;
-    name: string | null;
-    frames: {
-      function: string;
-      file: string | null;
-      line: number | null;
-      column?: number | null;
-      app?: boolean;
-      language?: 'python' | 'native';
-    }[];
-  }[];
-}
+export type SnapshotView = Pick<Snapshot, 'host' | 'pid' | 'runtime' | 'engine' | 'pauseMs' | 'wallMs' | 'takenAt' | 'threads'>;
 
 const NEEDS_ATTACH =
   'A snapshot never stops the process, so there is nothing to step, break in or read variables from. Attach interactively (mode "gdb") for that.';
@@ -92,7 +73,6 @@ export class SnapshotRuntime extends RuntimeEventSource implements DebugRuntime 
         line: f.line,
         column: f.column ?? null,
         app: f.app,
-        language: f.language,
       });
     }
     return { frames, total: all.length };

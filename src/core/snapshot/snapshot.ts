@@ -9,7 +9,7 @@ import { gdbCommand, parseGdbBacktraces } from './gdb';
 import { HostToolError, runHostTool, type HostToolRun } from './hostTool';
 import { parseExecutableMappings } from './nativeFrames';
 import type { ProcessInfo } from './processes';
-import { parseReaderAnswer, readPythonStacks, PythonSnapshotError } from './python';
+import { parseReaderAnswer, readPythonStacks, PythonSnapshotError, runtimeOfVersion } from './python';
 import { parsePySpyDump, PY_SPY_COMMAND } from './pySpy';
 import type { EngineChoice, EngineName, Snapshot, SnapshotThread } from './types';
 
@@ -69,7 +69,7 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
         threads: stacks.threads,
         pauseMs: 0,
         takenAt: run.startedAt,
-        runtime: stacks.pythonVersion ? `cpython ${stacks.pythonVersion.split('.').slice(0, 2).join('.')}` : undefined,
+        runtime: stacks.pythonVersion ? runtimeOfVersion(stacks.pythonVersion) : undefined,
         warnings: continuedWarning(run, engine, pid),
       };
     }

@@ -19,14 +19,14 @@ function snapshot(): SnapshotView {
     wallMs: 38,
     takenAt: 1_764_660_000_000 + taken,
     threads: [
-      { id: 4250, name: 'load-1', frames: [{ function: 'sleep', file: null, line: null }] },
+      { id: 4250, name: 'load-1', frames: [{ function: 'sleep', file: null, line: null, column: null, app: false, local: null }] },
       {
         id: 4242,
         name: 'MainThread',
         frames: [
-          { function: 'validate_email', file: '/srv/checkout/app.py', line: 31 + taken, app: true },
-          { function: 'handle', file: '/srv/checkout/app.py', line: 60, app: true },
-          { function: 'serve_forever', file: '/usr/lib/python3.11/socketserver.py', line: 237, app: false },
+          { function: 'validate_email', file: '/srv/checkout/app.py', line: 31 + taken, column: null, app: true, local: null },
+          { function: 'handle', file: '/srv/checkout/app.py', line: 60, column: null, app: true, local: null },
+          { function: 'serve_forever', file: '/usr/lib/python3.11/socketserver.py', line: 237, column: null, app: false, local: null },
         ],
       },
     ],

@@ -152,7 +152,6 @@ export class Inspector {
       address: miString(frame.addr),
       // Library frames (no source, or glibc's relative build paths, or system headers) are dimmed.
       app: !!file && file.startsWith('/') && !file.startsWith('/usr/') && line !== null,
-      language: 'native',
     };
   }
 
