@@ -1,13 +1,11 @@
 // `firefighter incident show ID` as text: the incident's state, its four steps with what is done,
 // action items, traces and the timeline.
 import { currentStep } from '../core/incident/model';
-import { STEP_DEFINITIONS } from '../core/incident/steps';
+import { checkDefinition } from '../core/incident/steps';
 import { pinnedIds, type TimelineEntry } from '../core/incident/timeline';
-import { entryText } from '../core/incident/timelineText';
+import { entryText, utcTime } from '../core/incident/timelineText';
 import { type Incident, MILESTONES } from '../core/incident/types';
 import { stripControl } from '../core/util/text';
-
-const time = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 export function showIncident(incident: Incident, timeline: TimelineEntry[]): string {
   const commander = incident.roles.find((role) => role.role === 'commander')?.who;
@@ -20,7 +18,7 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
       incident.hosts.length ? `hosts ${incident.hosts.join(', ')}` : 'no hosts',
     ].join(' · '),
     '',
-    ...MILESTONES.map((m) => `${m.padEnd(10)} ${incident.milestones[m] ? time(incident.milestones[m] as string) : '—'}`),
+    ...MILESTONES.map((m) => `${m.padEnd(10)} ${incident.milestones[m] ? utcTime(incident.milestones[m] as string) : '—'}`),
     '',
     'Steps:',
   ];
@@ -32,7 +30,7 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
       out.push(`    [${check.done ? 'x' : ' '}] ${check.title}${how}`);
     }
     const next = step.id === current ? step.checks.find((check) => !check.done) : undefined;
-    const hint = next && STEP_DEFINITIONS.find((s) => s.id === step.id)?.checks.find((c) => c.id === next.id)?.hint;
+    const hint = next && checkDefinition(step.id, next.id)?.hint;
     if (hint) out.push(`    next: ${hint}`);
   }
   if (incident.actionItems.length) {
@@ -54,7 +52,7 @@ export function showIncident(incident: Incident, timeline: TimelineEntry[]): str
     if (!described) continue;
     const host = entry.type === 'event' && entry.host ? `${entry.host}  ` : '';
     out.push(
-      `  ${time(entry.at)}  ${pinned.has(entry.id) ? '* ' : ''}${host}${described.text}${entry.who ? ` (${entry.who})` : ''}  [${entry.id}]`,
+      `  ${utcTime(entry.at)}  ${pinned.has(entry.id) ? '* ' : ''}${host}${described.text}${entry.who ? ` (${entry.who})` : ''}  [${entry.id}]`,
     );
   }
   return out.join('\n') + '\n';

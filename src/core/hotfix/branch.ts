@@ -9,8 +9,16 @@ export const HOTFIX_SOURCE = 'hotfix';
 /** Something the user can act on: it says what happened and what to do next. */
 export class HotfixError extends Error {}
 
+/** Hotfix branches are `hotfix/<incident>`. */
+export const HOTFIX_BRANCH_PREFIX = 'hotfix/';
+
 export function hotfixBranchName(incident: string): string {
-  return `hotfix/${incident}`;
+  return `${HOTFIX_BRANCH_PREFIX}${incident}`;
+}
+
+/** The incident a hotfix branch is for, or undefined for any other branch. */
+export function incidentOfBranch(branch: string | null | undefined): string | undefined {
+  return branch?.startsWith(HOTFIX_BRANCH_PREFIX) ? branch.slice(HOTFIX_BRANCH_PREFIX.length) : undefined;
 }
 
 /** Tracked files with uncommitted changes (staged or not); untracked files do not block a checkout. */

@@ -87,3 +87,8 @@ export function newSteps(): Step[] {
     checks: step.checks.map((check): Check => ({ id: check.id, title: check.title, done: false, how: null })),
   }));
 }
+
+/** The definition of one check (its title and hint), by step and check id. */
+export function checkDefinition(step: string, check: string): CheckDefinition | undefined {
+  return STEP_DEFINITIONS.find((s) => s.id === step)?.checks.find((c) => c.id === check);
+}

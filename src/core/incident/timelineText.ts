@@ -2,7 +2,7 @@
 // "Incidents"). Text that came from a host stays data: control sequences are removed here, and
 // the write-up escapes what Markdown would interpret.
 import { stripControl } from '../util/text';
-import { STEP_DEFINITIONS } from './steps';
+import { checkDefinition } from './steps';
 import type { EventEntry, NoteKind, TimelineEntry } from './timeline';
 
 export const NOTE_LABELS: Record<NoteKind, string> = {
@@ -50,7 +50,7 @@ function frameText(frame: unknown): string {
 }
 
 function checkTitle(step: string, check: string): string {
-  return STEP_DEFINITIONS.find((s) => s.id === step)?.checks.find((c) => c.id === check)?.title ?? `${step}/${check}`;
+  return checkDefinition(step, check)?.title ?? `${step}/${check}`;
 }
 
 function eventText(entry: EventEntry): EntryText | undefined {
@@ -138,4 +138,9 @@ export function entryText(entry: TimelineEntry): EntryText | undefined {
     case 'pin':
       return undefined;
   }
+}
+
+/** `2026-12-02 03:00:00 UTC`. */
+export function utcTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }

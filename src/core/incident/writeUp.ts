@@ -4,7 +4,7 @@
 // else survives. A generated section someone deleted stays deleted.
 import { redactText } from './redact';
 import { pinnedIds, type TimelineEntry } from './timeline';
-import { entryText, type Evidence, NOTE_LABELS } from './timelineText';
+import { entryText, type Evidence, NOTE_LABELS, utcTime } from './timelineText';
 import { type Incident, MILESTONES } from './types';
 
 export interface WriteUpInput {
@@ -83,11 +83,6 @@ function generatedSections({ incident, timeline }: WriteUpInput): Map<string, st
   ]);
 }
 
-/** `2026-12-02 03:00:00 UTC`. */
-function time(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
 function minutesBetween(from: string, to: string): string {
   const minutes = Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
@@ -118,7 +113,7 @@ function header(incident: Incident): string {
   const times = MILESTONES.map((m) => {
     const at = incident.milestones[m];
     if (!at) return '—';
-    return m === 'detected' || !detected ? time(at) : `${time(at)} (+${minutesBetween(detected, at)})`;
+    return m === 'detected' || !detected ? utcTime(at) : `${utcTime(at)} (+${minutesBetween(detected, at)})`;
   });
   return [
     facts.join(' · '),
@@ -157,7 +152,7 @@ function eventLines(timeline: TimelineEntry[], names: (name: string) => boolean)
   return timeline.flatMap((entry) => {
     if (entry.type !== 'event' || !names(entry.name)) return [];
     const described = entryText(entry);
-    return described ? [`- ${time(entry.at)}${entry.host ? ` on ${inline(entry.host)}` : ''}: ${cell(described.text)}`] : [];
+    return described ? [`- ${utcTime(entry.at)}${entry.host ? ` on ${inline(entry.host)}` : ''}: ${cell(described.text)}`] : [];
   });
 }
 
@@ -165,13 +160,14 @@ function resolution(incident: Incident, timeline: TimelineEntry[]): string {
   const lines = eventLines(timeline, (name) => name.startsWith('hotfix.'));
   const { detected, mitigated, resolved } = incident.milestones;
   if (mitigated)
-    lines.push(`- Mitigated at ${time(mitigated)}${detected ? `, ${minutesBetween(detected, mitigated)} after detection` : ''}.`);
-  if (resolved) lines.push(`- Resolved at ${time(resolved)}${detected ? `, ${minutesBetween(detected, resolved)} after detection` : ''}.`);
+    lines.push(`- Mitigated at ${utcTime(mitigated)}${detected ? `, ${minutesBetween(detected, mitigated)} after detection` : ''}.`);
+  if (resolved)
+    lines.push(`- Resolved at ${utcTime(resolved)}${detected ? `, ${minutesBetween(detected, resolved)} after detection` : ''}.`);
   return lines.length ? lines.join('\n') : '_No hotfix recorded and not mitigated yet._';
 }
 
 function detection(incident: Incident, timeline: TimelineEntry[]): string {
-  const lines = incident.milestones.detected ? [`- Detected at ${time(incident.milestones.detected)}.`] : [];
+  const lines = incident.milestones.detected ? [`- Detected at ${utcTime(incident.milestones.detected)}.`] : [];
   const firstOf = (test: (entry: TimelineEntry) => boolean) => timeline.find(test);
   const signals = [
     firstOf((e) => e.type === 'event' && e.name === 'health.sampled' && e.data.reason === 'loadHigh'),
@@ -182,7 +178,7 @@ function detection(incident: Incident, timeline: TimelineEntry[]): string {
     const described = entry && entryText(entry);
     if (entry && described)
       lines.push(
-        `- First seen ${time(entry.at)}${entry.type === 'event' && entry.host ? ` on ${inline(entry.host)}` : ''}: ${cell(described.text)}`,
+        `- First seen ${utcTime(entry.at)}${entry.type === 'event' && entry.host ? ` on ${inline(entry.host)}` : ''}: ${cell(described.text)}`,
       );
   }
   return lines.join('\n');
@@ -225,7 +221,7 @@ function timelineTable(timeline: TimelineEntry[]): string {
     const who = entry.who ? ` (${inline(entry.who)})` : '';
     const pin = pinned.has(entry.id) ? '★ ' : '';
     rows.push(
-      `| ${time(entry.at)} | ${host} | ${pin}${cell(described.text)}${who} | ${described.evidence ? evidenceLink(described.evidence) : ''} |`,
+      `| ${utcTime(entry.at)} | ${host} | ${pin}${cell(described.text)}${who} | ${described.evidence ? evidenceLink(described.evidence) : ''} |`,
     );
   }
   return ['★ pinned.', '', '| Time | Host | What | Evidence |', '|---|---|---|---|', ...rows].join('\n');

@@ -2,7 +2,7 @@
 // deployed revision against the host's copy) and "Bring into the hotfix branch"
 // (docs/architecture.md, "Hotfixes and drift").
 import * as vscode from 'vscode';
-import { currentBranch } from '../../core/hotfix/branch';
+import { currentBranch, incidentOfBranch } from '../../core/hotfix/branch';
 import type { DriftChange } from '../../core/hotfix/compare';
 import { bringIntoWorkTree, readDrift, readHostFile, type DriftReport } from '../../core/hotfix/drift';
 import { driftSummary } from '../../core/hotfix/format';
@@ -85,7 +85,7 @@ async function openDiff(repo: string, host: InventoryHost, report: DriftReport, 
 
 async function bringChange(services: Services, repo: string, host: InventoryHost, change: DriftChange): Promise<void> {
   const branch = await currentBranch(repo);
-  if (!branch?.startsWith('hotfix/')) {
+  if (incidentOfBranch(branch) === undefined) {
     void vscode.window.showWarningMessage(
       `${repo} is on ${branch ?? 'a detached HEAD'}, not a hotfix branch. Run "Firefighter: Start Hotfix Branch" first, so the host's change lands on the hotfix.`,
     );

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { HOTFIX_BRANCH_PREFIX } from '../../core/hotfix/branch';
 import { combinedDisposable } from '../../core/util/lifecycle';
 import { CommandId, registerCommand } from '../commands';
 import { pickHost } from '../hostCommands';
@@ -41,5 +42,5 @@ async function hotfixCheckedOut(): Promise<boolean> {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) return false;
   const head = await readFile(path.join(folder.uri.fsPath, '.git', 'HEAD'), 'utf8').catch(() => '');
-  return head.startsWith('ref: refs/heads/hotfix/');
+  return head.startsWith(`ref: refs/heads/${HOTFIX_BRANCH_PREFIX}`);
 }

@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { currentBranch, HOTFIX_SOURCE, HotfixError, startHotfix } from '../../core/hotfix/branch';
+import { currentBranch, HOTFIX_SOURCE, HotfixError, incidentOfBranch, startHotfix } from '../../core/hotfix/branch';
 import { deployedRevisionOf, DriftError } from '../../core/hotfix/drift';
 import { HotfixWatcher } from '../../core/hotfix/watcher';
 import type { InventoryHost } from '../../core/hosts/inventory';
@@ -12,8 +12,6 @@ import { git } from '../../core/traces/revision';
 import { systemClock } from '../../core/util/clock';
 import { shortCommit } from '../../core/traces/deployed';
 import type { Services } from '../services';
-
-const HOTFIX_PREFIX = 'hotfix/';
 
 export class HotfixSession implements vscode.Disposable {
   private watcher: HotfixWatcher | undefined;
@@ -71,9 +69,10 @@ export class HotfixSession implements vscode.Disposable {
       () => undefined,
     );
     const branch = repo ? await currentBranch(repo) : null;
-    if (!repo || !branch?.startsWith(HOTFIX_PREFIX)) return;
+    const incident = incidentOfBranch(branch);
+    if (!repo || !branch || incident === undefined) return;
     const tip = (await git(repo, ['rev-parse', 'HEAD'])).trim();
-    this.watch(repo, branch.slice(HOTFIX_PREFIX.length), branch, tip, null);
+    this.watch(repo, incident, branch, tip, null);
   }
 
   private watch(repo: string, incident: string, branch: string, from: string, into: string | null): void {
@@ -98,7 +97,7 @@ export class HotfixSession implements vscode.Disposable {
     if (!repo) return;
     const command = this.services.settings.get('hotfixTestCommand');
     const branch = await currentBranch(repo);
-    const incident = branch?.startsWith(HOTFIX_PREFIX) ? branch.slice(HOTFIX_PREFIX.length) : undefined;
+    const incident = incidentOfBranch(branch);
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo)) ?? vscode.TaskScope.Workspace;
     const task = new vscode.Task(
       { type: 'firefighter', kind: 'hotfixTests' },

@@ -2,7 +2,7 @@
 // check was ticked, the timeline as text with its evidence, and each host's load per CPU from the
 // health samples on the timeline. No vscode here: unit-tested in plain Node.
 import { currentStep } from '../../core/incident/model';
-import { STEP_DEFINITIONS } from '../../core/incident/steps';
+import { checkDefinition } from '../../core/incident/steps';
 import { pinnedIds, type TimelineEntry } from '../../core/incident/timeline';
 import { entryText } from '../../core/incident/timelineText';
 import type { CheckHow, Incident } from '../../core/incident/types';
@@ -30,7 +30,6 @@ function guideIncident(incident: Incident): GuideIncident {
     hosts: incident.hosts,
     milestones: Object.entries(incident.milestones).map(([name, at]) => ({ name, at: at ? Date.parse(at) : null })),
     steps: incident.steps.map((step) => {
-      const definition = STEP_DEFINITIONS.find((d) => d.id === step.id);
       return {
         id: step.id,
         title: step.title,
@@ -40,7 +39,7 @@ function guideIncident(incident: Incident): GuideIncident {
           title: check.title,
           done: check.done,
           how: howText(check.how),
-          hint: definition?.checks.find((c) => c.id === check.id)?.hint ?? '',
+          hint: checkDefinition(step.id, check.id)?.hint ?? '',
         })),
       };
     }),
