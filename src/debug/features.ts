@@ -133,7 +133,7 @@ export function createDebugBackend(services: BackendServices): DebugBackend {
         {
           title: `Profile · ${pid} on ${host}`,
           subtitle: `${result.profile.samples} samples over ${Number(seconds)} s · engine ${result.engine} · ${result.runtime}${result.failures ? ` · ${result.failures} snapshots failed (${result.firstFailure})` : ''}`,
-          stacks: result.profile.hottest().map((s) => ({ frames: [...s.frames].reverse(), count: s.count })),
+          stacks: result.profile.hottest(),
         },
         async (frame) => {
           await vscode.commands.executeCommand(CommandId.openTraceFrame, {

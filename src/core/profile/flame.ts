@@ -1,15 +1,14 @@
 // A sampling profile as a flame graph and a table of the hottest functions: built from stacks
-// (innermost first, as snapshots give them) with how many samples each was seen in. Pure data,
+// (root first, as a StackProfile counts them) with how many samples each was seen in. Pure data,
 // shared by the CLI, the extension and the flame graph webview (docs/architecture.md, "Profiles").
 
-export interface ProfileFrame {
-  function: string;
-  file: string | null;
-  line: number | null;
-}
+import type { SnapshotFrame } from '../snapshot/types';
 
+export type ProfileFrame = Pick<SnapshotFrame, 'function' | 'file' | 'line'>;
+
+/** The shape of a StackProfile's counts (core/snapshot/profile.ts). */
 export interface ProfileStack {
-  /** Innermost first. */
+  /** Root first. */
   frames: ProfileFrame[];
   count: number;
 }
@@ -51,8 +50,7 @@ export function buildFlameTree(stacks: readonly ProfileStack[]): FlameNode {
     if (stack.count <= 0) continue;
     root.total += stack.count;
     let node = root;
-    for (let i = stack.frames.length - 1; i >= 0; i--) {
-      const frame = stack.frames[i];
+    for (const frame of stack.frames) {
       let children = index.get(node);
       if (!children) index.set(node, (children = new Map()));
       const key = functionKey(frame);
@@ -84,6 +82,7 @@ export function hottestFunctions(stacks: readonly ProfileStack[], limit = 50): H
     if (stack.count <= 0) continue;
     samples += stack.count;
     const seen = new Set<string>();
+    const innermost = stack.frames.length - 1;
     stack.frames.forEach((frame, depth) => {
       const key = functionKey(frame);
       let entry = byKey.get(key);
@@ -100,7 +99,7 @@ export function hottestFunctions(stacks: readonly ProfileStack[], limit = 50): H
         };
         byKey.set(key, entry);
       }
-      if (depth === 0) entry.self += stack.count;
+      if (depth === innermost) entry.self += stack.count;
       if (!seen.has(key)) {
         seen.add(key);
         entry.total += stack.count;

@@ -11,7 +11,7 @@ export interface ProfileToShow {
   stacks: ProfileStack[];
 }
 
-/** Opens a frame's source line; `host` is where the frame's path is from. */
+/** Opens a frame's source line (its path is the host's). */
 export type FrameOpener = (frame: { function: string; file: string; line: number | null }) => Promise<void>;
 
 export function showFlameGraph(extensionUri: vscode.Uri, profile: ProfileToShow, openFrame: FrameOpener): vscode.WebviewPanel {

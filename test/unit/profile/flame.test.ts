@@ -4,11 +4,11 @@ import { buildFlameTree, hottestFunctions, type ProfileStack } from '../../../sr
 
 const f = (fn: string, line: number, file = '/srv/app.py') => ({ function: fn, file, line });
 
-// A CPU fire: most samples in the regex check under handle(), a few idle in accept().
+// Root first, as a StackProfile counts them. A CPU fire: most samples in the regex check under handle(), a few idle in accept().
 const stacks: ProfileStack[] = [
-  { frames: [f('match', 300, '/usr/lib/python3.11/re.py'), f('validate_email', 31), f('handle', 60), f('main', 90)], count: 70 },
-  { frames: [f('validate_email', 32), f('handle', 60), f('main', 90)], count: 10 },
-  { frames: [f('accept', 12, '/usr/lib/python3.11/socket.py'), f('main', 88)], count: 20 },
+  { frames: [f('main', 90), f('handle', 60), f('validate_email', 31), f('match', 300, '/usr/lib/python3.11/re.py')], count: 70 },
+  { frames: [f('main', 90), f('handle', 60), f('validate_email', 32)], count: 10 },
+  { frames: [f('main', 88), f('accept', 12, '/usr/lib/python3.11/socket.py')], count: 20 },
 ];
 
 test('the flame tree is outermost first, one box per function however many lines it was seen at', () => {
@@ -51,7 +51,7 @@ test('the hottest functions: by self samples, with shares and the line seen most
 });
 
 test('a recursive function counts once per sample in its total', () => {
-  const rows = hottestFunctions([{ frames: [f('fib', 3), f('fib', 4), f('fib', 4), f('main', 9)], count: 5 }]);
+  const rows = hottestFunctions([{ frames: [f('main', 9), f('fib', 4), f('fib', 4), f('fib', 3)], count: 5 }]);
   assert.deepEqual(
     rows.find((r) => r.function === 'fib'),
     { function: 'fib', file: '/srv/app.py', line: 4, self: 5, total: 5, selfShare: 1, totalShare: 1 },
