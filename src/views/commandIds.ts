@@ -20,6 +20,7 @@ export const CommandId = {
   pickProcess: 'firefighter.pickProcess',
   startIncident: 'firefighter.startIncident',
   writeUp: 'firefighter.writeUp',
+  searchPastIncidents: 'firefighter.searchPastIncidents',
   startHotfix: 'firefighter.startHotfix',
   runHotfixTests: 'firefighter.runHotfixTests',
   showDrift: 'firefighter.showDrift',

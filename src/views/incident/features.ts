@@ -7,11 +7,13 @@ import * as vscode from 'vscode';
 import type { EventBus } from '../../core/events';
 import { IncidentJournal } from '../../core/incident/journal';
 import { IncidentRecorder } from '../../core/incident/recorder';
+import { SeenBeforeWatcher } from '../../core/incident/seenBefore';
 import { IncidentStore } from '../../core/incident/store';
 import { SEVERITIES, type Severity } from '../../core/incident/types';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import { ActiveIncident } from './activeIncident';
 import { GuideView } from './guideView';
+import { searchPastIncidents, showSeenBefore, type PastIncidentsContext } from './pastIncidents';
 import { workspaceFiles } from './workspaceFiles';
 
 export interface IncidentServices {
@@ -25,6 +27,7 @@ export interface IncidentServices {
 export interface IncidentFeatures extends vscode.Disposable, vscode.WebviewViewProvider {
   startIncident(): Promise<void>;
   writeUp(): Promise<void>;
+  searchPastIncidents(): Promise<void>;
 }
 
 export function createIncidentFeatures(
@@ -47,6 +50,13 @@ export function createIncidentFeatures(
         onError: (error) => services.log.error(`Could not write to the incident's timeline: ${(error as Error).message}`),
       });
   const uriOf = (file: string) => (guest ? folder.uri.with({ path: file }) : vscode.Uri.file(file));
+  const past: PastIncidentsContext = { journal, activeIncident: () => active.id(), record: !guest, uriOf };
+  const seenBefore = new SeenBeforeWatcher(journal, services.events, {
+    activeIncident: () => active.id(),
+    record: !guest,
+    onFound: (trace, hits) => void showSeenBefore(past, trace, hits),
+    onError: (error) => services.log.error(`Could not search past incidents: ${(error as Error).message}`),
+  });
 
   const startIncident = async () => {
     const title = await vscode.window.showInputBox({
@@ -106,14 +116,16 @@ export function createIncidentFeatures(
     active,
     guest,
     uriOf,
-    commands: { startIncident, writeUp },
+    commands: { startIncident, writeUp, searchPastIncidents: () => searchPastIncidents(past) },
   });
   return {
     startIncident,
     writeUp,
+    searchPastIncidents: () => searchPastIncidents(past),
     resolveWebviewView: (view, resolveContext, token) => guide.resolveWebviewView(view, resolveContext, token),
     dispose: () => {
       guide.dispose();
+      seenBefore.dispose();
       recorder?.dispose();
       active.dispose();
     },

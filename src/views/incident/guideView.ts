@@ -25,7 +25,7 @@ export interface GuideViewOptions {
   guest: boolean;
   /** The URI of a path under the workspace folder (file: or vsls:). */
   uriOf: (file: string) => vscode.Uri;
-  commands: { startIncident(): Thenable<unknown>; writeUp(): Thenable<unknown> };
+  commands: { startIncident(): Thenable<unknown>; writeUp(): Thenable<unknown>; searchPastIncidents(): Thenable<unknown> };
 }
 
 export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -135,6 +135,9 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
           return;
         case 'writeUp':
           await this.options.commands.writeUp();
+          return;
+        case 'searchPast':
+          await this.options.commands.searchPastIncidents();
           return;
         case 'switchIncident':
           await this.active.set(message.id);

@@ -18,7 +18,11 @@ export function registerIncidentFeatures(services: IncidentBundle.IncidentServic
       void vscode.window.showWarningMessage(
         'Open the repository folder first: incidents are kept in its incidents/ folder, beside the code.',
       );
-    return combinedDisposable(registerCommand(CommandId.startIncident, noFolder), registerCommand(CommandId.writeUp, noFolder));
+    return combinedDisposable(
+      registerCommand(CommandId.startIncident, noFolder),
+      registerCommand(CommandId.writeUp, noFolder),
+      registerCommand(CommandId.searchPastIncidents, noFolder),
+    );
   }
   let features: IncidentBundle.IncidentFeatures | undefined;
   const load = () => (features ??= loadIncidentFeatures().createIncidentFeatures(services, context, folder));
@@ -40,6 +44,7 @@ export function registerIncidentFeatures(services: IncidentBundle.IncidentServic
     }),
     registerCommand(CommandId.startIncident, () => load().startIncident()),
     registerCommand(CommandId.writeUp, () => load().writeUp()),
+    registerCommand(CommandId.searchPastIncidents, () => load().searchPastIncidents()),
     { dispose: () => (early ? clearTimeout(early) : undefined) },
     { dispose: () => features?.dispose() },
   );

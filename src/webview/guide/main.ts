@@ -311,6 +311,7 @@ function render(state: GuideState): void {
   root.appendChild(renderTimeline(state));
   const actions = root.appendChild(el('div', 'actions-bar'));
   if (!state.guest) actions.appendChild(button('Write Up', () => post({ type: 'writeUp' }), 'button', 'notebook'));
+  actions.appendChild(button('Search Past Incidents', () => post({ type: 'searchPast' }), 'button', 'history'));
   renderIncidentList(state, root);
   if (focused) document.getElementById(focused)?.focus();
 }

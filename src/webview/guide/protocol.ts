@@ -79,4 +79,5 @@ export type FromGuide =
   | { type: 'pin'; entry: string; pinned: boolean }
   | { type: 'milestone'; milestone: string }
   | { type: 'writeUp' }
+  | { type: 'searchPast' }
   | { type: 'openEvidence'; entry: string };
