@@ -4,11 +4,13 @@
 // workspace file with the cursor on the line (moved onto HEAD, or at the deployed commit,
 // depending on firefighter.revisionMode), and "Analyze Stack Trace…" lists the frames.
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeTempDir, startSandboxHost, type SandboxHost } from '../../harness/index';
+import { REPO_ROOT } from '../lib/paths';
 import { openSession, type Session } from '../lib/session';
 import { until } from '../lib/workbench';
 import { initGitRepo } from '../../support/gitRepo';
@@ -129,6 +131,35 @@ async function followTerminalLink(page: Page, needle: string, opened: () => Prom
   );
 }
 
+/** The Node trace the clipboard test analyses; a past incident (below) had it. */
+const NODE_TRACE = [
+  "TypeError: Cannot read properties of undefined (reading 'cost')",
+  '    at total (/srv/app/releases/abc/app/cart.js:3:19)',
+  '    at Array.map (<anonymous>)',
+  '',
+].join('\n');
+
+/**
+ * A past incident in the workspace's incidents/ folder, written by the CLI the way a runbook would,
+ * with the Node trace pasted into a note: its files, by path relative to the workspace.
+ */
+async function pastIncidentFiles(): Promise<Record<string, string>> {
+  const repo = makeTempDir('e2e-past-incident');
+  await mkdir(path.join(repo, 'incidents'));
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), ...args], { cwd: repo, encoding: 'utf8' });
+  const id = cli('incident', 'start', '--title', 'Cart totals crash', '--severity', 'SEV3').trim();
+  cli('incident', 'note', id, `the cart sends items without a cost\n${NODE_TRACE}`, '--kind', 'decision');
+  cli('incident', 'milestone', id, 'resolved');
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(path.join(repo, 'incidents'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files[path.relative(repo, file)] = await readFile(file, 'utf8');
+  }
+  return files;
+}
+
 describe('Stack traces to the source line', () => {
   let sandbox: SandboxHost;
   let session: Session;
@@ -144,6 +175,7 @@ describe('Stack traces to the source line', () => {
     session = await openSession({
       name: 'traces',
       workspaceFiles: {
+        ...(await pastIncidentFiles()),
         'app/views.py': VIEWS_AT_DEPLOY,
         'app/models.py': MODELS,
         '.vscode/hosts.json': JSON.stringify(
@@ -319,17 +351,12 @@ describe('Stack traces to the source line', () => {
     await workbench.screenshot('mapped-by-saved-rule');
   });
 
-  test('"Analyze Stack Trace…" reads a trace from the clipboard, and otherwise opens a box that analyzes what is pasted', async () => {
+  test('"Analyze Stack Trace…" reads a trace from the clipboard, says which past incident saw it, and otherwise opens a box that analyzes what is pasted', async () => {
     const { workbench } = session;
     const page = workbench.page;
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const copy = (text: string) => page.evaluate((t) => navigator.clipboard.writeText(t), text);
-    const nodeTrace = [
-      "TypeError: Cannot read properties of undefined (reading 'cost')",
-      '    at total (/srv/app/releases/abc/app/cart.js:3:19)',
-      '    at Array.map (<anonymous>)',
-      '',
-    ].join('\n');
+    const nodeTrace = NODE_TRACE;
     await writeFile(path.join(session.workspace, 'app/cart.js'), 'module.exports = (items) =>\n  items\n    .map((i) => i.cost);\n');
 
     await copy(nodeTrace);
@@ -347,6 +374,11 @@ describe('Stack traces to the source line', () => {
       (row) => row.label === 'total' && /app\/cart\.js:3 · path suffix/.test(row.description),
       'the mapped frame',
     );
+    // The workspace's incidents/ holds a past incident with this very trace: VS Code says so.
+    await workbench.waitForNotification(
+      /TypeError was seen before in \d{4}-\d{2}-\d{2}-cart-totals-crash .Cart totals crash. \(same trace [0-9a-f]+\)/,
+    );
+    await workbench.screenshot('seen-before');
 
     // No trace in the clipboard: a paste box opens, and pasting a trace into it analyzes it.
     await copy('nothing to see here');
