@@ -1,23 +1,19 @@
-// The debugger's heavy half, loaded on first use (dist/debug.js): the runtimes behind a debug
-// session, the process picker and sampling into a flame graph (docs/architecture.md, "Debugging").
+// The debugger's heavy half, loaded on first use (dist/debug.js): debug sessions (their runtimes
+// built by runtimeFactory.ts; a Node attach, which needs VS Code, added here), the process picker
+// and sampling into a flame graph (docs/architecture.md, "Debugging").
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/health/format';
-import { createGdbRuntime } from '../core/debug/gdb';
 import type { ForwardingRunner } from '../core/debug/node/inspector';
-import { SnapshotRuntime } from '../core/debug/snapshotRuntime';
-import { ruleSourceMapper } from '../core/debug/sourceMapper';
 import type { PathMappingRules } from '../core/traces/pathMappingRules';
 import type { EventPublisher } from '../core/events';
 import type { InventoryHost } from '../core/hosts/inventory';
 import { describeProcess, listProcesses, type ProcessInfo } from '../core/snapshot/processes';
 import { sampleProcess } from '../core/snapshot/sample';
-import { takeSnapshot } from '../core/snapshot/snapshot';
-import type { EngineChoice } from '../core/snapshot/types';
-import { shellWord } from '../core/util/shell';
 import { CommandId } from '../views/commandIds';
 import { showFlameGraph } from '../views/profile/flameGraphPanel';
 import { createNodeRuntime } from './nodeRuntime';
-import { FirefighterDebugSession, type AttachArguments } from './session';
+import { sessionDependencies } from './runtimeFactory';
+import { FirefighterDebugSession } from './session';
 
 export interface BackendServices {
   inventory: { host(name: string): InventoryHost | undefined };
@@ -39,44 +35,24 @@ export interface DebugBackend extends vscode.Disposable {
 
 /** Snapshots a second while sampling. */
 const SAMPLE_HZ = 100;
-/** The most of a host file shown as a frame's source. */
-const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
 export function createDebugBackend(services: BackendServices): DebugBackend {
   const sessions = new Set<FirefighterDebugSession>();
   return {
     createSession(parent) {
-      const session = new FirefighterDebugSession({
-        createRuntime: async (args: AttachArguments, progress) => {
-          progress(`Connecting to ${args.host}…`);
-          const runner = await services.pool.connect(args.host);
-          if (args.mode === 'gdb') {
-            progress(`Attaching gdb to ${args.pid} on ${args.host}…`);
-            return createGdbRuntime(runner, { host: args.host, pid: args.pid, sudo: args.sudo, events: services.events });
-          }
-          if (args.mode === 'node') {
-            progress(`Opening the inspector of ${args.pid} on ${args.host}…`);
-            return createNodeRuntime(runner, {
+      const session = new FirefighterDebugSession(
+        sessionDependencies({
+          ...services,
+          attachNode: (runner, args) =>
+            createNodeRuntime(runner, {
               host: args.host,
               pid: args.pid,
               parent,
               events: services.events,
               pathMappings: services.pathMappings,
-            });
-          }
-          progress(`Reading the stacks of ${args.pid} on ${args.host}…`);
-          return new SnapshotRuntime(() =>
-            takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }),
-          );
-        },
-        mapper: ruleSourceMapper((host) => services.pathMappings.forHost(host)),
-        readRemoteFile: async (host, file) => {
-          const runner = await services.pool.connect(host);
-          const result = await runner.exec(`head -c ${MAX_SOURCE_BYTES} -- ${shellWord(file)}`);
-          if (result.exitCode !== 0) throw new Error(result.stderr.trim() || `exit ${result.exitCode}`);
-          return result.stdout;
-        },
-      });
+            }),
+        }),
+      );
       sessions.add(session);
       return session;
     },

@@ -20,7 +20,16 @@ import {
   type SshHost,
 } from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
-import { compileTarget, describeTasks, markerLine, runsFreely, startTarget, TARGET_SOURCE, type Target } from './gdbSupport';
+import {
+  compileTarget,
+  describeTasks,
+  markerLine,
+  runsFreely,
+  startTarget,
+  taskTracedButRunning,
+  TARGET_SOURCE,
+  type Target,
+} from './gdbSupport';
 
 const TIMEOUT = 60_000;
 let web: SshHost;
@@ -285,10 +294,3 @@ test('detach while running and detach while stopped at a breakpoint both leave e
   await stopped.runtime.detach();
   await assertRunsFreely(target.pid);
 });
-
-/** Attached by gdb and running: every thread has a tracer and none is stopped. */
-function taskTracedButRunning(pid: number): boolean {
-  return describeTasks(pid)
-    .split(', ')
-    .every((task) => /:[RSD]\/tracer [1-9]/.test(task));
-}

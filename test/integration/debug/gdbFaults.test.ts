@@ -33,12 +33,14 @@ import {
 } from './gdbSupport';
 
 /**
- * Cycles of the random fault loop. The issue asks for 50; an attach costs 3-10 s of gdb start-up
- * on this busy 2-core machine (15 cycles took 142 s at a load of 28), so 12 keep the loop near
- * two minutes. Seed 35 draws every fault at least twice and every starting state at least three
- * times. FIREFIGHTER_GDB_FAULT_CYCLES and FIREFIGHTER_GDB_FAULT_SEED run more, or another sequence.
+ * Cycles of the random fault loop: the issue's 50. Measured here (2 cores shared with two other
+ * runs, load 5-10): 50 cycles in 120-176 s, the whole file in 133-200 s; a cycle is mostly gdb's attach
+ * (about 1.3 s, gdb's own start-up and symbol reading, after a reconnect when the last fault cut
+ * the link) and, for a stall, the watchdog's silence limit, which stays generous on purpose.
+ * Seed 35 draws every fault at least seven times. FIREFIGHTER_GDB_FAULT_CYCLES and
+ * FIREFIGHTER_GDB_FAULT_SEED run more, fewer, or another sequence.
  */
-const FAULT_CYCLES = Number(process.env.FIREFIGHTER_GDB_FAULT_CYCLES ?? 12);
+const FAULT_CYCLES = Number(process.env.FIREFIGHTER_GDB_FAULT_CYCLES ?? 50);
 const HEARTBEAT_MS = 250;
 // Generous against a busy machine delaying the client's beats; the stall test waits this long.
 const WATCHDOG_TIMEOUT_MS = 2500;
@@ -151,21 +153,32 @@ test(
   },
 );
 
-test(`random faults, ${FAULT_CYCLES} cycles: after each every thread runs with no tracer`, { timeout: 300_000 }, async () => {
+test(`random faults, ${FAULT_CYCLES} cycles: after each every thread runs with no tracer`, { timeout: 600_000 }, async () => {
   const random = seeded(Number(process.env.FIREFIGHTER_GDB_FAULT_SEED ?? 35));
   const faults = ['cut', 'client killed', 'detach mid-pause', 'cut mid-pause', 'stall'] as const;
   const states = ['running', 'running with a breakpoint', 'stopped at a breakpoint'] as const;
   const counts = new Map<string, number>();
+  // Where the time goes, reported (never asserted): attach, the state before, fault to free, free to end.
+  const phases = { attach: 0, before: 0, free: 0, end: 0 };
   const started = Date.now();
+  let mark = started;
+  const lap = (phase: keyof typeof phases) => {
+    const now = Date.now();
+    phases[phase] += now - mark;
+    mark = now;
+  };
   for (let cycle = 0; cycle < FAULT_CYCLES; cycle++) {
     const fault = faults[Math.floor(random() * faults.length)]!;
     const before = states[Math.floor(random() * states.length)]!;
     counts.set(fault, (counts.get(fault) ?? 0) + 1);
+    mark = Date.now();
     const session = await attach();
+    lap('attach');
     if (before === 'stopped at a breakpoint') await stopAtBreakpoint(session);
     // Inserted in the running code: a detach that left its int3 behind would kill the target.
     if (before === 'running with a breakpoint')
       await session.runtime.setBreakpoints(TARGET_SOURCE, [{ line: markerLine('BREAK-COST'), condition: 'quantity == 99' }]);
+    lap('before');
     switch (fault) {
       case 'cut':
         proxy.cut();
@@ -186,15 +199,20 @@ test(`random faults, ${FAULT_CYCLES} cycles: after each every thread runs with n
         break;
     }
     await assertRunsFreely(`cycle ${cycle}: ${fault}, ${before}`);
+    lap('free');
     if (fault === 'stall') {
       proxy.cut();
       proxy.resume();
     }
     await waitFor(`cycle ${cycle}: the runtime to end`, () => session.ends.length === 1, 20_000);
+    lap('end');
     live.splice(0);
   }
   console.log(
-    `gdb fault loop: ${FAULT_CYCLES} cycles in ${Date.now() - started} ms: ${[...counts].map(([f, n]) => `${f} ${n}`).join(', ')}`,
+    `gdb fault loop: ${FAULT_CYCLES} cycles in ${Date.now() - started} ms: ${[...counts].map(([f, n]) => `${f} ${n}`).join(', ')}; ` +
+      `ms in ${Object.entries(phases)
+        .map(([phase, ms]) => `${phase} ${ms}`)
+        .join(', ')}`,
   );
 });
 

@@ -18,9 +18,10 @@ export function markerLine(marker: string): number {
   return index + 1;
 }
 
-export function compileTarget(dir: string): string {
+/** Builds the target into `dir`; its debug info names `source` (a copy of target.c stands for a deployed tree). */
+export function compileTarget(dir: string, source = TARGET_SOURCE): string {
   const binary = join(dir, 'target');
-  execFileSync('gcc', ['-g', '-O0', '-pthread', '-o', binary, TARGET_SOURCE]);
+  execFileSync('gcc', ['-g', '-O0', '-pthread', '-o', binary, source]);
   return binary;
 }
 
@@ -77,6 +78,12 @@ export function runsFreely(pid: number): boolean {
   if (!existsSync(`/proc/${pid}`)) throw new Error(`process ${pid} is gone`);
   const tasks = taskStates(pid);
   return tasks.length > 0 && tasks.every((task) => task.state !== 't' && task.state !== 'T' && task.tracerPid === 0);
+}
+
+/** Attached by gdb and running: every thread has a tracer and none is stopped. */
+export function taskTracedButRunning(pid: number): boolean {
+  const tasks = taskStates(pid);
+  return tasks.length > 0 && tasks.every((task) => /^[RSD]$/.test(task.state) && task.tracerPid > 0);
 }
 
 export function describeTasks(pid: number): string {
