@@ -1,7 +1,11 @@
 // Shared pieces of the DebugClient tests: a harness sshd host reached through a real pool, the
 // standalone adapter (startDebugServer) built with the extension's own runtime factory and
-// path-mapping rules, and a DebugClient that records the events it hears.
+// path-mapping rules, in this process or in a child process of its own (dapServerMain.ts), and a
+// DebugClient that records the events it hears.
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection, type Socket } from 'node:net';
+import path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EventBus, type IncidentEvent } from '../../../src/core/events';
 import type { SshPool } from '../../../src/core/ssh/pool';
@@ -9,7 +13,7 @@ import { PathMappingRules } from '../../../src/core/traces/pathMappingRules';
 import { sessionDependencies, type RuntimeFactoryServices } from '../../../src/debug/runtimeFactory';
 import { startDebugServer, type DebugServer } from '../../../src/debug/server';
 import type { AttachArguments } from '../../../src/debug/session';
-import { generateKey, makeTempDir, startSshHost, writeSshConfig } from '../../harness';
+import { generateKey, makeTempDir, startSshHost, stopProcess, trackProcess, writeSshConfig } from '../../harness';
 import { poolFor, waitFor } from '../ssh/support';
 
 /** The host's name in the test's ssh_config. */
@@ -62,15 +66,92 @@ export interface Client {
 }
 
 /** A DebugClient on the standalone server, recording stops, continues, output and termination. */
-export async function connect(server: DebugServer): Promise<Client> {
+export async function connect(server: Pick<DebugServer, 'port'>): Promise<Client> {
   const dap = new DebugClient('node', 'unused', 'firefighter');
   await dap.start(server.port);
+  return recording(dap);
+}
+
+/** DebugClient over a stream the test owns (its own `start(port)` ignores socket errors). */
+class StreamDebugClient extends DebugClient {
+  constructor(socket: Socket) {
+    super('node', 'unused', 'firefighter');
+    this.connect(socket, socket);
+  }
+}
+
+/**
+ * A DebugClient on a socket of its own, for an adapter that may be killed under it: the socket's
+ * errors are heard (not thrown), waitForEvent gives up after `timeoutMs` (DebugClient's server
+ * mode waits forever), and `close()` drops the connection without a request.
+ */
+export async function connectSocket(port: number, timeoutMs: number): Promise<Client & { close(): void }> {
+  const socket: Socket = createConnection(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const dap = new StreamDebugClient(socket);
+  dap.defaultTimeout = timeoutMs;
+  return Object.assign(recording(dap), { close: () => socket.destroy() });
+}
+
+function recording(dap: DebugClient): Client {
   const client: Client = { dap, stops: [], continued: [], output: [], terminated: 0 };
   dap.on('stopped', (event: DebugProtocol.StoppedEvent) => client.stops.push(event));
   dap.on('continued', (event: DebugProtocol.ContinuedEvent) => client.continued.push(event));
   dap.on('output', (event: DebugProtocol.OutputEvent) => client.output.push(event.body.output));
   dap.on('terminated', () => client.terminated++);
   return client;
+}
+
+export interface AdapterProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** SIGKILL, as a crash would end it: nothing of its own runs after this. */
+  kill(): Promise<void>;
+  /** An orderly end (its stdin closes), SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The standalone adapter in a Node process of its own (dapServerMain.ts under tsx), its sessions
+ * built by the runtime factory over its own pool from `configFile`; resolves once it listens.
+ */
+export async function startAdapterProcess(
+  configFile: string,
+  gdb: { heartbeatMs: number; watchdogTimeoutMs: number },
+): Promise<AdapterProcess> {
+  const main = path.join(__dirname, 'dapServerMain.ts');
+  const child = trackProcess(
+    spawn(process.execPath, ['--import', 'tsx', main, configFile, String(gdb.heartbeatMs), String(gdb.watchdogTimeoutMs)], {
+      cwd: path.join(__dirname, '../../..'),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /firefighter-dap-port (\d+)/.exec(out);
+      if (found) resolve(Number(found[1]));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`the adapter process exited before listening (${code ?? signal})`)));
+  });
+  child.stdout!.resume();
+  return {
+    port,
+    child,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.stdin!.end();
+      const timer = setTimeout(() => void stopProcess(child), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**

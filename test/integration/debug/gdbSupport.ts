@@ -107,3 +107,30 @@ export function recordingRunner(runner: RemoteRunner): RemoteRunner & { spawned:
     },
   };
 }
+
+/**
+ * gdb and watchdog processes still alive on `host` for `pid`, described: a watchdog is the
+ * `sh -c … firefighter-gdb PID …` of watchdog.ts (its subshell too); a gdb is one started in an
+ * SSH session of that host (SSH_CONNECTION names its sshd's address and port; the harness hosts
+ * run on this machine). Empty once everything an attach started on the host has ended.
+ */
+export function gdbLeftovers(host: { address: string; port: number }, pid: number): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const watchdog = argv[3] === 'firefighter-gdb' && argv[4] === String(pid);
+      const gdb = /(^|\/)gdb$/.test(argv[0] ?? '') && argv.includes('--interpreter=mi3');
+      if (!watchdog && !gdb) continue;
+      if (gdb) {
+        const connection = /(?:^|\0)SSH_CONNECTION=([^\0]*)/.exec(readFileSync(`/proc/${entry}/environ`, 'utf8'))?.[1];
+        if (!connection?.endsWith(` ${host.address} ${host.port}`)) continue;
+      }
+      found.push(`${entry} (${watchdog ? 'watchdog' : 'gdb'})`);
+    } catch {
+      // Ended while we read it.
+    }
+  }
+  return found;
+}
