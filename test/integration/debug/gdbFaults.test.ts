@@ -40,7 +40,7 @@ import {
 
 /**
  * Cycles of the random fault loop: the issue's 50. Measured here (2 cores shared, load 6-9): 50
- * cycles in 157-169 s, the whole file in about 190 s; a cycle is mostly gdb's attach through the
+ * cycles in 157-172 s, the whole file in 186-191 s; a cycle is mostly gdb's attach through the
  * adapter (about 1.8 s, after a reconnect when the last fault cut the link) and, for a stall, the
  * watchdog's silence limit. Seed 723 draws every fault at least seven times, every state at least
  * eleven, and each of the 24 pairs. FIREFIGHTER_GDB_FAULT_CYCLES and FIREFIGHTER_GDB_FAULT_SEED run
