@@ -6,21 +6,27 @@
 // Targets: the C program test/fixtures/snapshot/pausemeter.c and the same loop in CPython.
 // The host is a harness sshd on loopback. Run: node --import tsx bench/snapshot.ts [runs]
 // Two shorter modes: `bench/snapshot.ts wall [runs]` (the wall time of a CPython snapshot on a
-// connected host, against a bare round trip) and `bench/snapshot.ts sample [seconds]` (what a
-// 100 Hz sampling run costs a CPython target: its CPU time and work done, with and without).
+// connected host: the one-command snapshot as it was at BASELINE and as it is now, the reader
+// alone, a session's next snapshot from its kept reader, and a bare round trip, interleaved) and
+// `bench/snapshot.ts sample [seconds]` (what a 100 Hz sampling run costs a CPython target: its
+// CPU time and work done, with and without).
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { probeTarget } from '../src/core/snapshot/engines';
-import { readPythonStacks } from '../src/core/snapshot/python';
+import { newNonce, splitSections } from '../src/core/health/proc';
+import { processScript } from '../src/core/snapshot/processes';
+import { parseReaderAnswer, pythonPrelude, readPythonStacks } from '../src/core/snapshot/python';
 import { samplePythonStacks } from '../src/core/snapshot/pythonSample';
+import { PythonStacksReader } from '../src/core/snapshot/pythonReader';
+import { SnapshotSession } from '../src/core/snapshot/session';
 import { takeSnapshot } from '../src/core/snapshot/snapshot';
 import type { EngineName } from '../src/core/snapshot/types';
 import type { RemoteRunner } from '../src/core/ssh/remote';
 import { makeTempDir, startSandboxHost, trackProcess } from '../test/harness';
+import { LocalRunner } from '../test/support/localRunner';
 import { benchPool, summary } from './common';
 
 const RUNS = Number(process.argv[2] ?? 5);
@@ -109,6 +115,33 @@ function idle(ms: number): () => Promise<{ wallMs: number }> {
   return () => new Promise((resolve) => setTimeout(() => resolve({ wallMs: ms }), ms));
 }
 
+/** The commit whose one-command CPython snapshot the wall mode measures as "before". */
+const BASELINE = '573e840';
+
+/**
+ * The snapshot of BASELINE: the probe, then the reader, one after the other in one command; the
+ * whole script (sampling part, json and re imports included) compiled from stdin, under the
+ * interpreter flags of then.
+ */
+function baselineSnapshot(runner: RemoteRunner, pid: number): () => Promise<unknown> {
+  const script = execFileSync('git', ['show', `${BASELINE}:src/core/snapshot/pystacks.py`], { cwd: __dirname, encoding: 'utf8' });
+  return async () => {
+    const nonce = newNonce();
+    const command = [
+      `( ${processScript(nonce, String(pid), 0)} ) </dev/null`,
+      `s() { printf '\\n@@${nonce}:%s\\n' "$1"; }`,
+      's tools',
+      ['py-spy', 'eu-stack', 'gdb'].map((t) => `command -v ${t} >/dev/null 2>&1 && echo ${t}`).join('; '),
+      's python',
+      `( ${[...pythonPrelude(pid), `exec "$exe" -E -s -S - ${pid}`].join('\n')} )`,
+      's probed',
+      'exit 0',
+    ].join('\n');
+    const result = await runner.exec(command, { stdin: script, timeoutMs: 30_000 });
+    parseReaderAnswer(runner.host, pid, splitSections(result.stdout, nonce).get('python') ?? '', result.stderr);
+  };
+}
+
 function engineRun(runner: RemoteRunner, pid: number, engine: EngineName) {
   return async () => {
     const snapshot = await takeSnapshot(runner, pid, { engine });
@@ -163,8 +196,24 @@ async function main(): Promise<void> {
             console.log(`${name}: ${engine} unavailable: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
+        if (engines.includes('python')) {
+          // a debug session's Continue: the next snapshot from the reader it keeps
+          const session = new SnapshotSession(runner, pid);
+          try {
+            await session.take();
+            await session.take();
+            rows.push(
+              await measure(meter, 'firefighter python, kept reader', RUNS, async () => {
+                const snapshot = await session.take();
+                return { pauseMs: snapshot.pauseMs, wallMs: snapshot.wallMs };
+              }),
+            );
+          } finally {
+            session.dispose();
+          }
+        }
         rows.push(await measure(meter, "gdb -batch -p PID -ex 'thread apply all bt'", RUNS, gdbBatch(pid)));
-        print(name, rows);
+        print(`${name}; load average ${load()}`, rows);
       } finally {
         meter.stop();
       }
@@ -230,24 +279,27 @@ async function wallMode(runs: number): Promise<void> {
         await body();
         return performance.now() - started;
       };
-      const rows: [string, number[]][] = [
-        ['bare round trip (exec true)', []],
-        ['takeSnapshot (probe + reader, one command)', []],
-        ['probe, then reader (two round trips, as before)', []],
+      const session = new SnapshotSession(runner, pid);
+      await session.take(); // the first snapshot probes; the reader is then kept for the next ones
+      await session.take();
+      const before = baselineSnapshot(runner, pid);
+      await before();
+      const rows: [string, () => Promise<unknown>, number[]][] = [
+        ['bare round trip (exec true)', () => runner.exec('true'), []],
+        [`one-command snapshot as at ${BASELINE} (before)`, before, []],
+        ['takeSnapshot: one command, reader first (now)', () => takeSnapshot(runner, pid), []],
+        ['the reader alone, one command, no probe (now)', () => readPythonStacks(runner, pid), []],
+        ["a session's next snapshot: its kept reader", () => session.take(), []],
       ];
       // interleaved, so that every row sees the same load
       for (let i = 0; i < runs; i++) {
-        rows[0][1].push(await timed(() => runner.exec('true')));
-        rows[1][1].push(await timed(() => takeSnapshot(runner, pid)));
-        rows[2][1].push(
-          await timed(async () => {
-            await probeTarget(runner, pid);
-            await readPythonStacks(runner, pid);
-          }),
-        );
+        for (const [, body, walls] of rows) walls.push(await timed(body));
       }
+      session.dispose();
       console.log(`load average before ${loadBefore}, after ${load()}; CPython 3.11 target; ${runs} runs, wall ms median (p90)`);
-      for (const [label, walls] of rows) console.log(`${label.padEnd(50)}${fmt(summary(walls).median)} (${summary(walls).p90.toFixed(1)})`);
+      for (const [label, , walls] of rows)
+        console.log(`${label.padEnd(52)}${fmt(summary(walls).median)} (${summary(walls).p90.toFixed(1)})`);
+      await hostCpu(pid, runs);
     } finally {
       meter.stop();
     }
@@ -293,6 +345,41 @@ async function sampleMode(seconds: number): Promise<void> {
       worker.stop();
     }
   });
+}
+
+/** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/**
+ * What a snapshot costs the host in CPU (user + system, every process it starts), the same
+ * commands run by a local sh: the wall on a busy host is mostly waiting for that CPU.
+ */
+async function hostCpu(pid: number, runs: number): Promise<void> {
+  const local = new LocalRunner('local');
+  const perSnapshot = async (body: () => Promise<unknown>, after?: () => Promise<void>) => {
+    const before = childrenCpuSeconds();
+    for (let i = 0; i < runs; i++) await body();
+    await after?.();
+    return ((childrenCpuSeconds() - before) * 1000) / runs;
+  };
+  const old = await perSnapshot(baselineSnapshot(local, pid));
+  const now = await perSnapshot(() => takeSnapshot(local, pid));
+  const reader = await PythonStacksReader.start(local, pid);
+  const kept = await perSnapshot(
+    () => reader.snapshot(),
+    async () => {
+      reader.close();
+      await reader.ended;
+      while (local.running > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  );
+  console.log(
+    `host CPU per snapshot (user + system, ms; ${runs} each, 10 ms clock ticks): as at ${BASELINE} ${old.toFixed(0)}, takeSnapshot now ${now.toFixed(0)}, kept reader ${kept.toFixed(1)} (its start included)`,
+  );
 }
 
 const mode = process.argv[2];

@@ -17,6 +17,13 @@ import type { Snapshot } from '../snapshot/types';
 /** The parts of a snapshot (the snapshot JSON, docs/architecture.md "Contracts") this runtime shows. */
 export type SnapshotView = Pick<Snapshot, 'host' | 'pid' | 'runtime' | 'engine' | 'pauseMs' | 'wallMs' | 'takenAt' | 'threads'>;
 
+/** Where the snapshots come from: a SnapshotSession (core/snapshot/session.ts) keeps a reader alive between them. */
+export interface SnapshotSource {
+  take(): Promise<SnapshotView>;
+  /** Ends what the source keeps on the host; called when the session ends. */
+  dispose(): void;
+}
+
 const NEEDS_ATTACH =
   'A snapshot never stops the process, so there is nothing to step, break in or read variables from. Attach interactively (mode "gdb") for that.';
 
@@ -27,9 +34,12 @@ export class SnapshotRuntime extends RuntimeEventSource implements DebugRuntime 
   /** Frame ids of the current snapshot: thread index × FRAME_STRIDE + frame index + 1. */
   private static readonly FRAME_STRIDE = 100_000;
   private ended = false;
+  private readonly source: SnapshotSource;
 
-  constructor(private readonly take: () => Promise<SnapshotView>) {
+  /** A bare function is a source with nothing to end. */
+  constructor(source: SnapshotSource | (() => Promise<SnapshotView>)) {
     super();
+    this.source = typeof source === 'function' ? { take: source, dispose: () => undefined } : source;
   }
 
   /** Takes the first snapshot and reports it as a stop. */
@@ -42,7 +52,7 @@ export class SnapshotRuntime extends RuntimeEventSource implements DebugRuntime 
   }
 
   private async retake(): Promise<void> {
-    const snapshot = await this.take();
+    const snapshot = await this.source.take();
     this.snapshot = snapshot;
     this.outputEmitter.fire({ category: 'console', text: describeSnapshot(snapshot) + '\n' });
     this.stopEmitter.fire({
@@ -124,10 +134,12 @@ export class SnapshotRuntime extends RuntimeEventSource implements DebugRuntime 
   async detach(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.source.dispose();
     this.endEmitter.fire({ reason: 'detached' });
   }
 
   dispose(): void {
+    if (!this.ended) this.source.dispose();
     this.ended = true;
     this.disposeEmitters();
   }

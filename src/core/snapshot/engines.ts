@@ -45,26 +45,40 @@ export function engineOrder(choice: EngineChoice, process: Pick<ProcessInfo, 'ru
   }
 }
 
-interface TargetProbe {
-  /** undefined when the process is gone. */
-  process: ProcessInfo | undefined;
-  tools: HostTools;
-  /** The CPython reader's answer (its stdout), when it was asked to read the stacks as well. */
-  python?: { stdout: string; stderr: string };
-}
+type TargetProbe =
+  /** The CPython reader read the stacks: the listing and the tools were not needed, so not run. */
+  | { listed: false; python: { stdout: string; stderr: string } }
+  | {
+      listed: true;
+      /** undefined when the process is gone. */
+      process: ProcessInfo | undefined;
+      tools: HostTools;
+      /** The CPython reader's failure, when it was asked to read the stacks first. */
+      python?: { stdout: string; stderr: string };
+    };
 
 /**
- * One command: the process's description, the host's tools and, with `readPython`, the CPython
- * reader run on the process (it answers notPython at once when the program is not a python).
- * A snapshot of a CPython target then costs one round trip.
+ * One command. With `readPython`, the CPython reader runs first (its prelude answers notPython at
+ * once when the program is not a python); when it read the stacks, that is the whole answer: a
+ * snapshot of a CPython target is one round trip and one process started on the host besides
+ * the shell. Otherwise (and without `readPython`) the process's description and the host's tools
+ * follow, for choosing another engine. Every process started costs on a busy host: the listing
+ * starts about ten (head, ls, grep, getconf), as many as the reader's own start costs.
  */
 function probeCommand(nonce: string, pid: number, readPython: boolean): string {
   return [
-    `( ${processScript(nonce, String(pid), 0)} ) </dev/null`,
     `s() { printf '\\n@@${nonce}:%s\\n' "$1"; }`,
+    ...(readPython
+      ? [
+          `python=$(\n${pythonStacksCommand(pid)}\n)`,
+          's python',
+          `printf '%s\\n' "$python"`,
+          `case $python in '{"ok":true'*) s read; exit 0 ;; esac`,
+        ]
+      : []),
+    `( ${processScript(nonce, String(pid), 0)} ) </dev/null`,
     's tools',
-    `${toolsScript()}`,
-    ...(readPython ? ['s python', `( ${pythonStacksCommand(pid)} )`] : []),
+    toolsScript(),
     's probed',
     'exit 0',
   ].join('\n');
@@ -82,9 +96,11 @@ export async function probeTarget(
     ...(readPython ? { stdin: pystacksScript() } : {}),
   });
   const sections = splitSections(result.stdout, nonce);
-  const process = parseProcessListing(runner.host, result.stdout, nonce).find((p) => p.pid === pid);
   const python = sections.get('python');
+  if (python !== undefined && sections.has('read')) return { listed: false, python: { stdout: python, stderr: result.stderr } };
+  const process = parseProcessListing(runner.host, result.stdout, nonce).find((p) => p.pid === pid);
   return {
+    listed: true,
     process,
     tools: parseTools(sections.get('tools') ?? ''),
     ...(python !== undefined ? { python: { stdout: python, stderr: result.stderr } } : {}),

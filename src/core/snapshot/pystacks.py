@@ -3,17 +3,22 @@
 # the interpreter's own struct layout. 3.13+ publishes it (_Py_DebugOffsets at the start of
 # _PyRuntime); for 3.9-3.12 the offsets below were computed from each version's own headers
 # (test/fixtures/snapshot/python/offsets.c). Standard library only, never writes to the target.
-# Usage: python - PID < pystacks.py prints one snapshot as a JSON object; with the arguments
-# `PID sample SECONDS HZ MAX_STACKS [idle]` (the script then read from stdin's first bytes, the
-# rest of stdin left open) it samples on the host and prints the counts per distinct stack at the
-# end, ending at once when stdin ends. See docs/architecture.md, "Snapshots: CPython".
+# The file is sent in parts (the `# @@part NAME` lines): a snapshot gets every part but `sample`,
+# which a sampling run adds. Modes (arguments after the script):
+#   PID                  one snapshot, printed as one JSON object (the script read from stdin)
+#   PID serve [IDLE]     a snapshot for each line read from stdin, one JSON line each, the target
+#                        resolved once; ends when stdin ends (the channel closed) or after IDLE
+#                        seconds without a request
+#   PID sample SECONDS HZ MAX_STACKS [idle]   samples on the host and prints the counts per
+#                        distinct stack at the end, ending at once when stdin ends
+# In the last two, the script itself is the first bytes of stdin (see python.ts, bootCommand).
+# Only cheap modules are imported (json and re alone cost an interpreter start's worth).
+# See docs/architecture.md, "Snapshots: CPython".
+# @@part core
 import bisect
-import json
 import os
-import re
 import struct
 import sys
-import threading
 import time
 
 # Compiled from the headers of 3.9.18, 3.10.13, 3.11.7 (also Debian's 3.11.2) and 3.12.1 on x86_64.
@@ -80,7 +85,8 @@ MAX_SECONDS = 3600
 MAX_HZ = 1000
 MAX_STORED_FRAMES = 200000
 MAX_CODES = 20000
-USAGE = 'usage: python - PID < pystacks.py, or with PID sample SECONDS HZ MAX_STACKS [idle] after the script'
+USAGE = 'usage: python - PID < pystacks.py, or PID serve [IDLE], or PID sample SECONDS HZ MAX_STACKS [idle]'
+MAX_IDLE_SECONDS = 86400
 
 
 class Failure(Exception):
@@ -234,12 +240,27 @@ def target_version(pid, memory, path, symbols):
     if 'Py_Version' in symbols:
         hexversion = struct.unpack('<Q', memory.read(symbols['Py_Version'], 8))[0] & 0xFFFFFFFF
         return (hexversion >> 24, (hexversion >> 16) & 0xFF, (hexversion >> 8) & 0xFF)
-    found = re.search(r'python(\d)\.(\d+)', path)
+    found = version_in_name(path)
     if found:
-        return (int(found.group(1)), int(found.group(2)), None)
+        return found
     if os.path.realpath(path) == os.path.realpath(sys.executable) or pid == os.getpid():
         return tuple(sys.version_info[:3])
     raise Failure('unsupported', 'cannot tell the Python version of process %d (%s)' % (pid, path))
+
+
+def version_in_name(path):
+    """(3, 11, None) from a path holding `python3.11` (as `libpython3.11.so.1.0`), else None."""
+    digits = '0123456789'
+    at = path.find('python')
+    while at >= 0:
+        rest = path[at + 6:]
+        if len(rest) > 2 and rest[0] in digits and rest[1] == '.' and rest[2] in digits:
+            end = 2
+            while end < len(rest) and rest[end] in digits:
+                end += 1
+            return (int(rest[0]), int(rest[2:end]), None)
+        at = path.find('python', at + 1)
+    return None
 
 
 def layout_of(version, memory, symbols):
@@ -487,6 +508,7 @@ def pthread_tid_offset():
     """Where glibc keeps a thread's TID in its struct pthread (needed before 3.11, whose thread
     states hold only pthread_self()): found in this process, which runs the same libc, as the
     offset that holds the TID for two threads."""
+    import threading  # only here (before 3.11) and when sampling: its import is not free
     found = {}
 
     def probe():
@@ -509,15 +531,20 @@ def pthread_tid_offset():
     return min(common) if common else None
 
 
-def thread_name(pid, tid, process_comm):
+def thread_name(pid, tid):
+    """The main thread's `MainThread` (threading's name for it); any other thread's name as the
+    kernel has it (/proc/PID/task/TID/comm: the program's name unless the thread set its own).
+    threading's names of other threads are not read: they live in Thread objects' instance dicts,
+    whose layout (split keys, managed and inline values) changes with every version 3.9-3.13
+    and is not among the offsets 3.13 publishes."""
     if tid == pid:
         return 'MainThread'
     try:
-        with open('/proc/%d/task/%d/comm' % (pid, tid)) as f:
-            comm = f.read().strip()
+        with open('/proc/%d/task/%d/comm' % (pid, tid), 'rb') as f:
+            comm = f.read(64).strip().decode('utf-8', 'replace')
     except OSError:
         return None
-    return comm if comm and comm != process_comm else None
+    return comm or None
 
 
 class Target:
@@ -538,11 +565,6 @@ class Target:
         layout = layout_of(self.version, self.memory, self.symbols)
         self.reader = Reader(self.memory, layout, self.version, self.symbols)
         self.tid_offset = pthread_tid_offset() if 'tstate.native_thread_id' not in layout else None
-        try:
-            with open('/proc/%d/comm' % pid) as f:
-                self.comm = f.read().strip()
-        except OSError:
-            self.comm = None
 
     def version_text(self):
         return '.'.join(str(v) for v in self.version if v is not None)
@@ -589,7 +611,7 @@ class Target:
                 continue
             walked |= addresses
             budget -= len(frames)
-            name = thread_name(pid, tid, self.comm) if tid and names else None
+            name = thread_name(pid, tid) if tid and names else None
             threads.append((tid, name, frames, complete))
         return threads
 
@@ -598,10 +620,17 @@ def readable_regions(maps):
     return sorted((m[0], m[1]) for m in maps if m[2].startswith('r'))
 
 
-def snapshot(pid):
+def snapshot(pid, target=None):
+    """One snapshot as a JSON-ready dict, and the Target it read (resolved once, then reused by a
+    serving reader: its mappings read again and its code cache dropped, since a code object
+    freed since the last snapshot may have had its address reused)."""
     started = time.time()
     clock = time.perf_counter()
-    target = Target(pid)
+    if target is None:
+        target = Target(pid)
+    else:
+        target.remap()
+        target.reader.codes.clear()
     threads = []
     for tid, name, frames, complete in target.threads():
         thread = {'id': tid, 'name': name, 'frames': [frame_json(f) for f in frames]}
@@ -611,11 +640,77 @@ def snapshot(pid):
     threads.sort(key=lambda t: (t['id'] is None, t['id']))
     read_ms = (time.perf_counter() - clock) * 1000
     return {'ok': True, 'version': target.version_text(), 'takenAt': int(started * 1000), 'readMs': round(read_ms, 3),
-            'threads': threads}
+            'threads': threads}, target
 
 
 def frame_json(frame):
     return {'function': frame[0], 'file': frame[1], 'line': frame[2]}
+
+
+# JSON by hand: importing json (and with it re) costs more than reading the stacks.
+ESCAPES = {i: '\\u%04x' % i for i in range(32)}
+ESCAPES.update({ord('"'): '\\"', ord('\\'): '\\\\'})
+
+
+def dumps(value):
+    if value is None or value is True or value is False:
+        return {None: 'null', True: 'true', False: 'false'}[value]
+    if isinstance(value, str):
+        return '"' + value.translate(ESCAPES) + '"'
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return '{' + ','.join(dumps(str(k)) + ':' + dumps(v) for k, v in value.items()) + '}'
+    return '[' + ','.join(dumps(v) for v in value) + ']'
+
+
+def answer(result, encode=dumps):
+    """Writes one JSON line; False when nobody reads any more (the channel closed)."""
+    try:
+        os.write(1, (encode(result) + '\n').encode('utf-8', 'replace'))
+        return True
+    except OSError:
+        return False
+
+
+def failure_json(error):
+    if isinstance(error, Failure):
+        return {'ok': False, 'kind': error.kind, 'message': str(error)}
+    # one JSON answer whatever happens, never a traceback
+    return {'ok': False, 'kind': 'failed', 'message': 'the reader failed: %s: %s' % (type(error).__name__, error)}
+
+
+def serve(pid, idle_seconds):
+    """Answers a snapshot for each line on stdin until stdin ends or stays quiet `idle_seconds`:
+    the process to read is resolved once, so a further snapshot costs only the reading."""
+    import select
+    try:
+        target = Target(pid)  # resolved while the caller waits for its first snapshot anyway
+    except Exception:
+        target = None  # the first request answers why
+    pending = b''
+    while True:
+        while b'\n' not in pending:
+            if not select.select([0], [], [], idle_seconds)[0]:
+                return
+            chunk = os.read(0, 4096)
+            if not chunk:
+                return
+            pending += chunk
+        pending = pending[pending.index(b'\n') + 1:]
+        try:
+            result, target = snapshot(pid, target)
+        except Exception as error:
+            result = failure_json(error)
+            if isinstance(error, Failure) and error.kind == 'noProcess':
+                target = None
+        if not answer(result):
+            return
+
+
+# @@part sample
+import json  # noqa: E402  a sampling run's answer can be large: the C encoder
+import threading  # noqa: E402
 
 
 def thread_state(pid, tid):
@@ -752,34 +847,39 @@ def sample(pid, seconds, hz, max_stacks, keep_idle):
     return result
 
 
+# @@part main
 def main():
     args = sys.argv[1:]
     try:
         pid = int(args[0])
     except (IndexError, ValueError):
         pid = None
+    mode = args[1] if len(args) > 1 else 'snapshot'
+    encode = dumps
     try:
-        if pid is None:
+        if pid is None or mode not in ('snapshot', 'serve', 'sample'):
             raise Failure('failed', USAGE)
-        if args[1:2] == ['sample']:
+        if mode == 'serve':
+            try:
+                idle = float(args[2]) if len(args) > 2 else MAX_IDLE_SECONDS
+            except ValueError:
+                raise Failure('failed', USAGE)
+            serve(pid, min(max(idle, 1.0), MAX_IDLE_SECONDS))
+            return
+        if mode == 'sample':
             try:
                 seconds, hz, max_stacks = float(args[2]), float(args[3]), int(args[4])
             except (IndexError, ValueError):
                 raise Failure('failed', USAGE)
             if not (0 < seconds <= MAX_SECONDS and 0 < hz <= MAX_HZ and max_stacks > 0):
                 raise Failure('failed', 'a sampling run takes 0 to %d seconds at 0 to %d Hz' % (MAX_SECONDS, MAX_HZ))
+            encode = json.dumps
             result = sample(pid, seconds, hz, max_stacks, args[5:6] == ['idle'])
         else:
-            result = snapshot(pid)
-    except Failure as failure:
-        result = {'ok': False, 'kind': failure.kind, 'message': str(failure)}
-    except Exception as error:  # one JSON answer whatever happens, never a traceback
-        result = {'ok': False, 'kind': 'failed', 'message': 'the reader failed: %s: %s' % (type(error).__name__, error)}
-    try:
-        sys.stdout.write(json.dumps(result) + '\n')
-        sys.stdout.flush()
-    except OSError:
-        pass  # the channel closed: nobody is reading
+            result = snapshot(pid)[0]
+    except Exception as error:
+        result = failure_json(error)
+    answer(result, encode)
 
 
 if __name__ == '__main__':

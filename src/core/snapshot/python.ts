@@ -55,16 +55,38 @@ export class PythonSnapshotError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-let scriptText: string | undefined;
+let scriptParts: { name: string; text: string }[] | undefined;
+
+/** pystacks.py cut at its `# @@part NAME` lines; the text before the first one is its header comment. */
+export function scriptPartsOf(source: string): { name: string; text: string }[] {
+  const parts: { name: string; text: string }[] = [];
+  for (const piece of source.split(/^(?=# @@part \w+$)/m)) {
+    const name = /^# @@part (\w+)$/m.exec(piece.split('\n', 1)[0])?.[1];
+    if (name !== undefined) parts.push({ name, text: piece });
+  }
+  return parts;
+}
 
 /**
- * The host-side reader's source. It sits beside this module in the sources (tsx, tests) and the
- * build copies it next to the bundles in dist/ (scripts/build.mjs), where __dirname points then.
+ * The host-side reader's source, the parts a mode needs: a snapshot leaves out the sampling part
+ * (compiling it, and importing json for it, would cost more than the reading). The file sits
+ * beside this module in the sources (tsx, tests) and the build copies it next to the bundles in
+ * dist/ (scripts/build.mjs), where __dirname points then.
  */
-export function pystacksScript(): string {
-  scriptText ??= readFileSync(join(__dirname, 'pystacks.py'), 'utf8');
-  return scriptText;
+export function pystacksScript(mode: 'snapshot' | 'sample' = 'snapshot'): string {
+  scriptParts ??= scriptPartsOf(readFileSync(join(__dirname, 'pystacks.py'), 'utf8'));
+  return scriptParts
+    .filter((p) => mode === 'sample' || p.name !== 'sample')
+    .map((p) => p.text)
+    .join('');
 }
+
+/**
+ * Interpreter flags for the reader: -I isolated (no PYTHON* variables, no user site, not the
+ * current directory on sys.path), -S no site (a faster start), -B no bytecode written (nothing
+ * left on the host).
+ */
+export const PYTHON_FLAGS = '-I -S -B';
 
 /**
  * A POSIX sh prelude that finds the target's interpreter (and its shared libpython, in case the
@@ -91,8 +113,25 @@ export function pythonPrelude(pid: number, python?: string): string[] {
 
 /** One round trip: the prelude, then the reader from stdin under the target's interpreter. */
 export function pythonStacksCommand(pid: number, python?: string): string {
-  // -E -s: no PYTHON* variables, no user site; -S: no site at all (faster start)
-  return [...pythonPrelude(pid, python), `exec "$exe" -E -s -S - ${pid}`].join('\n');
+  return [...pythonPrelude(pid, python), `exec "$exe" ${PYTHON_FLAGS} - ${pid}`].join('\n');
+}
+
+/**
+ * The prelude, then the interpreter running a small boot program that reads exactly the script's
+ * bytes from stdin and runs them with `args`: the rest of stdin stays open for the reader (its
+ * end stops a sampling run, its lines ask a serving reader for snapshots).
+ */
+export function bootCommand(pid: number, scriptBytes: number, args: (string | number)[], python?: string): string {
+  const boot = [
+    'import os',
+    "b = b''",
+    `while len(b) < ${scriptBytes}:`,
+    `    c = os.read(0, ${scriptBytes} - len(b))`,
+    '    if not c: break',
+    '    b += c',
+    "exec(compile(b, 'pystacks.py', 'exec'))",
+  ].join('\n');
+  return [...pythonPrelude(pid, python), `exec "$exe" ${PYTHON_FLAGS} -c ${shellWord(boot)} ${[pid, ...args].join(' ')}`].join('\n');
 }
 
 export interface ReaderFrame {
@@ -152,8 +191,8 @@ export function readerAnswer<T extends { ok: boolean; kind?: string; message?: s
     answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
   } catch {
     const why = stripControl(stderr.trim().split('\n').pop() ?? '') || 'no answer';
-    // Python 2 cannot even parse the reader
-    if (/^SyntaxError/.test(why)) {
+    // Python 2 cannot even parse the reader (or take its flags: `Unknown option: -I`)
+    if (/^SyntaxError/.test(why) || /^Unknown option: -/m.test(stderr)) {
       throw new PythonSnapshotError('unsupported', failureMessage(host, pid, 'unsupported', 'its interpreter is not CPython 3.9 to 3.13'));
     }
     throw new PythonSnapshotError('failed', failureMessage(host, pid, 'failed', `the reader on the host failed (${why})`));
@@ -193,24 +232,32 @@ export function parseReaderAnswer(
  * (pauseMs is 0). Publishes `snapshot.taken`.
  */
 export async function readPythonStacks(runner: RemoteRunner, pid: number, options: ReadPythonStacksOptions = {}): Promise<PythonSnapshot> {
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw new PythonSnapshotError('noProcess', `${runner.host}: ${pid} is not a process id.`);
+  requirePid(runner.host, pid);
   const clock = options.clock ?? systemClock;
   const takenAt = clock.now();
   const result = await runner.exec(pythonStacksCommand(pid, options.python), {
     stdin: pystacksScript(),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
-  const { runtime, readMs, threads } = parseReaderAnswer(runner.host, pid, result.stdout, result.stderr);
-  const wallMs = clock.now() - takenAt;
-  const snapshot: PythonSnapshot = { host: runner.host, pid, runtime, engine: 'python', pauseMs: 0, wallMs, takenAt, readMs, threads };
-  (options.events ?? noEvents).publish('snapshot.taken', 'snapshot', {
-    host: runner.host,
-    pid,
-    engine: 'python',
-    runtime,
-    threads: threads.length,
-    pauseMs: 0,
-    wallMs,
-  });
+  const answer = parseReaderAnswer(runner.host, pid, result.stdout, result.stderr);
+  return pythonSnapshot(runner.host, pid, answer, takenAt, clock.now() - takenAt, options.events ?? noEvents);
+}
+
+export function requirePid(host: string, pid: number): void {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new PythonSnapshotError('noProcess', `${host}: ${pid} is not a process id.`);
+}
+
+/** The snapshot of a parsed reader answer; publishes `snapshot.taken`. */
+export function pythonSnapshot(
+  host: string,
+  pid: number,
+  answer: ReturnType<typeof parseReaderAnswer>,
+  takenAt: number,
+  wallMs: number,
+  events: EventPublisher,
+): PythonSnapshot {
+  const { runtime, readMs, threads } = answer;
+  const snapshot: PythonSnapshot = { host, pid, runtime, engine: 'python', pauseMs: 0, wallMs, takenAt, readMs, threads };
+  events.publish('snapshot.taken', 'snapshot', { host, pid, engine: 'python', runtime, threads: threads.length, pauseMs: 0, wallMs });
   return snapshot;
 }

@@ -4,9 +4,8 @@
 // process exits, or at once when its stdin ends (the channel closed, or the caller aborted).
 // See docs/architecture.md, "Snapshots: sampling".
 import type { RemoteRunner } from '../ssh/remote';
-import { shellWord } from '../util/shell';
 import { stripControl } from '../util/text';
-import { PythonSnapshotError, pystacksScript, pythonPrelude, readerAnswer, runtimeOfVersion, toFrame } from './python';
+import { bootCommand, PythonSnapshotError, pystacksScript, readerAnswer, runtimeOfVersion, toFrame } from './python';
 import type { SnapshotFrame } from './types';
 
 export interface PythonSampleOptions {
@@ -77,17 +76,8 @@ const ABORT_GRACE_MS = 2_000;
  * from stdin and runs it; the rest of stdin stays open so that its end stops the run.
  */
 export function pythonSampleCommand(pid: number, scriptBytes: number, options: PythonSampleOptions): string {
-  const boot = [
-    'import os',
-    "b = b''",
-    `while len(b) < ${scriptBytes}:`,
-    `    c = os.read(0, ${scriptBytes} - len(b))`,
-    '    if not c: break',
-    '    b += c',
-    "exec(compile(b, 'pystacks.py', 'exec'))",
-  ].join('\n');
-  const args = [pid, 'sample', options.seconds, options.hz, options.maxStacks ?? DEFAULT_MAX_STACKS, ...(options.idle ? ['idle'] : [])];
-  return [...pythonPrelude(pid, options.python), `exec "$exe" -E -s -S -c ${shellWord(boot)} ${args.join(' ')}`].join('\n');
+  const args = ['sample', options.seconds, options.hz, options.maxStacks ?? DEFAULT_MAX_STACKS, ...(options.idle ? ['idle'] : [])];
+  return bootCommand(pid, scriptBytes, args, options.python);
 }
 
 /** Turns the reader's sampling answer into frames; throws PythonSnapshotError for a failure it reports. */
@@ -135,7 +125,7 @@ function collect(stream: NodeJS.ReadableStream, chunks: Buffer[]): Promise<void>
  */
 export async function samplePythonStacks(runner: RemoteRunner, pid: number, options: PythonSampleOptions): Promise<PythonSampleRun> {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new PythonSnapshotError('noProcess', `${runner.host}: ${pid} is not a process id.`);
-  const script = Buffer.from(pystacksScript(), 'utf8');
+  const script = Buffer.from(pystacksScript('sample'), 'utf8');
   const remote = await runner.spawn(pythonSampleCommand(pid, script.length, options));
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];

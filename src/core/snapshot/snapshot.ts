@@ -10,6 +10,7 @@ import { HostToolError, runHostTool, type HostToolRun } from './hostTool';
 import { parseExecutableMappings } from './nativeFrames';
 import type { ProcessInfo } from './processes';
 import { parseReaderAnswer, readPythonStacks, PythonSnapshotError, runtimeOfVersion } from './python';
+import type { PythonStacksReader } from './pythonReader';
 import { parsePySpyDump, PY_SPY_COMMAND } from './pySpy';
 import type { EngineChoice, EngineName, Snapshot, SnapshotThread } from './types';
 
@@ -54,11 +55,13 @@ function requireThreads(host: string, engine: EngineName, pid: number, stacks: T
   throw new SnapshotError(`${host}: ${engine} got no stacks from process ${pid}: ${why}.${permission}`);
 }
 
-async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, options: TakeSnapshotOptions): Promise<EngineResult> {
+async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, options: SnapshotAgainOptions): Promise<EngineResult> {
   const timeoutSeconds = options.toolTimeoutSeconds ?? (engine === 'gdb' ? 30 : 10);
   switch (engine) {
     case 'python': {
-      const snapshot = await readPythonStacks(runner, pid, { clock: options.clock });
+      const snapshot = options.reader
+        ? await options.reader.snapshot({ clock: options.clock })
+        : await readPythonStacks(runner, pid, { clock: options.clock });
       return { threads: snapshot.threads, pauseMs: 0, takenAt: snapshot.takenAt, runtime: snapshot.runtime, warnings: [] };
     }
     case 'py-spy': {
@@ -66,7 +69,7 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
       const stacks = parsePySpyDump(run.output);
       requireThreads(runner.host, engine, pid, stacks, run);
       return {
-        threads: stacks.threads,
+        threads: withThreadNames(stacks.threads, run),
         pauseMs: 0,
         takenAt: run.startedAt,
         runtime: stacks.pythonVersion ? runtimeOfVersion(stacks.pythonVersion) : undefined,
@@ -105,13 +108,20 @@ async function runEngine(runner: RemoteRunner, engine: EngineName, pid: number, 
   }
 }
 
+export interface SnapshotAgainOptions extends Omit<TakeSnapshotOptions, 'engine'> {
+  /** For the python engine: a reader kept alive for this process answers (no interpreter start). */
+  reader?: PythonStacksReader;
+}
+
 /** Another snapshot of a process already described, by the engine an earlier snapshot used: no probing. */
 export async function snapshotAgain(
   runner: RemoteRunner,
-  process: ProcessInfo,
+  process: SnapshotTarget,
   engine: EngineName,
-  options: Omit<TakeSnapshotOptions, 'engine'> = {},
+  options: SnapshotAgainOptions = {},
 ): Promise<Snapshot> {
+  if (options.reader && options.reader.pid !== process.pid)
+    throw new Error(`a reader for process ${options.reader.pid} cannot read ${process.pid}`);
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const result = await runEngine(runner, engine, process.pid, options);
@@ -123,15 +133,28 @@ function errorText(error: unknown): string {
 }
 
 /** The process's stacks; a failing engine falls back to the next one of `auto`'s order, with a warning. */
+/**
+ * What a further snapshot needs of the process (snapshotAgain): a ProcessInfo when the probe
+ * listed it, or only the pid and the runtime when the CPython reader answered at once.
+ */
+export type SnapshotTarget = Pick<ProcessInfo, 'pid' | 'runtimeLabel'>;
+
 export async function takeSnapshot(
   runner: RemoteRunner,
   pid: number,
   options: TakeSnapshotOptions = {},
-): Promise<Snapshot & { process: ProcessInfo }> {
+): Promise<Snapshot & { process: SnapshotTarget }> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const choice = options.engine ?? 'auto';
-  const { process, tools, python } = await probeTarget(runner, pid, { readPython: choice === 'auto' || choice === 'python' });
+  const probe = await probeTarget(runner, pid, { readPython: choice === 'auto' || choice === 'python' });
+  if (!probe.listed) {
+    // the CPython reader read the stacks in the probe: that is the snapshot
+    const result = pythonResult(runner.host, pid, probe.python, started);
+    const target: SnapshotTarget = { pid, runtimeLabel: result.runtime ?? 'cpython' };
+    return { ...finish(runner.host, target, 'python', result, [], clock.now() - started, options.events ?? noEvents), process: target };
+  }
+  const { process, tools, python } = probe;
   if (!process) throw new SnapshotError(`${runner.host}: there is no process ${pid}; list the host's processes and pick a running one.`);
   const order = engineOrder(choice, process, tools);
   if (order.length === 0) {
@@ -178,7 +201,7 @@ function pythonResult(host: string, pid: number, answer: { stdout: string; stder
 
 function finish(
   host: string,
-  process: ProcessInfo,
+  process: SnapshotTarget,
   engine: EngineName,
   result: EngineResult,
   warnings: string[],

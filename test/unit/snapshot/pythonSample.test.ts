@@ -67,7 +67,7 @@ for (const python of interpreters()) {
 
 test('the sampling run ends at once when its stdin ends, and answers with what it has', { timeout: 120_000 }, async (t) => {
   const { pid } = await target(t, '/usr/bin/python3');
-  const script = Buffer.from(pystacksScript());
+  const script = Buffer.from(pystacksScript('sample'));
   // an hour-long run: only the end of stdin can end it within the test's time
   const remote = await new LocalRunner('web-1').spawn(pythonSampleCommand(pid, script.length, { seconds: 3600, hz: 100 }));
   t.after(() => remote.close());
