@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HOTFIX_BRANCH_PREFIX } from '../../core/hotfix/branch';
+import type { HostNode } from '../../core/hosts/tree';
 import { combinedDisposable } from '../../core/util/lifecycle';
 import { CommandId, registerCommand } from '../commands';
 import { pickHost } from '../hostCommands';
@@ -14,6 +15,9 @@ import type { HotfixFeatures } from './features';
 
 export function registerHotfixFeatures(services: Services): vscode.Disposable {
   let loaded: HotfixFeatures | undefined;
+  // From the Hosts view a command acts on its row's host; from the palette it asks.
+  const hostOf = async (node: HostNode | undefined, title: string) =>
+    node?.kind === 'host' ? services.inventory.host(node.id) : pickHost(services, title);
   const features = () => (loaded ??= loadHotfixFeatures().createHotfixFeatures(services));
   // A hotfix branch checked out before a reload is watched again; .git/HEAD says so without git or the bundle.
   const resume = setTimeout(() => {
@@ -32,6 +36,16 @@ export function registerHotfixFeatures(services: Services): vscode.Disposable {
       if (!repo) return;
       const host = await pickHost(services, 'Compare which host with the repository?');
       if (host) await features().showDrift(repo, host);
+    }),
+    registerCommand(CommandId.deployHotfix, async (node?: HostNode) => {
+      const repo = await features().repository();
+      const host = repo ? await hostOf(node, 'Deploy the hotfix branch to which host?') : undefined;
+      if (repo && host) await features().deploy(repo, host);
+    }),
+    registerCommand(CommandId.verifyHotfix, async (node?: HostNode) => {
+      const repo = await features().repository();
+      const host = repo ? await hostOf(node, 'Verify the fix on which host?') : undefined;
+      if (repo && host) await features().verify(repo, host);
     }),
     { dispose: () => clearTimeout(resume) },
     { dispose: () => loaded?.dispose() },
