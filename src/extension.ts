@@ -33,6 +33,6 @@ export function activate(context: vscode.ExtensionContext): void {
       context.extensionUri,
     ),
   );
-  services.own(registerIncidentFeatures(services, context));
-  services.own(registerHotfixFeatures(services));
+  const hotfix = services.own(registerHotfixFeatures(services));
+  services.own(registerIncidentFeatures(services, context, hotfix.drift));
 }

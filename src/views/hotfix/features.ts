@@ -6,6 +6,8 @@ import { combinedDisposable } from '../../core/util/lifecycle';
 import type { Services } from '../services';
 import { deployToHost, verifyOnHost } from './deploy';
 import { showDrift } from './drift';
+import type { DriftActions } from './driftActions';
+import { createDriftPanelActions } from './driftPanel';
 import { HostDocuments } from './hostDocuments';
 import { HotfixSession } from './session';
 
@@ -17,6 +19,8 @@ export interface HotfixFeatures extends vscode.Disposable {
   showDrift(repo: string, host: InventoryHost): Promise<void>;
   deploy(repo: string, host: InventoryHost): Promise<void>;
   verify(repo: string, host: InventoryHost): Promise<void>;
+  /** The Incident panel's drift section. */
+  drift: DriftActions;
   /** Watches a hotfix branch checked out before a reload again. */
   resume(): Promise<void>;
 }
@@ -31,6 +35,7 @@ export function createHotfixFeatures(services: Services): HotfixFeatures {
     showDrift: (repo, host) => showDrift(services, repo, host),
     deploy: (repo, host) => deployToHost(services, repo, host),
     verify: (repo, host) => verifyOnHost(services, repo, host),
+    drift: createDriftPanelActions(services, () => session.repository()),
     resume: () => session.resume(),
     dispose: () => disposables.dispose(),
   };

@@ -11,9 +11,11 @@ import { CommandId, registerCommand } from '../commands';
 import { pickHost } from '../hostCommands';
 import type { Services } from '../services';
 import { loadHotfixFeatures } from './bundle';
+import type { DriftActions } from './driftActions';
 import type { HotfixFeatures } from './features';
 
-export function registerHotfixFeatures(services: Services): vscode.Disposable {
+/** The hotfix commands, and the drift actions the Incident panel uses (loading dist/hotfix.js only when one runs). */
+export function registerHotfixFeatures(services: Services): vscode.Disposable & { drift: DriftActions } {
   let loaded: HotfixFeatures | undefined;
   // From the Hosts view a command acts on its row's host; from the palette it asks.
   const hostOf = async (node: HostNode | undefined, title: string) =>
@@ -25,7 +27,13 @@ export function registerHotfixFeatures(services: Services): vscode.Disposable {
       .then((yes) => (yes ? features().resume() : undefined))
       .catch((error: Error) => services.log.warn('Resuming the hotfix watch:', error.message));
   }, 0);
-  return combinedDisposable(
+  const drift: DriftActions = {
+    hosts: () => services.inventory.hosts.filter((host) => host.deployDir).map((host) => host.name),
+    check: (host) => features().drift.check(host),
+    openDiff: (host, file) => features().drift.openDiff(host, file),
+    bring: (host, file) => features().drift.bring(host, file),
+  };
+  const registrations = combinedDisposable(
     registerCommand(CommandId.startHotfix, async () => {
       const host = await pickHost(services, 'Start the hotfix from the revision deployed on which host?');
       if (host) await features().startHotfix(host);
@@ -50,6 +58,7 @@ export function registerHotfixFeatures(services: Services): vscode.Disposable {
     { dispose: () => clearTimeout(resume) },
     { dispose: () => loaded?.dispose() },
   );
+  return { drift, dispose: () => registrations.dispose() };
 }
 
 async function hotfixCheckedOut(): Promise<boolean> {

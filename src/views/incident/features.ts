@@ -10,6 +10,7 @@ import { IncidentRecorder } from '../../core/incident/recorder';
 import { IncidentStore } from '../../core/incident/store';
 import { SEVERITIES, type Severity } from '../../core/incident/types';
 import type { InventoryHost } from '../../core/hosts/inventory';
+import type { DriftActions } from '../hotfix/driftActions';
 import { ActiveIncident } from './activeIncident';
 import { GuideView } from './guideView';
 import { workspaceFiles } from './workspaceFiles';
@@ -31,6 +32,7 @@ export function createIncidentFeatures(
   services: IncidentServices,
   context: vscode.ExtensionContext,
   folder: vscode.WorkspaceFolder,
+  drift?: DriftActions,
 ): IncidentFeatures {
   const who = userInfo().username;
   // A Live Share guest reads and writes the host's files through workspace.fs and records nothing
@@ -105,6 +107,8 @@ export function createIncidentFeatures(
     journal,
     active,
     guest,
+    // Drift runs on hosts: never from a guest's window.
+    drift: guest ? undefined : drift,
     uriOf,
     commands: { startIncident, writeUp },
   });

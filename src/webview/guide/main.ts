@@ -1,6 +1,8 @@
 // The Incident panel's webview: the four steps as a checklist, notes, the timeline and each host's
 // load per CPU. Every string from the incident (titles, notes, log lines, traces) is set with
 // textContent, so markup or escape sequences in it show as characters and run nothing.
+import { button, el, visible } from './dom';
+import { renderDrift } from './drift';
 import type { FromGuide, GuideIncident, GuideLoadSeries, GuideState, GuideTimelineItem, ToGuide } from './protocol';
 
 interface ViewState {
@@ -27,28 +29,6 @@ const NOTE_KINDS: [string, string][] = [
   ['decision', 'Decision'],
 ];
 const SVG = 'http://www.w3.org/2000/svg';
-/** Characters no terminal or page should act on: C0/C1 controls (ESC, BEL…) but tab and newline. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-function visible(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\u001b' ? '␛' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = visible(text);
-  return node;
-}
-
-function button(label: string, action: () => void, className = 'button', icon?: string): HTMLButtonElement {
-  const b = el('button', className);
-  if (icon) b.appendChild(el('span', `codicon codicon-${icon}`)).setAttribute('aria-hidden', 'true');
-  b.appendChild(document.createTextNode(label));
-  b.addEventListener('click', action);
-  return b;
-}
-
 function post(message: FromGuide): void {
   vscode.postMessage(message);
 }
@@ -309,6 +289,8 @@ function render(state: GuideState): void {
   const loads = renderLoads(state.loads);
   if (loads) root.appendChild(loads);
   root.appendChild(renderTimeline(state));
+  const drift = renderDrift(state.drift, post);
+  if (drift) root.appendChild(drift);
   const actions = root.appendChild(el('div', 'actions-bar'));
   if (!state.guest) actions.appendChild(button('Write Up', () => post({ type: 'writeUp' }), 'button', 'notebook'));
   renderIncidentList(state, root);

@@ -56,12 +56,26 @@ export interface GuideIncident {
   actionItems: { id: string; what: string; type: string; owner: string | null; status: string }[];
 }
 
+/** One host's drift: files changed on the box that the repository lacks at the deployed revision. */
+export interface GuideDriftHost {
+  host: string;
+  state: 'unchecked' | 'checking' | 'checked' | 'failed';
+  /** "web-1 /srv/app at 1a2b3c4 (…): 2 files differ …", once checked. */
+  summary?: string;
+  /** Why the check failed. */
+  problem?: string;
+  truncated?: boolean;
+  changes: { path: string; kind: 'modified' | 'added' | 'missing' | 'unchecked' }[];
+}
+
 export interface GuideState {
   incident: GuideIncident | null;
   /** Every incident in the workspace, newest first, to switch to. */
   incidents: { id: string; title: string; status: string }[];
   timeline: GuideTimelineItem[];
   loads: GuideLoadSeries[];
+  /** The hosts with a deploy directory and their last drift check (empty in a guest's window). */
+  drift: GuideDriftHost[];
   /** A Live Share guest: notes only; nothing runs on a host from here. */
   guest: boolean;
   /** Why the incident could not be read, when it could not. */
@@ -79,4 +93,7 @@ export type FromGuide =
   | { type: 'pin'; entry: string; pinned: boolean }
   | { type: 'milestone'; milestone: string }
   | { type: 'writeUp' }
-  | { type: 'openEvidence'; entry: string };
+  | { type: 'openEvidence'; entry: string }
+  | { type: 'checkDrift'; host: string }
+  | { type: 'driftDiff'; host: string; path: string }
+  | { type: 'driftBring'; host: string; path: string };
