@@ -55,7 +55,8 @@ export interface IncidentEventMap {
   'log.rotated': { host: string; path: string; how: 'renamed' | 'truncated' | 'created'; message: string };
   'log.skipped': { host: string; path: string; bytes?: number; lines?: number; message: string };
   'log.stopped': { host: string; path: string; reason: string };
-  'log.excerptSaved': { host?: string; path?: string; file: string; lines: number };
+  /** `lastLine`: the excerpt's newest non-empty line (up to 300 characters), as it came from the host. */
+  'log.excerptSaved': { host?: string; path?: string; file: string; lines: number; lastLine?: string };
 
   // traces (src/core/traces/traceEvents.ts, src/views/traces)
   /** A stack trace analysed: `exception` is its first exception type, `from` where its text came from. */

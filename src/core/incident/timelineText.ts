@@ -84,7 +84,7 @@ function eventText(entry: EventEntry): EntryText | undefined {
       return { text: `Stopped following ${str(d.path)} (${str(d.reason)})` };
     case 'log.excerptSaved':
       return {
-        text: `Saved a log excerpt of ${str(d.lines)} lines${d.path ? ` from ${str(d.path)}` : ''}`,
+        text: `Saved a log excerpt of ${str(d.lines)} lines${d.path ? ` from ${str(d.path)}` : ''}${d.lastLine ? `, ending: ${str(d.lastLine)}` : ''}`,
         evidence: { file: str(d.file) },
       };
     case 'trace.analysed':
