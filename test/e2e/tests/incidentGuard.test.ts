@@ -5,7 +5,7 @@
 // and step 3's "deployed" and "verified" tick themselves.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -79,9 +79,11 @@ describe('the Incident panel: hostile log text and the production guard', () => 
     await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: /3\/4/ }).waitFor();
     await page.keyboard.press('Enter');
     await workbench.answerInputBox(/Start Incident \(4\/4\)/, 'ana');
-    incidentId =
-      readdirSync(path.join(session.workspace, 'incidents')).find((name) => /^\d{4}-\d\d-\d\d-checkout-is-failing$/.test(name)) ?? '';
-    assert.ok(incidentId, 'the incident folder');
+    await until(async () => {
+      const dir = path.join(session.workspace, 'incidents');
+      incidentId = (existsSync(dir) ? readdirSync(dir) : []).find((name) => /^\d{4}-\d\d-\d\d-checkout-is-failing$/.test(name)) ?? '';
+      return incidentId !== '';
+    }, 'the incident folder');
 
     await workbench.runCommand('Firefighter: Tail Log…');
     await workbench.pickQuickItem(HOST);
