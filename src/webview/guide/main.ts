@@ -288,9 +288,9 @@ function render(state: GuideState): void {
   root.appendChild(renderNoteForm());
   const loads = renderLoads(state.loads);
   if (loads) root.appendChild(loads);
-  root.appendChild(renderTimeline(state));
   const drift = renderDrift(state.drift, post);
   if (drift) root.appendChild(drift);
+  root.appendChild(renderTimeline(state));
   const actions = root.appendChild(el('div', 'actions-bar'));
   if (!state.guest) actions.appendChild(button('Write Up', () => post({ type: 'writeUp' }), 'button', 'notebook'));
   renderIncidentList(state, root);

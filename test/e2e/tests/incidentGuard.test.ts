@@ -1,11 +1,12 @@
 // The Incident panel against hostile host text and the production guard, in a real VS Code:
 // a log line carrying <script>, an <img onerror> and OSC sequences reaches the timeline through a
-// saved excerpt and shows as characters, running nothing; then the hotfix branch is deployed to a
-// production-tagged host (real sshd on loopback), the guard asks, the answer goes on the timeline,
-// and step 3's "deployed" and "verified" tick themselves.
+// saved excerpt and shows as characters, running nothing; the panel's drift section lists a file
+// patched on the box, opens its diff and brings it into the hotfix branch; then the hotfix branch is
+// deployed to the production-tagged host (real sshd on loopback), the guard asks, the answer goes
+// on the timeline, and step 3's "deployed" and "verified" tick themselves. The tests run in order.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -41,6 +42,7 @@ describe('the Incident panel: hostile log text and the production guard', () => 
                 tags: ['production'],
                 logs: [`${hostDir}/*.log`],
                 revisionCommand: `cat ${hostDir}/REVISION`,
+                deployDir: `${hostDir}/current`,
                 deployCommand: `echo "deploying $FIREFIGHTER_BRANCH"; printf '%s\\n' "$FIREFIGHTER_REVISION" > ${hostDir}/REVISION`,
               },
             ],
@@ -57,6 +59,10 @@ describe('the Incident panel: hostile log text and the production guard', () => 
     git('add', '.');
     git('-c', 'user.name=E2E', '-c', 'user.email=e2e@localhost', '-c', 'commit.gpgsign=false', 'commit', '-qm', 'release 1');
     writeFileSync(path.join(hostDir, 'REVISION'), 'main\n');
+    // Deployed as a copy of the tree, then fixed by hand on the box: the drift the panel lists.
+    mkdirSync(path.join(hostDir, 'current'));
+    execFileSync('sh', ['-c', `git -C '${session.workspace}' archive HEAD | tar -x -C '${hostDir}/current'`]);
+    writeFileSync(path.join(hostDir, 'current', 'app.py'), 'TIMEOUT = 30  # patched on the box\n');
     session.workbench.page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -117,7 +123,7 @@ describe('the Incident panel: hostile log text and the production guard', () => 
     await workbench.screenshot('incident-guard-hostile');
   });
 
-  test('Deploy Hotfix to Host on a production host: the guard asks, its answer is on the timeline, deploy and verify tick themselves', async () => {
+  test('Drift in the panel: a host file changed on the box is listed, its diff opens, and it is brought into the hotfix branch', async () => {
     const { workbench } = session;
     const { page } = workbench;
     await workbench.runCommand('Firefighter: Start Hotfix Branch');
@@ -125,6 +131,31 @@ describe('the Incident panel: hostile log text and the production guard', () => 
     await workbench.answerInputBox(/Start Hotfix Branch/, incidentId);
     await workbench.waitForNotification(new RegExp(`Created hotfix/${incidentId}`), 60_000);
 
+    await workbench.runCommand('Firefighter: Focus on Incident View');
+    guide = await workbench.webviewFrame('guide.js', 60_000);
+    const check = guide.locator(`.drift-host[data-host="${HOST}"] .drift-head button`);
+    await check.waitFor({ timeout: 30_000 });
+    // Keyboard reachable: focused and pressed with Enter.
+    await check.focus();
+    await check.press('Enter');
+    const file = guide.locator('.drift-file.modified').filter({ hasText: 'app.py' });
+    await file.waitFor({ timeout: 60_000 });
+    assert.match((await guide.locator(`.drift-host[data-host="${HOST}"] p.how`).textContent()) ?? '', /1 file differs from the repository/);
+    await file.scrollIntoViewIfNeeded();
+    await workbench.screenshot('incident-guard-drift');
+    await file.locator('button', { hasText: 'Diff' }).click();
+    await until(
+      async () => /app\.py.*↔ web-1/.test((await page.locator('.part.editor .tab.active').getAttribute('aria-label')) ?? ''),
+      'the diff of app.py: deployed revision ↔ web-1',
+    );
+    await file.locator('button', { hasText: 'Bring into hotfix' }).click();
+    await workbench.waitForNotification(/app\.py from web-1 is in the work tree of hotfix\//, 60_000);
+    assert.equal(readFileSync(path.join(session.workspace, 'app.py'), 'utf8'), 'TIMEOUT = 30  # patched on the box\n');
+  });
+
+  test('Deploy Hotfix to Host on a production host: the guard asks, its answer is on the timeline, deploy and verify tick themselves', async () => {
+    const { workbench } = session;
+    const { page } = workbench;
     await workbench.runCommand('Firefighter: Deploy Hotfix to Host…');
     await workbench.pickQuickItem(HOST);
     const dialog = page.locator('.monaco-dialog-box');
