@@ -13,6 +13,8 @@ import type { InventoryHost } from '../../core/hosts/inventory';
 import type { DriftActions } from '../hotfix/driftActions';
 import { ActiveIncident } from './activeIncident';
 import { GuideView } from './guideView';
+import { liveShareApi } from './liveShare';
+import { Presence } from './presence';
 import { workspaceFiles } from './workspaceFiles';
 
 export interface IncidentServices {
@@ -101,6 +103,8 @@ export function createIncidentFeatures(
     }
   };
 
+  // Live Share presence, once its API answers (never, when the extension is absent).
+  let presence = new Presence(null, () => undefined);
   const guide = new GuideView({
     extensionUri: context.extensionUri,
     folder,
@@ -110,13 +114,22 @@ export function createIncidentFeatures(
     // Drift runs on hosts: never from a guest's window.
     drift: guest ? undefined : drift,
     uriOf,
+    people: () => presence.people(),
     commands: { startIncident, writeUp },
+  });
+  let disposed = false;
+  void liveShareApi(context.extension.id).then((api) => {
+    if (!api || disposed) return;
+    presence = new Presence(api, () => guide.refreshSoon());
+    guide.refreshSoon();
   });
   return {
     startIncident,
     writeUp,
     resolveWebviewView: (view, resolveContext, token) => guide.resolveWebviewView(view, resolveContext, token),
     dispose: () => {
+      disposed = true;
+      presence.dispose();
       guide.dispose();
       recorder?.dispose();
       active.dispose();

@@ -8,7 +8,7 @@ import { IncidentError } from '../../core/incident/model';
 import type { TimelineEntry } from '../../core/incident/timeline';
 import { entryText } from '../../core/incident/timelineText';
 import type { Incident, Milestone } from '../../core/incident/types';
-import type { FromGuide, ToGuide } from '../../webview/guide/protocol';
+import type { FromGuide, GuidePerson, ToGuide } from '../../webview/guide/protocol';
 import { pageHtml, webviewOptions } from '../webview/page';
 import type { DriftActions } from '../hotfix/driftActions';
 import { DriftSection } from './driftSection';
@@ -27,6 +27,8 @@ export interface GuideViewOptions {
   guest: boolean;
   /** The drift section's actions (the hotfix features'); absent in a guest's window. */
   drift?: DriftActions;
+  /** Who is in the Live Share session (src/views/incident/presence.ts). */
+  people?: () => GuidePerson[];
   /** The URI of a path under the workspace folder (file: or vsls:). */
   uriOf: (file: string) => vscode.Uri;
   commands: { startIncident(): Thenable<unknown>; writeUp(): Thenable<unknown> };
@@ -127,7 +129,15 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
         problem = `Could not read incident ${id}: ${(error as Error).message}`;
       }
     }
-    return guideState({ incident, timeline, incidents, guest: this.options.guest, drift: this.drift.hosts(), problem });
+    return guideState({
+      incident,
+      timeline,
+      incidents,
+      guest: this.options.guest,
+      drift: this.drift.hosts(),
+      presence: this.options.people?.() ?? [],
+      problem,
+    });
   }
 
   private async receive(message: FromGuide): Promise<void> {

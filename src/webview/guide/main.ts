@@ -3,7 +3,7 @@
 // textContent, so markup or escape sequences in it show as characters and run nothing.
 import { button, el, visible } from './dom';
 import { renderDrift } from './drift';
-import type { FromGuide, GuideIncident, GuideLoadSeries, GuideState, GuideTimelineItem, ToGuide } from './protocol';
+import type { FromGuide, GuideIncident, GuideLoadSeries, GuidePerson, GuideState, GuideTimelineItem, ToGuide } from './protocol';
 
 interface ViewState {
   /** Steps the user folded or unfolded, by id (true = open). */
@@ -257,6 +257,22 @@ function renderTimeline(state: GuideState): HTMLElement {
   return section;
 }
 
+/** Who is in the Live Share session, when there is one. */
+function renderPresence(people: GuidePerson[]): HTMLElement | undefined {
+  if (people.length === 0) return undefined;
+  const line = el('p', 'presence');
+  line.setAttribute('aria-label', 'People in the Live Share session');
+  line.appendChild(el('span', 'codicon codicon-live-share')).setAttribute('aria-hidden', 'true');
+  line.appendChild(document.createTextNode(' In this session: '));
+  people.forEach((person, i) => {
+    if (i > 0) line.appendChild(document.createTextNode(' · '));
+    line.appendChild(el('span', `person ${person.role}`, person.name));
+    const notes = [person.role === 'participant' ? undefined : person.role, person.you ? 'you' : undefined].filter(Boolean);
+    if (notes.length) line.appendChild(el('span', 'who', ` (${notes.join(', ')})`));
+  });
+  return line;
+}
+
 function renderIncidentList(state: GuideState, root: HTMLElement): void {
   const others = state.incidents.filter((i) => i.id !== state.incident?.id);
   if (others.length === 0) return;
@@ -277,6 +293,8 @@ function render(state: GuideState): void {
   const focused = document.activeElement?.id;
   root.replaceChildren();
   if (state.problem) root.appendChild(el('p', 'problem', state.problem));
+  const presence = renderPresence(state.presence ?? []);
+  if (presence) root.appendChild(presence);
   if (!state.incident) {
     root.appendChild(el('p', 'empty', 'No active incident. Start one to track the four steps and let the timeline write itself.'));
     if (!state.guest) root.appendChild(button('Start Incident', () => post({ type: 'startIncident' }), 'button primary', 'flame'));

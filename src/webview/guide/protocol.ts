@@ -68,6 +68,13 @@ export interface GuideDriftHost {
   changes: { path: string; kind: 'modified' | 'added' | 'missing' | 'unchecked' }[];
 }
 
+/** Someone in the Live Share session (none without Live Share or outside a session). */
+export interface GuidePerson {
+  name: string;
+  role: 'host' | 'guest' | 'participant';
+  you: boolean;
+}
+
 export interface GuideState {
   incident: GuideIncident | null;
   /** Every incident in the workspace, newest first, to switch to. */
@@ -76,6 +83,8 @@ export interface GuideState {
   loads: GuideLoadSeries[];
   /** The hosts with a deploy directory and their last drift check (empty in a guest's window). */
   drift: GuideDriftHost[];
+  /** Who is in the Live Share session, this window's user first. */
+  presence: GuidePerson[];
   /** A Live Share guest: notes only; nothing runs on a host from here. */
   guest: boolean;
   /** Why the incident could not be read, when it could not. */
