@@ -2,6 +2,7 @@
 // output kept for the user to read (the tail, bounded), and a failure turned into an error that
 // names the host and says what to do next.
 import type { RemoteRunner } from '../ssh/remote';
+import { stripControl } from '../util/text';
 
 /** The most output kept of one command for the user to read: its last 64 KiB per stream. */
 export const MAX_SHOWN_OUTPUT = 64 * 1024;
@@ -70,5 +71,5 @@ function lastLine(text: string): string {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-  return (lines.at(-1) ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 200);
+  return stripControl(lines.at(-1) ?? '').slice(0, 200);
 }
