@@ -43,6 +43,17 @@ export async function deployToHost(services: Services, repo: string, host: Inven
     );
     return;
   }
+  // The deploy sends the commit: say so when the work tree holds changes it leaves out.
+  const uncommitted = (await git(repo, ['status', '--porcelain', '--untracked-files=no'])).trim();
+  if (uncommitted) {
+    const deployCommit = 'Deploy the Commit';
+    const choice = await vscode.window.showWarningMessage(
+      `${hotfix.branch} has uncommitted changes in ${repo}: the deploy sends ${shortCommit(hotfix.commit)} without them. Commit them first to deploy them.`,
+      { modal: true },
+      deployCommit,
+    );
+    if (choice !== deployCommit) return;
+  }
   const answer = await confirmOnHost(services.guard, {
     host,
     action: `deploy ${what}`,

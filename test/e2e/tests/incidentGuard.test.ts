@@ -151,6 +151,20 @@ describe('the Incident panel: hostile log text and the production guard', () => 
     await file.locator('button', { hasText: 'Bring into hotfix' }).click();
     await workbench.waitForNotification(/app\.py from web-1 is in the work tree of hotfix\//, 60_000);
     assert.equal(readFileSync(path.join(session.workspace, 'app.py'), 'utf8'), 'TIMEOUT = 30  # patched on the box\n');
+    // Reviewed and committed on the hotfix branch: the commit the deploy below sends.
+    execFileSync('git', [
+      '-C',
+      session.workspace,
+      '-c',
+      'user.name=E2E',
+      '-c',
+      'user.email=e2e@localhost',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-qam',
+      "the box's patch",
+    ]);
   });
 
   test('Deploy Hotfix to Host on a production host: the guard asks, its answer is on the timeline, deploy and verify tick themselves', async () => {
