@@ -3,6 +3,7 @@
 // docs/architecture.md, "Services, settings and disposal".
 import type * as vscode from 'vscode';
 import { registerDebugFeatures } from './debug';
+import { registerHostActions } from './views/hostActions';
 import { pickHost, registerHostCommands } from './views/hostCommands';
 import { registerHotfixFeatures } from './views/hotfix';
 import { registerIncidentFeatures } from './views/incident';
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(services);
   const hostsView = services.own(new HostsView(services.inventory, services.pool, services.health));
   services.own(registerHostCommands(services, hostsView));
+  services.own(registerHostActions(services));
   services.own(registerTraceFeatures(services));
   services.own(registerLogFeatures(services));
   services.own(
@@ -26,10 +28,11 @@ export function activate(context: vscode.ExtensionContext): void {
         events: services.events,
         pickHost: (title) => pickHost(services, title),
         pathMappings: services.pathMappings,
+        guard: services.guard,
       },
       context.extensionUri,
     ),
   );
-  services.own(registerIncidentFeatures(services, context));
-  services.own(registerHotfixFeatures(services));
+  const hotfix = services.own(registerHotfixFeatures(services));
+  services.own(registerIncidentFeatures(services, context, hotfix.drift));
 }

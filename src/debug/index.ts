@@ -1,11 +1,12 @@
 // The debugger in VS Code: the `firefighter` debug type, its launch.json provider and the
 // process commands. Everything that talks to a host loads on first use from dist/debug.js, so
 // activation stays cheap (docs/architecture.md, "Debugging").
-import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
+import type { ProductionGuard } from '../core/guard/productionGuard';
 import type { InventoryHost } from '../core/hosts/inventory';
 import { combinedDisposable } from '../core/util/lifecycle';
 import { CommandId, registerCommand } from '../views/commands';
+import { confirmOnHost } from '../views/guard';
 import { loadDebugFeatures } from './bundle';
 import type * as DebugBundle from './features';
 import type { AttachArguments } from './session';
@@ -13,6 +14,8 @@ import type { AttachArguments } from './session';
 /** What the debugger needs from the extension's services. */
 export interface DebugServices extends DebugBundle.BackendServices {
   pickHost(title: string): Promise<InventoryHost | undefined>;
+  /** The production guard every state-changing action asks (src/core/guard). */
+  guard: ProductionGuard;
 }
 
 /** The Hosts view's process row (src/core/hosts/tree.ts). */
@@ -101,25 +104,20 @@ export function registerDebugFeatures(services: DebugServices, extensionUri: vsc
 }
 
 /**
- * An interactive attach stops the process while the user looks: on a production host, say so and
- * ask; the answer goes on the incident timeline.
+ * An interactive attach stops the process while the user looks: on a production host the shared
+ * production guard says so and asks (the answer goes on the incident timeline).
  */
 async function confirmInteractiveAttach(services: DebugServices, host: InventoryHost | undefined, pid: number): Promise<boolean> {
-  if (!host?.production) return true;
-  const attach = 'Attach and stop it';
-  const answer = await vscode.window.showWarningMessage(
-    `${host.name} is a production host. Attaching gdb to ${pid} stops all its threads while you look (typically 0.2–0.5 s to attach, and for as long as it sits at a breakpoint). A snapshot reads the stacks without stopping it.`,
-    { modal: true },
-    attach,
-    'Take a Snapshot Instead',
-  );
-  services.events.publish('guard.answered', 'debugger', {
-    host: host.name,
+  if (!host) return true;
+  const snapshot = 'Take a Snapshot Instead';
+  const answer = await confirmOnHost(services.guard, {
+    host,
     action: `attach gdb to ${pid}`,
-    allowed: answer === attach,
-    by: userInfo().username,
+    detail: `Attaching gdb to ${pid} stops all its threads while you look (typically 0.2–0.5 s to attach, and for as long as it sits at a breakpoint). A snapshot reads the stacks without stopping it.`,
+    allow: 'Attach and stop it',
+    alternatives: [snapshot],
   });
-  if (answer === 'Take a Snapshot Instead')
+  if (answer.answer === snapshot)
     void vscode.commands.executeCommand(CommandId.snapshotProcess, { kind: 'process', host: host.name, process: { pid, command: '' } });
-  return answer === attach;
+  return answer.allowed;
 }

@@ -24,6 +24,10 @@ export const CommandId = {
   startHotfix: 'firefighter.startHotfix',
   runHotfixTests: 'firefighter.runHotfixTests',
   showDrift: 'firefighter.showDrift',
+  deployHotfix: 'firefighter.deployHotfix',
+  verifyHotfix: 'firefighter.verifyHotfix',
+  restartService: 'firefighter.restartService',
+  killProcess: 'firefighter.killProcess',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

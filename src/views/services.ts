@@ -9,8 +9,11 @@ import { HealthMonitor } from '../core/health/monitor';
 import type { HealthSampler } from '../core/health/sampler';
 import { commandSummary } from '../core/ssh/commandSummary';
 import { PathMappingRules } from '../core/traces/pathMappingRules';
+import type { ProductionGuard } from '../core/guard/productionGuard';
 import { Disposable, type IDisposable } from '../core/util/lifecycle';
 import { VsCodeAuthPrompts } from './authPrompts';
+import { createProductionGuard } from './guard';
+import { HostActionOutput } from './hostActionOutput';
 import { InventoryService } from './inventoryService';
 import { LazyPool } from './lazyPool';
 import { loadRemote } from './remoteBundle';
@@ -28,12 +31,18 @@ export class Services extends Disposable {
   readonly health: HealthMonitor;
   /** The `firefighter.pathMappings` rules: stack-trace links and the debugger map paths the same way. */
   readonly pathMappings: PathMappingRules;
+  /** Asks before anything changes state on a production host; nothing runs on a host from a guest's window. */
+  readonly guard: ProductionGuard;
+  /** What deploy, verify, restart and signals printed. */
+  readonly hostOutput: HostActionOutput;
 
   constructor(context: vscode.ExtensionContext) {
     super();
     // Disposed last, by dispose() below, so it can still say what went wrong while closing.
     this.log = vscode.window.createOutputChannel('Firefighter', { log: true });
     this.events = this._register(new EventBus(undefined, (error) => this.log.error('An incident event listener failed:', error)));
+    this.guard = createProductionGuard(this.events);
+    this.hostOutput = this._register(new HostActionOutput());
     const schemas = (context.extension.packageJSON as { contributes: { configuration: { properties: SettingSchemas } } }).contributes
       .configuration.properties;
     this.settings = this._register(new Settings(vscode.workspace, schemas, (message) => this.log.warn(message)));

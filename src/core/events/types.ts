@@ -55,7 +55,8 @@ export interface IncidentEventMap {
   'log.rotated': { host: string; path: string; how: 'renamed' | 'truncated' | 'created'; message: string };
   'log.skipped': { host: string; path: string; bytes?: number; lines?: number; message: string };
   'log.stopped': { host: string; path: string; reason: string };
-  'log.excerptSaved': { host?: string; path?: string; file: string; lines: number };
+  /** `lastLine`: the excerpt's newest non-empty line (up to 300 characters), as it came from the host. */
+  'log.excerptSaved': { host?: string; path?: string; file: string; lines: number; lastLine?: string };
 
   // traces (src/core/traces/traceEvents.ts, src/views/traces)
   /** A stack trace analysed: `exception` is its first exception type, `from` where its text came from. */
@@ -84,9 +85,10 @@ export interface IncidentEventMap {
   'hotfix.committed': { incident?: string; branch: string; commit: string; message: string };
   /** Tests ran on the hotfix without touching production. */
   'hotfix.tested': { incident?: string; command: string; passed: boolean; exitCode: number | null };
-  'hotfix.deployed': { host: string; revision: string; command?: string };
-  /** The fix was checked on the host after the deploy. */
-  'hotfix.verified': { host: string; ok: boolean; how: string };
+  /** The host's deployCommand succeeded with this revision (the hotfix branch's tip) given to it. */
+  'hotfix.deployed': { host: string; revision: string; command?: string; branch?: string; incident?: string };
+  /** The fix was checked on the host after the deploy: `how` says what was run or compared. */
+  'hotfix.verified': { host: string; ok: boolean; how: string; revision?: string };
   // --- hotfix (src/core/hotfix): the hotfix branch reached the branch it was started from ---
   'hotfix.merged': { incident?: string; branch: string; into: string; commit: string };
   // Snapshots (src/core/snapshot): one event per stack snapshot of a live process.
@@ -125,7 +127,13 @@ export interface IncidentEventMap {
 
   // --- production guard: an action that changes state on a production host was asked about ---
   /** `by` is who answered (the local user), so the timeline says who allowed it. */
-  'guard.answered': { host: string; action: string; allowed: boolean; by: string };
+  'guard.answered': { host: string; action: string; allowed: boolean; by: string; answer?: string };
+
+  // --- host actions (src/core/hostActions): state changed on a host through the extension ---
+  /** A signal was sent to a process (Kill Process); `exitCode` is kill's. */
+  'process.signalled': { host: string; pid: number; signal: string; exitCode: number | null };
+  /** The host's restartCommand ran. */
+  'service.restarted': { host: string; command: string; exitCode: number | null };
 }
 
 export type IncidentEventName = keyof IncidentEventMap;

@@ -25,6 +25,12 @@ export interface InventoryHost {
   revision?: string;
   /** Where the application is deployed on the host; drift compares it with the repository. */
   deployDir?: string;
+  /** Deploys the hotfix on the host (gets $FIREFIGHTER_REVISION and $FIREFIGHTER_BRANCH). */
+  deployCommand?: string;
+  /** Exits 0 when the fix works on the host (run by "Verify Fix on Host…"). */
+  verifyCommand?: string;
+  /** Restarts the host's service. */
+  restartCommand?: string;
   /** Tagged `production`: state-changing actions ask first. */
   production: boolean;
   origin: 'ssh_config' | 'hosts.json' | 'both';
@@ -61,7 +67,13 @@ interface HostsJsonEntry {
   revisionCommand?: string;
   revision?: string;
   deployDir?: string;
+  deployCommand?: string;
+  verifyCommand?: string;
+  restartCommand?: string;
 }
+
+/** The hosts.json fields that are commands run on the host for the user (copied as they are). */
+const COMMAND_FIELDS = ['deployCommand', 'verifyCommand', 'restartCommand'] as const;
 
 type FieldKind = 'string' | 'strings' | 'port';
 const ENTRY_FIELDS: Record<string, FieldKind> = {
@@ -77,6 +89,9 @@ const ENTRY_FIELDS: Record<string, FieldKind> = {
   revisionCommand: 'string',
   revision: 'string',
   deployDir: 'string',
+  deployCommand: 'string',
+  verifyCommand: 'string',
+  restartCommand: 'string',
 };
 
 export function loadInventory(options: InventoryOptions): Inventory {
@@ -129,6 +144,7 @@ export function loadInventory(options: InventoryOptions): Inventory {
       ...(entry?.revisionCommand !== undefined ? { revisionCommand: entry.revisionCommand } : {}),
       ...(entry?.revision !== undefined ? { revision: entry.revision } : {}),
       ...(entry?.deployDir !== undefined ? { deployDir: entry.deployDir } : {}),
+      ...Object.fromEntries(COMMAND_FIELDS.filter((key) => entry?.[key] !== undefined).map((key) => [key, entry?.[key]])),
       production: tags.includes(PRODUCTION_TAG),
       origin,
       ssh,
@@ -234,6 +250,7 @@ function readEntry(node: JsonNode, report: (line: number, message: string) => vo
     ...(text('revisionCommand') !== undefined ? { revisionCommand: text('revisionCommand') } : {}),
     ...(text('revision') !== undefined ? { revision: text('revision') } : {}),
     ...(text('deployDir') !== undefined ? { deployDir: text('deployDir') } : {}),
+    ...Object.fromEntries(COMMAND_FIELDS.filter((key) => text(key) !== undefined).map((key) => [key, text(key)])),
   };
 }
 

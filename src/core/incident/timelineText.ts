@@ -84,7 +84,7 @@ function eventText(entry: EventEntry): EntryText | undefined {
       return { text: `Stopped following ${str(d.path)} (${str(d.reason)})` };
     case 'log.excerptSaved':
       return {
-        text: `Saved a log excerpt of ${str(d.lines)} lines${d.path ? ` from ${str(d.path)}` : ''}`,
+        text: `Saved a log excerpt of ${str(d.lines)} lines${d.path ? ` from ${str(d.path)}` : ''}${d.lastLine ? `, ending: ${str(d.lastLine)}` : ''}`,
         evidence: { file: str(d.file) },
       };
     case 'trace.analysed':
@@ -114,6 +114,12 @@ function eventText(entry: EventEntry): EntryText | undefined {
       return { text: `Deployed ${str(d.revision)}${d.command ? ` with \`${str(d.command)}\`` : ''}` };
     case 'hotfix.verified':
       return { text: `Verified ${d.ok ? 'fixed' : 'NOT fixed'}: ${str(d.how)}` };
+    case 'guard.answered':
+      return { text: `Production guard: ${str(d.action)} ${d.allowed ? 'allowed' : 'refused'} by ${str(d.by)}` };
+    case 'process.signalled':
+      return { text: `Sent ${str(d.signal)} to pid ${str(d.pid)} (kill exit ${str(d.exitCode)})` };
+    case 'service.restarted':
+      return { text: `Restarted the service with \`${str(d.command)}\` (exit ${str(d.exitCode)})` };
     default: {
       // An event this version does not know yet (another feature's): its name and a file it names.
       const file = typeof d.file === 'string' ? { file: str(d.file) } : undefined;

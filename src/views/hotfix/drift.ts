@@ -26,12 +26,17 @@ const KIND_TEXT: Record<DriftChange['kind'], string> = {
   unchecked: 'too large to compare',
 };
 
+/** Compares a host with the repository (one listing over SSH against git ls-tree). */
+export function readDriftReport(services: Services, repo: string, host: InventoryHost): Promise<DriftReport> {
+  return readDrift({ repo, runner: services.pool.runner(host.name), host, ignore: services.settings.get('driftIgnore') });
+}
+
 export async function showDrift(services: Services, repo: string, host: InventoryHost): Promise<void> {
   let report: DriftReport;
   try {
     report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Comparing ${host.name} with the repository…` },
-      () => readDrift({ repo, runner: services.pool.runner(host.name), host, ignore: services.settings.get('driftIgnore') }),
+      () => readDriftReport(services, repo, host),
     );
   } catch (error) {
     void vscode.window.showErrorMessage((error as Error).message);
@@ -67,7 +72,7 @@ async function actOn(services: Services, repo: string, host: InventoryHost, repo
   else if (choice === bring) await bringChange(services, repo, host, change);
 }
 
-async function openDiff(repo: string, host: InventoryHost, report: DriftReport, change: DriftChange): Promise<void> {
+export async function openDiff(repo: string, host: InventoryHost, report: DriftReport, change: DriftChange): Promise<void> {
   const note = `${change.path} as deployed on ${host.name} (${shortCommit(report.commit)})`;
   const deployed =
     change.kind === 'added'
@@ -83,7 +88,7 @@ async function openDiff(repo: string, host: InventoryHost, report: DriftReport, 
   );
 }
 
-async function bringChange(services: Services, repo: string, host: InventoryHost, change: DriftChange): Promise<void> {
+export async function bringChange(services: Services, repo: string, host: InventoryHost, change: DriftChange): Promise<void> {
   const branch = await currentBranch(repo);
   if (incidentOfBranch(branch) === undefined) {
     void vscode.window.showWarningMessage(

@@ -4,7 +4,10 @@ import type * as vscode from 'vscode';
 import type { InventoryHost } from '../../core/hosts/inventory';
 import { combinedDisposable } from '../../core/util/lifecycle';
 import type { Services } from '../services';
+import { deployToHost, verifyOnHost } from './deploy';
 import { showDrift } from './drift';
+import type { DriftActions } from './driftActions';
+import { createDriftPanelActions } from './driftPanel';
 import { HostDocuments } from './hostDocuments';
 import { HotfixSession } from './session';
 
@@ -14,6 +17,10 @@ export interface HotfixFeatures extends vscode.Disposable {
   /** The workspace repository, or undefined after telling the user why there is none. */
   repository(): Promise<string | undefined>;
   showDrift(repo: string, host: InventoryHost): Promise<void>;
+  deploy(repo: string, host: InventoryHost): Promise<void>;
+  verify(repo: string, host: InventoryHost): Promise<void>;
+  /** The Incident panel's drift section. */
+  drift: DriftActions;
   /** Watches a hotfix branch checked out before a reload again. */
   resume(): Promise<void>;
 }
@@ -26,6 +33,9 @@ export function createHotfixFeatures(services: Services): HotfixFeatures {
     runTests: () => session.runTests(),
     repository: () => session.repository(),
     showDrift: (repo, host) => showDrift(services, repo, host),
+    deploy: (repo, host) => deployToHost(services, repo, host),
+    verify: (repo, host) => verifyOnHost(services, repo, host),
+    drift: createDriftPanelActions(services, () => session.repository()),
     resume: () => session.resume(),
     dispose: () => disposables.dispose(),
   };

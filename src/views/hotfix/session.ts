@@ -128,11 +128,11 @@ export class HotfixSession implements vscode.Disposable {
   }
 }
 
-/** The newest incident folder (incidents/<date>-<slug>), offered as the default id. */
+/** The newest incident folder (incidents/<date>-<slug>), offered as the default id; not evidence/. */
 async function newestIncident(repo: string): Promise<string | undefined> {
   const entries = await readdir(path.join(repo, 'incidents'), { withFileTypes: true }).catch(() => []);
   return entries
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && /^\d{4}-\d\d-\d\d-/.test(entry.name))
     .map((entry) => entry.name)
     .sort()
     .pop();

@@ -11,9 +11,12 @@ import { SeenBeforeWatcher } from '../../core/incident/seenBefore';
 import { IncidentStore } from '../../core/incident/store';
 import { SEVERITIES, type Severity } from '../../core/incident/types';
 import type { InventoryHost } from '../../core/hosts/inventory';
+import type { DriftActions } from '../hotfix/driftActions';
 import { ActiveIncident } from './activeIncident';
 import { GuideView } from './guideView';
+import { liveShareApi } from './liveShare';
 import { searchPastIncidents, showSeenBefore, type PastIncidentsContext } from './pastIncidents';
+import { Presence } from './presence';
 import { workspaceFiles } from './workspaceFiles';
 
 export interface IncidentServices {
@@ -34,6 +37,7 @@ export function createIncidentFeatures(
   services: IncidentServices,
   context: vscode.ExtensionContext,
   folder: vscode.WorkspaceFolder,
+  drift?: DriftActions,
 ): IncidentFeatures {
   const who = userInfo().username;
   // A Live Share guest reads and writes the host's files through workspace.fs and records nothing
@@ -109,14 +113,25 @@ export function createIncidentFeatures(
     }
   };
 
+  // Live Share presence, once its API answers (never, when the extension is absent).
+  let presence = new Presence(null, () => undefined);
   const guide = new GuideView({
     extensionUri: context.extensionUri,
     folder,
     journal,
     active,
     guest,
+    // Drift runs on hosts: never from a guest's window.
+    drift: guest ? undefined : drift,
     uriOf,
+    people: () => presence.people(),
     commands: { startIncident, writeUp, searchPastIncidents: () => searchPastIncidents(past) },
+  });
+  let disposed = false;
+  void liveShareApi(context.extension.id).then((api) => {
+    if (!api || disposed) return;
+    presence = new Presence(api, () => guide.refreshSoon());
+    guide.refreshSoon();
   });
   return {
     startIncident,
@@ -124,6 +139,8 @@ export function createIncidentFeatures(
     searchPastIncidents: () => searchPastIncidents(past),
     resolveWebviewView: (view, resolveContext, token) => guide.resolveWebviewView(view, resolveContext, token),
     dispose: () => {
+      disposed = true;
+      presence.dispose();
       guide.dispose();
       seenBefore.dispose();
       recorder?.dispose();

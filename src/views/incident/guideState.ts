@@ -6,7 +6,14 @@ import { checkDefinition } from '../../core/incident/steps';
 import { pinnedIds, type TimelineEntry } from '../../core/incident/timeline';
 import { entryText } from '../../core/incident/timelineText';
 import type { CheckHow, Incident } from '../../core/incident/types';
-import type { GuideIncident, GuideLoadSeries, GuideState, GuideTimelineItem } from '../../webview/guide/protocol';
+import type {
+  GuideDriftHost,
+  GuideIncident,
+  GuidePerson,
+  GuideLoadSeries,
+  GuideState,
+  GuideTimelineItem,
+} from '../../webview/guide/protocol';
 
 function hhmm(iso: string): string {
   return iso.slice(11, 16);
@@ -89,6 +96,10 @@ export function guideState(input: {
   timeline: readonly TimelineEntry[];
   incidents: { id: string; title: string; status: string }[];
   guest: boolean;
+  /** The drift section's hosts, as last checked (none in a guest's window). */
+  drift?: GuideDriftHost[];
+  /** Who is in the Live Share session. */
+  presence?: GuidePerson[];
   problem?: string;
 }): GuideState {
   return {
@@ -96,6 +107,8 @@ export function guideState(input: {
     incidents: input.incidents,
     timeline: input.incident ? guideTimeline(input.timeline) : [],
     loads: input.incident ? loadSeries(input.timeline) : [],
+    drift: input.guest ? [] : (input.drift ?? []),
+    presence: input.presence ?? [],
     guest: input.guest,
     ...(input.problem ? { problem: input.problem } : {}),
   };

@@ -8,8 +8,10 @@ import { IncidentError } from '../../core/incident/model';
 import type { TimelineEntry } from '../../core/incident/timeline';
 import { entryText } from '../../core/incident/timelineText';
 import type { Incident, Milestone } from '../../core/incident/types';
-import type { FromGuide, ToGuide } from '../../webview/guide/protocol';
+import type { FromGuide, GuidePerson, ToGuide } from '../../webview/guide/protocol';
 import { pageHtml, webviewOptions } from '../webview/page';
+import type { DriftActions } from '../hotfix/driftActions';
+import { DriftSection } from './driftSection';
 import { guideState } from './guideState';
 import type { ActiveIncident } from './activeIncident';
 
@@ -23,6 +25,10 @@ export interface GuideViewOptions {
   active: ActiveIncident;
   /** A Live Share guest's window: it shows the host's incident and adds notes. */
   guest: boolean;
+  /** The drift section's actions (the hotfix features'); absent in a guest's window. */
+  drift?: DriftActions;
+  /** Who is in the Live Share session (src/views/incident/presence.ts). */
+  people?: () => GuidePerson[];
   /** The URI of a path under the workspace folder (file: or vsls:). */
   uriOf: (file: string) => vscode.Uri;
   commands: { startIncident(): Thenable<unknown>; writeUp(): Thenable<unknown>; searchPastIncidents(): Thenable<unknown> };
@@ -37,9 +43,11 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
 
   private readonly journal: IncidentJournal;
   private readonly active: ActiveIncident;
+  private readonly drift: DriftSection;
 
   constructor(private readonly options: GuideViewOptions) {
     this.journal = options.journal;
+    this.drift = new DriftSection(options.drift, () => void this.post());
     const active = (this.active = options.active);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(options.folder, 'incidents/**'));
     this.disposables.push(
@@ -121,7 +129,15 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
         problem = `Could not read incident ${id}: ${(error as Error).message}`;
       }
     }
-    return guideState({ incident, timeline, incidents, guest: this.options.guest, problem });
+    return guideState({
+      incident,
+      timeline,
+      incidents,
+      guest: this.options.guest,
+      drift: this.drift.hosts(),
+      presence: this.options.people?.() ?? [],
+      problem,
+    });
   }
 
   private async receive(message: FromGuide): Promise<void> {
@@ -142,6 +158,12 @@ export class GuideView implements vscode.WebviewViewProvider, vscode.Disposable 
         case 'switchIncident':
           await this.active.set(message.id);
           return;
+        case 'checkDrift':
+          return await this.drift.check(message.host);
+        case 'driftDiff':
+          return await this.drift.diff(message.host, message.path);
+        case 'driftBring':
+          return await this.drift.bring(message.host, message.path);
       }
       if (!id) return;
       switch (message.type) {

@@ -7,10 +7,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { combinedDisposable } from '../../core/util/lifecycle';
 import { CommandId, registerCommand } from '../commands';
+import type { DriftActions } from '../hotfix/driftActions';
 import { loadIncidentFeatures } from './bundle';
 import type * as IncidentBundle from './features';
 
-export function registerIncidentFeatures(services: IncidentBundle.IncidentServices, context: vscode.ExtensionContext): vscode.Disposable {
+export function registerIncidentFeatures(
+  services: IncidentBundle.IncidentServices,
+  context: vscode.ExtensionContext,
+  drift?: DriftActions,
+): vscode.Disposable {
   // A Live Share guest's workspace is the host's, on the vsls: scheme: the same incident files.
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file' || f.uri.scheme === 'vsls');
   if (!folder) {
@@ -25,7 +30,7 @@ export function registerIncidentFeatures(services: IncidentBundle.IncidentServic
     );
   }
   let features: IncidentBundle.IncidentFeatures | undefined;
-  const load = () => (features ??= loadIncidentFeatures().createIncidentFeatures(services, context, folder));
+  const load = () => (features ??= loadIncidentFeatures().createIncidentFeatures(services, context, folder, drift));
   // Checked after activation, off its path: a workspace with incidents records from the start.
   const early =
     folder.uri.scheme === 'file'

@@ -21,6 +21,9 @@ export async function writeNewExcerptFile(dir: string, base: string, text: strin
   throw new Error(`${base}.log and its numbered variants all exist already`);
 }
 
+/** How much of the excerpt's newest line the timeline shows. */
+const MAX_LAST_LINE = 300;
+
 /**
  * Saves `lines` of `source` (a host and file, or labels such as "2 hosts" / "3 files" for a merged
  * terminal) as a new excerpt in `dir`, and publishes log.excerptSaved. Returns the file's path.
@@ -34,6 +37,14 @@ export async function saveExcerptFile(
 ): Promise<string> {
   const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
   const path = await writeNewExcerptFile(dir, excerptBaseName(source.host, source.file, now), text);
-  events.publish('log.excerptSaved', 'logs', { host: source.host, path: source.file, file: path, lines: lines.length });
+  // The newest line goes on the timeline as a glimpse of the excerpt (raw: the timeline shows it as text).
+  const lastLine = [...lines].reverse().find((line) => line.trim() !== '');
+  events.publish('log.excerptSaved', 'logs', {
+    host: source.host,
+    path: source.file,
+    file: path,
+    lines: lines.length,
+    ...(lastLine !== undefined ? { lastLine: lastLine.slice(0, MAX_LAST_LINE) } : {}),
+  });
   return path;
 }

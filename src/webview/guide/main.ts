@@ -1,7 +1,9 @@
 // The Incident panel's webview: the four steps as a checklist, notes, the timeline and each host's
 // load per CPU. Every string from the incident (titles, notes, log lines, traces) is set with
 // textContent, so markup or escape sequences in it show as characters and run nothing.
-import type { FromGuide, GuideIncident, GuideLoadSeries, GuideState, GuideTimelineItem, ToGuide } from './protocol';
+import { button, el, visible } from './dom';
+import { renderDrift } from './drift';
+import type { FromGuide, GuideIncident, GuideLoadSeries, GuidePerson, GuideState, GuideTimelineItem, ToGuide } from './protocol';
 
 interface ViewState {
   /** Steps the user folded or unfolded, by id (true = open). */
@@ -27,28 +29,6 @@ const NOTE_KINDS: [string, string][] = [
   ['decision', 'Decision'],
 ];
 const SVG = 'http://www.w3.org/2000/svg';
-/** Characters no terminal or page should act on: C0/C1 controls (ESC, BEL…) but tab and newline. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-function visible(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\u001b' ? '␛' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = visible(text);
-  return node;
-}
-
-function button(label: string, action: () => void, className = 'button', icon?: string): HTMLButtonElement {
-  const b = el('button', className);
-  if (icon) b.appendChild(el('span', `codicon codicon-${icon}`)).setAttribute('aria-hidden', 'true');
-  b.appendChild(document.createTextNode(label));
-  b.addEventListener('click', action);
-  return b;
-}
-
 function post(message: FromGuide): void {
   vscode.postMessage(message);
 }
@@ -277,6 +257,22 @@ function renderTimeline(state: GuideState): HTMLElement {
   return section;
 }
 
+/** Who is in the Live Share session, when there is one. */
+function renderPresence(people: GuidePerson[]): HTMLElement | undefined {
+  if (people.length === 0) return undefined;
+  const line = el('p', 'presence');
+  line.setAttribute('aria-label', 'People in the Live Share session');
+  line.appendChild(el('span', 'codicon codicon-live-share')).setAttribute('aria-hidden', 'true');
+  line.appendChild(document.createTextNode(' In this session: '));
+  people.forEach((person, i) => {
+    if (i > 0) line.appendChild(document.createTextNode(' · '));
+    line.appendChild(el('span', `person ${person.role}`, person.name));
+    const notes = [person.role === 'participant' ? undefined : person.role, person.you ? 'you' : undefined].filter(Boolean);
+    if (notes.length) line.appendChild(el('span', 'who', ` (${notes.join(', ')})`));
+  });
+  return line;
+}
+
 function renderIncidentList(state: GuideState, root: HTMLElement): void {
   const others = state.incidents.filter((i) => i.id !== state.incident?.id);
   if (others.length === 0) return;
@@ -297,6 +293,8 @@ function render(state: GuideState): void {
   const focused = document.activeElement?.id;
   root.replaceChildren();
   if (state.problem) root.appendChild(el('p', 'problem', state.problem));
+  const presence = renderPresence(state.presence ?? []);
+  if (presence) root.appendChild(presence);
   if (!state.incident) {
     root.appendChild(el('p', 'empty', 'No active incident. Start one to track the four steps and let the timeline write itself.'));
     if (!state.guest) root.appendChild(button('Start Incident', () => post({ type: 'startIncident' }), 'button primary', 'flame'));
@@ -308,6 +306,8 @@ function render(state: GuideState): void {
   root.appendChild(renderNoteForm());
   const loads = renderLoads(state.loads);
   if (loads) root.appendChild(loads);
+  const drift = renderDrift(state.drift, post);
+  if (drift) root.appendChild(drift);
   root.appendChild(renderTimeline(state));
   const actions = root.appendChild(el('div', 'actions-bar'));
   if (!state.guest) actions.appendChild(button('Write Up', () => post({ type: 'writeUp' }), 'button', 'notebook'));

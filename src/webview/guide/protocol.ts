@@ -56,12 +56,35 @@ export interface GuideIncident {
   actionItems: { id: string; what: string; type: string; owner: string | null; status: string }[];
 }
 
+/** One host's drift: files changed on the box that the repository lacks at the deployed revision. */
+export interface GuideDriftHost {
+  host: string;
+  state: 'unchecked' | 'checking' | 'checked' | 'failed';
+  /** "web-1 /srv/app at 1a2b3c4 (…): 2 files differ …", once checked. */
+  summary?: string;
+  /** Why the check failed. */
+  problem?: string;
+  truncated?: boolean;
+  changes: { path: string; kind: 'modified' | 'added' | 'missing' | 'unchecked' }[];
+}
+
+/** Someone in the Live Share session (none without Live Share or outside a session). */
+export interface GuidePerson {
+  name: string;
+  role: 'host' | 'guest' | 'participant';
+  you: boolean;
+}
+
 export interface GuideState {
   incident: GuideIncident | null;
   /** Every incident in the workspace, newest first, to switch to. */
   incidents: { id: string; title: string; status: string }[];
   timeline: GuideTimelineItem[];
   loads: GuideLoadSeries[];
+  /** The hosts with a deploy directory and their last drift check (empty in a guest's window). */
+  drift: GuideDriftHost[];
+  /** Who is in the Live Share session, this window's user first. */
+  presence: GuidePerson[];
   /** A Live Share guest: notes only; nothing runs on a host from here. */
   guest: boolean;
   /** Why the incident could not be read, when it could not. */
@@ -80,4 +103,7 @@ export type FromGuide =
   | { type: 'milestone'; milestone: string }
   | { type: 'writeUp' }
   | { type: 'searchPast' }
-  | { type: 'openEvidence'; entry: string };
+  | { type: 'openEvidence'; entry: string }
+  | { type: 'checkDrift'; host: string }
+  | { type: 'driftDiff'; host: string; path: string }
+  | { type: 'driftBring'; host: string; path: string };

@@ -43,6 +43,11 @@ describe('inventory: merging ssh config and hosts.json', () => {
     const web1 = hosts[1];
     assert.deepEqual(web1.logs, ['/var/log/checkout/*.log']);
     assert.equal(web1.revisionCommand, 'cat /srv/checkout/current/REVISION');
+    assert.deepEqual(
+      [web1.deployCommand, web1.verifyCommand, web1.restartCommand],
+      ['/srv/checkout/bin/deploy "$FIREFIGHTER_REVISION"', 'curl -fsS http://127.0.0.1:8080/health', 'sudo systemctl restart checkout'],
+    );
+    assert.equal(hosts[2].deployCommand, undefined);
     assert.equal(web1.ssh.hostName, '10.0.1.11', 'the connection still comes from the ssh config');
     assert.equal(web1.ssh.user, 'deploy');
     assert.deepEqual(web1.ssh.source, { file: SSH_CONFIG, line: 5 });
@@ -110,7 +115,7 @@ describe('inventory: bad input', () => {
         [
           file,
           9,
-          '"db-3": unknown field "adress" is ignored (known: name, address, user, port, identityFile, proxyJump, tags, group, logs, revisionCommand, revision, deployDir)',
+          '"db-3": unknown field "adress" is ignored (known: name, address, user, port, identityFile, proxyJump, tags, group, logs, revisionCommand, revision, deployDir, deployCommand, verifyCommand, restartCommand)',
         ],
         [file, 10, 'db-4: ProxyJump "a@:1" is not [user@]host[:port]'],
       ],

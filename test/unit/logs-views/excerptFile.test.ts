@@ -46,6 +46,6 @@ test('saving an excerpt publishes log.excerptSaved with its host, log, file and 
   );
   assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
   assert.deepEqual(published, [
-    { name: 'log.excerptSaved', source: 'logs', host: 'web-1', path: '/var/log/app.log', file: path, lines: 2 },
+    { name: 'log.excerptSaved', source: 'logs', host: 'web-1', path: '/var/log/app.log', file: path, lines: 2, lastLine: 'two' },
   ]);
 });
