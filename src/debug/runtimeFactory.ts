@@ -8,7 +8,7 @@ import type { DebugRuntime } from '../core/debug/runtime';
 import { SnapshotRuntime } from '../core/debug/snapshotRuntime';
 import { ruleSourceMapper } from '../core/debug/sourceMapper';
 import type { EventPublisher } from '../core/events';
-import { takeSnapshot } from '../core/snapshot/snapshot';
+import { SnapshotSession } from '../core/snapshot/session';
 import type { EngineChoice } from '../core/snapshot/types';
 import type { RemoteRunner } from '../core/ssh/remote';
 import type { PathMappingRules } from '../core/traces/pathMappingRules';
@@ -56,8 +56,9 @@ async function createRuntime<R extends RemoteRunner>(
     return services.attachNode(runner, args);
   }
   progress(`Reading the stacks of ${args.pid} on ${args.host}…`);
-  return new SnapshotRuntime(() =>
-    takeSnapshot(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }),
+  // One session per debug session: Continue's next snapshot asks a reader kept alive on the host.
+  return new SnapshotRuntime(
+    new SnapshotSession(runner, args.pid, { engine: (args.engine ?? 'auto') as EngineChoice, events: services.events }),
   );
 }
 
